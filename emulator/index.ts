@@ -1,0 +1,107 @@
+// Starts the emulator: all IBM service modules, the admin API and event subscriptions on one origin.
+import { readFileSync } from 'node:fs';
+import { adminRoutes } from './admin.ts';
+import type { RouteModule } from './core/context.ts';
+import type { EmulatorService } from './core/errors.ts';
+import { Emulator, type EmulatorOptions } from './emulator.ts';
+import { type EventsHandle, installEvents } from './events/index.ts';
+import { loadScenario, loadScenarioObject } from './scenario/load.ts';
+import { builtinScenarioPath } from './scenarios/index.ts';
+import { accessGroupsRoutes } from './services/access-groups.ts';
+import { caseManagementRoutes } from './services/case-management.ts';
+import { iamIdentityRoutes } from './services/iam-identity.ts';
+import { iamPolicyRoutes } from './services/iam-policy.ts';
+import { iamTokenRoutes } from './services/iam-token.ts';
+import { servicenowRoutes } from './services/servicenow.ts';
+import { taggingRoutes } from './services/tagging.ts';
+import { vpcRoutes } from './services/vpc.ts';
+
+const SERVICE_MODULES = {
+  vpc: vpcRoutes,
+  'iam-identity': iamIdentityRoutes,
+  'iam-policy': iamPolicyRoutes,
+  'iam-groups': accessGroupsRoutes,
+  tagging: taggingRoutes,
+  'case-management': caseManagementRoutes,
+  servicenow: servicenowRoutes,
+} satisfies Record<Exclude<EmulatorService, 'admin' | 'iam-token'>, RouteModule>;
+
+type ScenarioSource = { kind: 'text'; text: string; file: string } | { kind: 'object'; doc: unknown };
+
+interface StartOptions extends EmulatorOptions {
+  port?: number;
+  /** A scenario file path; default: the built-in demo scenario. */
+  scenarioFile?: string;
+  /** Scenario text (YAML or JSON); wins over scenarioFile. */
+  scenarioText?: string;
+  /** Scenario as an object (e.g. from the generator); wins over both. */
+  scenario?: unknown;
+}
+
+interface RunningEmulator {
+  url: string;
+  emulator: Emulator;
+  events: EventsHandle;
+  /** Replaces the world with another scenario (journal and faults are kept). */
+  load(source: { text: string; file?: string } | { doc: unknown }): void;
+  /** Back to the current scenario's initial state; clears faults and the journal. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const startEmulator = async (options: StartOptions = {}): Promise<RunningEmulator> => {
+  const emu = new Emulator(options);
+  let source: ScenarioSource;
+  if (options.scenario !== undefined) source = { kind: 'object', doc: options.scenario };
+  else if (options.scenarioText !== undefined)
+    source = { kind: 'text', text: options.scenarioText, file: '<scenario>' };
+  else {
+    const file = options.scenarioFile ?? builtinScenarioPath('demo');
+    source = { kind: 'text', text: readFileSync(file, 'utf8'), file };
+  }
+  const apply = (): void => {
+    emu.state =
+      source.kind === 'text' ? loadScenario(source.text, source.file) : loadScenarioObject(source.doc);
+  };
+  apply();
+
+  const events = installEvents(emu);
+  const hooks = {
+    reload: apply,
+    loadText: (text: string, file: string) => {
+      const next: ScenarioSource = { kind: 'text', text, file };
+      emu.state = loadScenario(text, file);
+      source = next;
+    },
+    loadObject: (doc: unknown) => {
+      emu.state = loadScenarioObject(doc);
+      source = { kind: 'object', doc };
+    },
+  };
+  emu.use(iamTokenRoutes(emu.tokens)).use(adminRoutes(emu, hooks)).use(events.routes);
+  for (const module of Object.values(SERVICE_MODULES)) emu.use(module);
+  const url = await emu.listen(options.port ?? 0);
+
+  return {
+    url,
+    emulator: emu,
+    events,
+    load: (src) => {
+      if ('doc' in src) hooks.loadObject(src.doc);
+      else hooks.loadText(src.text, src.file ?? '<scenario>');
+    },
+    reset: async () => {
+      await events.flush();
+      apply();
+      emu.faults.clear();
+      emu.journal.clear();
+    },
+    close: async () => {
+      await events.close();
+      await emu.close();
+    },
+  };
+};
+
+export type { RunningEmulator, StartOptions };
+export { startEmulator };

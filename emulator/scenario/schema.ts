@@ -1,0 +1,260 @@
+// The scenario document (YAML or JSON): the world the emulator starts from. Contract for tests,
+// the demo and the generator. Names are references; ids are derived from `seed` unless given.
+import * as v from 'valibot';
+
+const Name = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+
+const Role = v.picklist(['Viewer', 'Operator', 'Editor', 'Administrator', 'Reader', 'Writer', 'Manager']);
+
+const IamServiceKey = v.picklist([
+  '*',
+  'is',
+  'iam-identity',
+  'iam-access-management',
+  'iam-groups',
+  'global-tagging',
+  'support',
+  'servicenow',
+]);
+
+const MetadataServiceDoc = v.strictObject({
+  enabled: v.boolean(),
+  protocol: v.optional(v.picklist(['http', 'https']), 'http'),
+  response_hop_limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64)), 1),
+});
+
+const TagsDoc = v.strictObject({
+  user: v.optional(v.array(v.string()), []),
+  access: v.optional(v.array(v.string()), []),
+  service: v.optional(v.array(v.string()), []),
+});
+
+const DefaultTrustedProfileDoc = v.strictObject({
+  profile: Name,
+  auto_link: v.optional(v.boolean(), false),
+});
+
+const ApiKeyDoc = v.strictObject({
+  name: Name,
+  key: v.pipe(v.string(), v.minLength(8)),
+  kind: v.optional(v.picklist(['user', 'serviceid', 'profile']), 'serviceid'),
+  iam_id: v.optional(v.string()),
+  /** kind: profile — the trusted profile a compute resource logs in as. */
+  profile: v.optional(Name),
+  cr_token: v.optional(v.string()),
+  roles: v.optional(v.record(IamServiceKey, v.array(Role)), {}),
+});
+
+const VpcDoc = v.strictObject({
+  name: Name,
+  id: v.optional(v.string()),
+  resource_group: v.optional(Name),
+});
+
+const ImageDoc = v.strictObject({
+  name: Name,
+  id: v.optional(v.string()),
+  os: v.optional(v.string(), 'ubuntu-24-04-amd64'),
+  allowed_use: v.optional(v.strictObject({ instance: v.string() })),
+});
+
+const InstanceDoc = v.strictObject({
+  name: Name,
+  id: v.optional(v.string()),
+  zone: v.optional(v.string()),
+  vpc: v.optional(Name),
+  resource_group: v.optional(Name),
+  image: v.optional(Name),
+  profile: v.optional(v.string(), 'bx2-2x8'),
+  status: v.optional(
+    v.picklist(['pending', 'running', 'starting', 'stopping', 'stopped', 'restarting', 'deleting', 'failed']),
+    'running',
+  ),
+  metadata_service: v.optional(MetadataServiceDoc, {
+    enabled: false,
+    protocol: 'http',
+    response_hop_limit: 1,
+  }),
+  default_trusted_profile: v.optional(DefaultTrustedProfileDoc),
+  tags: v.optional(TagsDoc),
+  instance_group: v.optional(Name),
+  created_at: v.optional(v.string()),
+});
+
+const TemplateDoc = v.strictObject({
+  name: Name,
+  id: v.optional(v.string()),
+  zone: v.optional(v.string()),
+  vpc: v.optional(Name),
+  resource_group: v.optional(Name),
+  image: v.optional(Name),
+  profile: v.optional(v.string(), 'bx2-2x8'),
+  /** Absent = the template does not set it (instances get IBM's default: disabled). */
+  metadata_service: v.optional(MetadataServiceDoc),
+  default_trusted_profile: v.optional(DefaultTrustedProfileDoc),
+  tags: v.optional(TagsDoc),
+});
+
+const InstanceGroupDoc = v.strictObject({
+  name: Name,
+  id: v.optional(v.string()),
+  template: Name,
+  membership_count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  resource_group: v.optional(Name),
+});
+
+const RegionDoc = v.strictObject({
+  name: Name,
+  status: v.optional(v.picklist(['available', 'unavailable']), 'available'),
+  zones: v.optional(v.array(v.string())),
+  vpcs: v.optional(v.array(VpcDoc), []),
+  images: v.optional(v.array(ImageDoc), []),
+  instances: v.optional(v.array(InstanceDoc), []),
+  templates: v.optional(v.array(TemplateDoc), []),
+  instance_groups: v.optional(v.array(InstanceGroupDoc), []),
+});
+
+const ClaimConditionDoc = v.strictObject({
+  claim: v.string(),
+  operator: v.picklist([
+    'EQUALS',
+    'NOT_EQUALS',
+    'EQUALS_IGNORE_CASE',
+    'NOT_EQUALS_IGNORE_CASE',
+    'CONTAINS',
+    'IN',
+  ]),
+  /** IBM stores a JSON-encoded string (`"\"value\""`); a plain value here is encoded for you. */
+  value: v.union([v.string(), v.number(), v.boolean(), v.array(v.string())]),
+});
+
+const ClaimRuleDoc = v.strictObject({
+  name: v.optional(v.string()),
+  id: v.optional(v.string()),
+  type: v.optional(v.picklist(['Profile-SAML', 'Profile-CR']), 'Profile-CR'),
+  realm_name: v.optional(v.string()),
+  cr_type: v.optional(v.picklist(['VSI', 'BMS', 'PVS', 'IKS_SA', 'ROKS_SA', 'CE'])),
+  expiration: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 3600),
+  conditions: v.array(ClaimConditionDoc),
+});
+
+const ProfileLinkDoc = v.strictObject({
+  name: v.optional(v.string()),
+  id: v.optional(v.string()),
+  cr_type: v.optional(v.picklist(['VSI', 'BMS', 'IKS_SA', 'ROKS_SA', 'CE']), 'VSI'),
+  /** An instance of this scenario, by name (its CRN is linked). */
+  instance: v.optional(Name),
+  crn: v.optional(v.string()),
+  namespace: v.optional(v.string()),
+  component_type: v.optional(v.string()),
+  component_name: v.optional(v.string()),
+  is_cross_account: v.optional(v.boolean()),
+});
+
+/** A policy in compact form: resource attributes as `key: value`; `*` in a value means stringMatch. */
+const PolicyDoc = v.strictObject({
+  id: v.optional(v.string()),
+  type: v.optional(v.picklist(['access', 'authorization']), 'access'),
+  description: v.optional(v.string()),
+  roles: v.pipe(v.array(v.string()), v.minLength(1)),
+  resource: v.optional(v.record(v.string(), v.string()), {}),
+  resource_tags: v.optional(v.record(v.string(), v.string())),
+  /** v2 time-based condition, kept as given. */
+  rule: v.optional(v.unknown()),
+  pattern: v.optional(v.string()),
+  state: v.optional(v.picklist(['active', 'deleted']), 'active'),
+});
+
+const IdentityDoc = v.strictObject({
+  type: v.picklist(['user', 'serviceid', 'crn']),
+  identifier: v.string(),
+  iam_id: v.optional(v.string()),
+  accounts: v.optional(v.array(v.string())),
+  description: v.optional(v.string()),
+});
+
+const ProfileDoc = v.strictObject({
+  name: Name,
+  id: v.optional(v.string()),
+  description: v.optional(v.string()),
+  email: v.optional(v.string()),
+  rules: v.optional(v.array(ClaimRuleDoc), []),
+  links: v.optional(v.array(ProfileLinkDoc), []),
+  identities: v.optional(v.array(IdentityDoc), []),
+  /** Policies whose subject is this profile's iam_id. */
+  policies: v.optional(v.array(PolicyDoc), []),
+  /** Access groups (by name) this profile is a member of. */
+  access_groups: v.optional(v.array(Name), []),
+});
+
+const MemberDoc = v.strictObject({
+  /** One of: a profile of this scenario, an api key of this scenario, or a raw iam_id. */
+  profile: v.optional(Name),
+  key: v.optional(Name),
+  iam_id: v.optional(v.string()),
+  type: v.optional(v.picklist(['user', 'service', 'profile'])),
+});
+
+const AccessGroupDoc = v.strictObject({
+  name: Name,
+  id: v.optional(v.string()),
+  description: v.optional(v.string()),
+  members: v.optional(v.array(MemberDoc), []),
+  policies: v.optional(v.array(PolicyDoc), []),
+});
+
+const SubjectPolicyDoc = v.strictObject({
+  ...PolicyDoc.entries,
+  /** The subject: an iam_id, or an access group / profile / key of this scenario by name. */
+  subject: v.strictObject({
+    iam_id: v.optional(v.string()),
+    access_group: v.optional(Name),
+    profile: v.optional(Name),
+    key: v.optional(Name),
+  }),
+});
+
+const CaseDoc = v.strictObject({
+  number: v.optional(v.string()),
+  subject: v.string(),
+  description: v.optional(v.string(), ''),
+  type: v.optional(
+    v.picklist(['technical', 'account_and_access', 'billing_and_invoice', 'sales']),
+    'technical',
+  ),
+  severity: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4)), 4),
+  status: v.optional(
+    v.picklist(['new', 'in_progress', 'waiting_on_client', 'resolution_provided', 'resolved', 'closed']),
+    'new',
+  ),
+});
+
+const ScenarioDoc = v.strictObject({
+  version: v.optional(v.literal(1), 1),
+  seed: v.optional(v.string(), 'imds-guard'),
+  account: v.optional(
+    v.strictObject({
+      id: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/))),
+      name: v.optional(v.string()),
+    }),
+    {},
+  ),
+  token_ttl_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(60)), 3600),
+  resource_groups: v.optional(v.array(v.strictObject({ name: Name, id: v.optional(v.string()) })), [
+    { name: 'default' },
+  ]),
+  api_keys: v.optional(v.array(ApiKeyDoc), []),
+  regions: v.optional(v.array(RegionDoc), []),
+  profiles: v.optional(v.array(ProfileDoc), []),
+  access_groups: v.optional(v.array(AccessGroupDoc), []),
+  policies: v.optional(v.array(SubjectPolicyDoc), []),
+  cases: v.optional(v.array(CaseDoc), []),
+});
+
+type ScenarioDoc = v.InferOutput<typeof ScenarioDoc>;
+type ScenarioInput = v.InferInput<typeof ScenarioDoc>;
+type InstanceDoc = v.InferOutput<typeof InstanceDoc>;
+type PolicyDoc = v.InferOutput<typeof PolicyDoc>;
+
+export type { InstanceDoc, PolicyDoc, ScenarioInput };
+export { ScenarioDoc };

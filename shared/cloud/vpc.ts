@@ -1,0 +1,429 @@
+// Thin typed VPC client on sdk-core's BaseService, mirroring the generated `ibm-vpc` SDK
+// (facts §1.12): same paths, query keys, headers and response shape ({status, headers, result}).
+import { randomUUID } from 'node:crypto';
+import { BaseService, getQueryParam, type UserOptions, validateParams } from 'ibm-cloud-sdk-core';
+
+// ---- Wire types (the subset imds-guard reads; IBM may send more) ----------------------------------
+
+type MetadataProtocol = 'http' | 'https';
+
+interface InstanceMetadataService {
+  enabled: boolean;
+  protocol: MetadataProtocol;
+  response_hop_limit: number;
+}
+type InstanceMetadataServicePatch = Partial<InstanceMetadataService>;
+
+interface Reference {
+  id: string;
+  crn?: string;
+  href?: string;
+  name?: string;
+}
+
+interface Instance {
+  id: string;
+  crn: string;
+  href: string;
+  name: string;
+  created_at: string;
+  status: string;
+  lifecycle_state?: string;
+  metadata_service: InstanceMetadataService;
+  vpc: Reference & { crn: string };
+  zone: { name: string; href?: string };
+  resource_group: { id: string; name: string; href?: string };
+  profile?: { name: string; href?: string };
+  image?: Reference;
+  instance_group_membership?: { instance_group: Reference };
+  [key: string]: unknown;
+}
+
+interface InstanceCollection {
+  instances: Instance[];
+  first: { href: string };
+  next?: { href: string };
+  limit: number;
+  total_count: number;
+}
+
+interface InstanceInitialization {
+  default_trusted_profile?: {
+    auto_link: boolean;
+    target: { id: string; crn: string; resource_type?: string };
+  };
+  [key: string]: unknown;
+}
+
+interface InstanceTemplate {
+  id: string;
+  crn: string;
+  href: string;
+  name: string;
+  created_at: string;
+  metadata_service?: InstanceMetadataService;
+  resource_group: { id: string; name: string; href?: string };
+  vpc?: Reference;
+  zone?: { name: string };
+  default_trusted_profile?: { auto_link?: boolean; target: { id?: string; crn?: string } };
+  [key: string]: unknown;
+}
+
+interface InstanceTemplateCollection {
+  templates: InstanceTemplate[];
+  first?: { href: string };
+  next?: { href: string };
+  limit?: number;
+  total_count?: number;
+}
+
+interface InstanceTemplatePrototype {
+  name?: string;
+  source_template?: { id: string } | { crn: string } | { href: string };
+  metadata_service?: InstanceMetadataServicePatch;
+  [key: string]: unknown;
+}
+
+interface InstanceGroup {
+  id: string;
+  crn: string;
+  href: string;
+  name: string;
+  instance_template: Reference;
+  membership_count: number;
+  status: string;
+  vpc: Reference;
+  resource_group: { id: string; name: string };
+  [key: string]: unknown;
+}
+
+interface InstanceGroupCollection {
+  instance_groups: InstanceGroup[];
+  first: { href: string };
+  next?: { href: string };
+  limit: number;
+  total_count: number;
+}
+
+interface Region {
+  name: string;
+  endpoint: string;
+  href: string;
+  status: 'available' | 'unavailable';
+}
+
+interface VpcResponse<T> {
+  status: number;
+  statusText?: string;
+  headers: Record<string, string>;
+  result: T;
+}
+
+// ---- Client --------------------------------------------------------------------------------------
+
+interface VpcClientOptions extends UserOptions {
+  /** API date version (`version=` on every call). */
+  version?: string;
+}
+
+const SDK_NAME = 'imds-guard-vpc-sdk';
+
+/** Deep merge that drops `undefined` (like the `extend(true, …)` the generated SDK uses). */
+const merge = (...objs: (Record<string, unknown> | undefined)[]): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const obj of objs) {
+    if (!obj) continue;
+    for (const [k, v] of Object.entries(obj)) {
+      if (v === undefined) continue;
+      const prev = out[k];
+      out[k] =
+        v !== null && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object'
+          ? merge(prev as Record<string, unknown>, v as Record<string, unknown>)
+          : v;
+    }
+  }
+  return out;
+};
+
+const check = (params: Record<string, unknown>, required: string[], valid: string[]): void => {
+  const err = validateParams(params, required, valid);
+  if (err) throw err;
+};
+
+interface RequestOptions {
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+class VpcClient extends BaseService {
+  static override DEFAULT_SERVICE_URL = 'https://us-south.iaas.cloud.ibm.com/v1';
+  static override DEFAULT_SERVICE_NAME = 'vpc';
+  readonly version: string;
+  readonly generation = 2;
+
+  constructor(options: VpcClientOptions) {
+    super(options);
+    this.version = options.version ?? '2026-03-24';
+  }
+
+  private qs(extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { version: this.version, generation: this.generation, ...extra };
+  }
+
+  private send<T>(
+    operation: string,
+    options: {
+      url: string;
+      method: string;
+      path?: Record<string, string>;
+      qs?: Record<string, unknown>;
+      body?: unknown;
+    },
+    headers: Record<string, string | undefined>,
+    req: RequestOptions = {},
+  ): Promise<VpcResponse<T>> {
+    const sdkHeaders = {
+      'X-Request-Id': randomUUID(),
+      'User-Agent': `${SDK_NAME}/0.1.0 (lang=node.js; operation=${operation}; node.version=${process.version})`,
+    };
+    const base = this.baseOptions as Record<string, unknown>;
+    const parameters = {
+      options: { ...options, qs: this.qs(options.qs) },
+      defaultOptions: merge(base, {
+        headers: merge(sdkHeaders, base.headers as Record<string, unknown>, headers, req.headers),
+        axiosOptions: { signal: req.signal },
+      }),
+    };
+    return this.createRequest(parameters) as Promise<VpcResponse<T>>;
+  }
+
+  listRegions(req?: RequestOptions): Promise<VpcResponse<{ regions: Region[] }>> {
+    return this.send('list_regions', { url: '/regions', method: 'GET' }, { Accept: 'application/json' }, req);
+  }
+
+  getRegion(params: { name: string }, req?: RequestOptions): Promise<VpcResponse<Region>> {
+    check(params, ['name'], ['name']);
+    return this.send(
+      'get_region',
+      { url: '/regions/{name}', method: 'GET', path: { name: params.name } },
+      { Accept: 'application/json' },
+      req,
+    );
+  }
+
+  listInstances(
+    params: { start?: string; limit?: number; resourceGroupId?: string; name?: string; vpcId?: string } = {},
+    req?: RequestOptions,
+  ): Promise<VpcResponse<InstanceCollection>> {
+    check(params, [], ['start', 'limit', 'resourceGroupId', 'name', 'vpcId']);
+    return this.send(
+      'list_instances',
+      {
+        url: '/instances',
+        method: 'GET',
+        qs: {
+          start: params.start,
+          limit: params.limit,
+          'resource_group.id': params.resourceGroupId,
+          name: params.name,
+          'vpc.id': params.vpcId,
+        },
+      },
+      { Accept: 'application/json' },
+      req,
+    );
+  }
+
+  /** The response's `headers.etag` is what `updateInstance` takes as `ifMatch`. */
+  getInstance(params: { id: string }, req?: RequestOptions): Promise<VpcResponse<Instance>> {
+    check(params, ['id'], ['id']);
+    return this.send(
+      'get_instance',
+      { url: '/instances/{id}', method: 'GET', path: { id: params.id } },
+      { Accept: 'application/json' },
+      req,
+    );
+  }
+
+  getInstanceInitialization(
+    params: { id: string },
+    req?: RequestOptions,
+  ): Promise<VpcResponse<InstanceInitialization>> {
+    check(params, ['id'], ['id']);
+    return this.send(
+      'get_instance_initialization',
+      { url: '/instances/{id}/initialization', method: 'GET', path: { id: params.id } },
+      { Accept: 'application/json' },
+      req,
+    );
+  }
+
+  /** JSON merge-patch: only the keys sent change. sdk-core never retries PATCH (facts §2.4). */
+  updateInstance(
+    params: { id: string; metadataService?: InstanceMetadataServicePatch; name?: string; ifMatch?: string },
+    req?: RequestOptions,
+  ): Promise<VpcResponse<Instance>> {
+    check(params, ['id'], ['id', 'metadataService', 'name', 'ifMatch']);
+    return this.send(
+      'update_instance',
+      {
+        url: '/instances/{id}',
+        method: 'PATCH',
+        path: { id: params.id },
+        body: merge({ metadata_service: params.metadataService, name: params.name }),
+      },
+      {
+        Accept: 'application/json',
+        'Content-Type': 'application/merge-patch+json',
+        'If-Match': params.ifMatch,
+      },
+      req,
+    );
+  }
+
+  /** Like the generated SDK, takes no paging parameters (facts §1.8). */
+  listInstanceTemplates(req?: RequestOptions): Promise<VpcResponse<InstanceTemplateCollection>> {
+    return this.send(
+      'list_instance_templates',
+      { url: '/instance/templates', method: 'GET' },
+      { Accept: 'application/json' },
+      req,
+    );
+  }
+
+  getInstanceTemplate(params: { id: string }, req?: RequestOptions): Promise<VpcResponse<InstanceTemplate>> {
+    check(params, ['id'], ['id']);
+    return this.send(
+      'get_instance_template',
+      { url: '/instance/templates/{id}', method: 'GET', path: { id: params.id } },
+      { Accept: 'application/json' },
+      req,
+    );
+  }
+
+  createInstanceTemplate(
+    params: { instanceTemplatePrototype: InstanceTemplatePrototype },
+    req?: RequestOptions,
+  ): Promise<VpcResponse<InstanceTemplate>> {
+    check(params, ['instanceTemplatePrototype'], ['instanceTemplatePrototype']);
+    return this.send(
+      'create_instance_template',
+      { url: '/instance/templates', method: 'POST', body: params.instanceTemplatePrototype },
+      { Accept: 'application/json', 'Content-Type': 'application/json' },
+      req,
+    );
+  }
+
+  /** Templates accept only `name` on PATCH (facts §1.8). */
+  updateInstanceTemplate(
+    params: { id: string; name?: string },
+    req?: RequestOptions,
+  ): Promise<VpcResponse<InstanceTemplate>> {
+    check(params, ['id'], ['id', 'name']);
+    return this.send(
+      'update_instance_template',
+      {
+        url: '/instance/templates/{id}',
+        method: 'PATCH',
+        path: { id: params.id },
+        body: merge({ name: params.name }),
+      },
+      { Accept: 'application/json', 'Content-Type': 'application/merge-patch+json' },
+      req,
+    );
+  }
+
+  listInstanceGroups(
+    params: { start?: string; limit?: number } = {},
+    req?: RequestOptions,
+  ): Promise<VpcResponse<InstanceGroupCollection>> {
+    check(params, [], ['start', 'limit']);
+    return this.send(
+      'list_instance_groups',
+      { url: '/instance_groups', method: 'GET', qs: { start: params.start, limit: params.limit } },
+      { Accept: 'application/json' },
+      req,
+    );
+  }
+
+  getInstanceGroup(params: { id: string }, req?: RequestOptions): Promise<VpcResponse<InstanceGroup>> {
+    check(params, ['id'], ['id']);
+    return this.send(
+      'get_instance_group',
+      { url: '/instance_groups/{id}', method: 'GET', path: { id: params.id } },
+      { Accept: 'application/json' },
+      req,
+    );
+  }
+
+  updateInstanceGroup(
+    params: { id: string; instanceTemplate?: { id: string }; name?: string },
+    req?: RequestOptions,
+  ): Promise<VpcResponse<InstanceGroup>> {
+    check(params, ['id'], ['id', 'instanceTemplate', 'name']);
+    return this.send(
+      'update_instance_group',
+      {
+        url: '/instance_groups/{id}',
+        method: 'PATCH',
+        path: { id: params.id },
+        body: merge({ instance_template: params.instanceTemplate, name: params.name }),
+      },
+      { Accept: 'application/json', 'Content-Type': 'application/merge-patch+json' },
+      req,
+    );
+  }
+}
+
+/** Pages through `listInstances` by `next.href` (`start` is never passed on the first call). */
+class InstancesPager {
+  private start: string | undefined;
+  private done = false;
+  constructor(
+    private readonly client: VpcClient,
+    private readonly params: { limit?: number; resourceGroupId?: string; vpcId?: string; name?: string } = {},
+  ) {}
+
+  hasNext(): boolean {
+    return !this.done;
+  }
+
+  async getNext(req?: RequestOptions): Promise<Instance[]> {
+    if (this.done) throw new Error('No more results available');
+    const res = await this.client.listInstances(
+      { ...this.params, ...(this.start ? { start: this.start } : {}) },
+      req,
+    );
+    const next = res.result.next?.href;
+    this.start = next ? getQueryParam(next, 'start') : undefined;
+    if (!this.start) this.done = true;
+    return res.result.instances;
+  }
+
+  async getAll(req?: RequestOptions): Promise<Instance[]> {
+    const all: Instance[] = [];
+    while (this.hasNext()) all.push(...(await this.getNext(req)));
+    return all;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Instance[]> {
+    while (this.hasNext()) yield await this.getNext();
+  }
+}
+
+export type {
+  Instance,
+  InstanceCollection,
+  InstanceGroup,
+  InstanceInitialization,
+  InstanceMetadataService,
+  InstanceMetadataServicePatch,
+  InstanceTemplate,
+  InstanceTemplatePrototype,
+  MetadataProtocol,
+  Region,
+  RequestOptions,
+  VpcClientOptions,
+  VpcResponse,
+};
+export { InstancesPager, VpcClient };
