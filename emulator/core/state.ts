@@ -307,6 +307,8 @@ class EmulatorState {
   tags = new Map<string, TagSet>();
   cases = new Map<string, CaseRec>();
   incidents = new Map<string, IncidentRec>();
+  /** ServiceNow Basic-auth users (user → password). */
+  servicenowUsers = new Map<string, string>();
   /** Monotonic counter for `seq` fields and generated names. */
   private counter = 0;
 

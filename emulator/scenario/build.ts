@@ -585,6 +585,8 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
     });
   });
 
+  for (const u of doc.servicenow.users) state.servicenowUsers.set(u.user, u.password);
+
   return state;
 };
 

@@ -249,6 +249,11 @@ const ScenarioDoc = v.strictObject({
   access_groups: v.optional(v.array(AccessGroupDoc), []),
   policies: v.optional(v.array(SubjectPolicyDoc), []),
   cases: v.optional(v.array(CaseDoc), []),
+  /** ServiceNow instance users (Basic auth on /api/now/…); local emulator credentials, not secrets. */
+  servicenow: v.optional(
+    v.strictObject({ users: v.array(v.strictObject({ user: v.string(), password: v.string() })) }),
+    { users: [] },
+  ),
 });
 
 type ScenarioDoc = v.InferOutput<typeof ScenarioDoc>;
