@@ -37,7 +37,7 @@ interface DecisionRecord {
   api_calls: number;
   latency_ms: number;
   /** Optional extras (rule id, findings, ticket id, event time…); never credentials or payloads. */
-  [extra: string]: unknown;
+  detail?: Record<string, unknown>;
 }
 
 type DecisionInput = Omit<DecisionRecord, 'timestamp' | 'level' | 'message'> & {
@@ -60,16 +60,16 @@ const LEVEL_BY_OUTCOME = {
 
 /** Completes a decision into the contract shape (timestamp, level from outcome). */
 const decisionRecord = (input: DecisionInput, now: Date = new Date()): DecisionRecord => ({
+  ...input,
   timestamp: now.toISOString(),
   level: input.level ?? LEVEL_BY_OUTCOME[input.outcome],
   message: 'decision',
-  ...input,
 });
 
 /** Writes the record as one JSON line through the logger (same shape IBM Cloud Logs parses). */
 const logDecision = (logger: Logger, record: DecisionRecord): void => {
   const { timestamp: _t, level, message, ...fields } = record;
-  logger[level](message, fields);
+  logger[level](message, fields as Record<string, unknown>);
 };
 
 export type { DecisionInput, DecisionRecord, FunctionName, Outcome };
