@@ -1,0 +1,48 @@
+// `npm run bench`: runs every benchmark (or those named on the command line) and prints one table.
+// Machines are 2 cores and noisy: benchmarks report medians and ratios, never assert in unit tests.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { emulatorThroughput } from './emulator.ts';
+import type { Row } from './lib.ts';
+
+const BENCHMARKS = {
+  emulator: emulatorThroughput,
+} satisfies Record<string, () => Promise<Row[]>>;
+
+type BenchName = keyof typeof BENCHMARKS;
+
+const printTable = (rows: Row[]): void => {
+  const cells = rows.map((r) => [
+    r.bench,
+    r.metric,
+    `${r.value} ${r.unit}`,
+    r.goal ?? '',
+    r.ok === undefined ? '' : r.ok ? 'yes' : 'NO',
+    r.note ?? '',
+  ]);
+  const head = ['bench', 'metric', 'value', 'goal', 'met', 'note'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]): string => `| ${c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const c of cells) console.log(line(c));
+};
+
+const main = async (): Promise<void> => {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = (wanted.length ? wanted : Object.keys(BENCHMARKS)) as BenchName[];
+  const rows: Row[] = [];
+  for (const name of names) {
+    const bench = BENCHMARKS[name];
+    if (!bench) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+    process.stderr.write(`running ${name}…\n`);
+    rows.push(...(await bench()));
+  }
+  printTable(rows);
+  mkdirSync('test-output', { recursive: true });
+  writeFileSync(
+    'test-output/bench.json',
+    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`,
+  );
+};
+
+await main();

@@ -1,0 +1,40 @@
+// Counts the HTTP requests each decision makes (decision record `api_calls`), including sdk-core's
+// own retries, by tagging the async context of the work and counting in axios interceptors.
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+interface CallTally {
+  calls: number;
+  byService: Record<string, number>;
+}
+
+const store = new AsyncLocalStorage<CallTally>();
+
+/** Runs `fn` with a fresh tally; returns its result and the number of API calls made inside. */
+const countCalls = async <T>(fn: () => Promise<T>): Promise<{ result: T; tally: CallTally }> => {
+  const tally: CallTally = { calls: 0, byService: {} };
+  const result = await store.run(tally, fn);
+  return { result, tally };
+};
+
+/** The tally of the current async context, if any. */
+const currentTally = (): CallTally | undefined => store.getStore();
+
+interface HasHttpClient {
+  getHttpClient(): { interceptors: { request: { use(fn: (c: unknown) => unknown): number } } };
+}
+
+/** Makes every request of an sdk-core client count toward the current decision's tally. */
+const instrument = <T extends HasHttpClient>(client: T, service: string): T => {
+  client.getHttpClient().interceptors.request.use((cfg) => {
+    const tally = store.getStore();
+    if (tally) {
+      tally.calls += 1;
+      tally.byService[service] = (tally.byService[service] ?? 0) + 1;
+    }
+    return cfg;
+  });
+  return client;
+};
+
+export type { CallTally };
+export { countCalls, currentTally, instrument };
