@@ -1,0 +1,87 @@
+// Pure: one fresh read of a trusted profile × the policy → an assessment. The same function serves
+// events, the sweep and bulk runs; tickets are planned from its result (ticket-plan.ts).
+import { createHash } from 'node:crypto';
+import type { ProfileExemption, Severity } from '#shared/policy/profiles.ts';
+import { evaluateRules } from './rules/index.ts';
+import type { Finding, ProfileInfo, ProfileSnapshot, ProfileThresholds } from './rules/types.ts';
+
+interface ProfileAssessment {
+  account_id: string;
+  profile: ProfileInfo;
+  /** Most severe first, then by id. */
+  findings: Finding[];
+  /** The most severe finding's, or null when there are none. */
+  severity: Severity | null;
+  /** No findings (an exempt profile with findings is not compliant; see `exempt`). */
+  compliant: boolean;
+  /** The exemption in force at `now`, if any. */
+  exempt?: ProfileExemption;
+  /** An exemption that matched the profile but has run out: worth saying in the ticket. */
+  expired_exemption?: ProfileExemption;
+  /** Sorted finding ids: what the key is made of. */
+  finding_ids: string[];
+  /** Changes exactly when the findings (by id) change: one open ticket per key. */
+  key: string;
+  /** From account and profile only: finds the profile's ticket again whatever its findings. */
+  profile_marker: string;
+  assessed_at: string;
+}
+
+const KEY_PREFIX = 'imdsg-';
+const MARKER_PREFIX = 'imdsg-p-';
+/** 64 bits: short enough for a ticket subject, far from colliding within one account. */
+const HASH_CHARS = 16;
+
+const digest = (parts: unknown[]): string =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, HASH_CHARS);
+
+/** `imdsg-<16 hex>`; JSON framing keeps ("a","bc") and ("ab","c") apart. */
+const findingsKey = (accountId: string, profileId: string, findingIds: readonly string[]): string =>
+  `${KEY_PREFIX}${digest(['imds-guard/profile-findings/v1', accountId, profileId, [...new Set(findingIds)].sort()])}`;
+
+/** `imdsg-p-<16 hex>` (`p` is not a hex digit, so a key pattern never matches a marker). */
+const profileMarker = (accountId: string, profileId: string): string =>
+  `${MARKER_PREFIX}${digest(['imds-guard/profile-marker/v1', accountId, profileId])}`;
+
+const exemptionMatches = (exemption: ProfileExemption, profile: ProfileInfo): boolean =>
+  exemption.id !== undefined ? exemption.id === profile.id : exemption.name === profile.name;
+
+/** `expires` is exclusive. Of several exemptions in force, the one lasting longest wins. */
+const exemptionsFor = (
+  exemptions: readonly ProfileExemption[],
+  profile: ProfileInfo,
+  now: Date,
+): { active?: ProfileExemption; expired?: ProfileExemption } => {
+  const byExpiry = exemptions
+    .filter((e) => exemptionMatches(e, profile))
+    .sort((a, b) => Date.parse(b.expires) - Date.parse(a.expires));
+  const active = byExpiry.find((e) => Date.parse(e.expires) > now.getTime());
+  const expired = active ? undefined : byExpiry[0];
+  return { ...(active ? { active } : {}), ...(expired ? { expired } : {}) };
+};
+
+const assessProfile = (
+  snapshot: ProfileSnapshot,
+  thresholds: ProfileThresholds,
+  now: Date,
+): ProfileAssessment => {
+  const findings = evaluateRules(snapshot, thresholds);
+  const findingIds = findings.map((f) => f.id).sort();
+  const { active, expired } = exemptionsFor(thresholds.exempt_profiles, snapshot.profile, now);
+  return {
+    account_id: snapshot.account_id,
+    profile: snapshot.profile,
+    findings,
+    severity: findings[0]?.severity ?? null,
+    compliant: findings.length === 0,
+    ...(active ? { exempt: active } : {}),
+    ...(expired ? { expired_exemption: expired } : {}),
+    finding_ids: findingIds,
+    key: findingsKey(snapshot.account_id, snapshot.profile.id, findingIds),
+    profile_marker: profileMarker(snapshot.account_id, snapshot.profile.id),
+    assessed_at: now.toISOString(),
+  };
+};
+
+export type { Finding, ProfileAssessment, ProfileSnapshot, ProfileThresholds };
+export { assessProfile, findingsKey, profileMarker };
