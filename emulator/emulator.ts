@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import FindMyWay from 'find-my-way';
 import type { ChangeEvent, Ctx, Method, Reply, RouteDef, RouteModule } from './core/context.ts';
-import { ApiError, type EmulatorService, renderError, standardError } from './core/errors.ts';
+import { ApiError, type EmulatorService, renderError, standardError, UNAUTHORIZED_CODE } from './core/errors.ts';
 import { Faults } from './core/faults.ts';
 import { randomUuid } from './core/ids.ts';
 import { Journal, type JournalEntry } from './core/journal.ts';
@@ -224,7 +224,7 @@ class Emulator {
         if (!token || !caller) {
           fail(
             401,
-            'not_authorized',
+            UNAUTHORIZED_CODE[service],
             m
               ? 'The provided IAM token is not valid or has expired.'
               : 'Authorization header with a Bearer IAM token is required.',

@@ -156,6 +156,19 @@ const STANDARD: Record<number, { code: string; message: string }> = {
   504: { code: 'gateway_timeout', message: 'Gateway timeout.' },
 };
 
+/** The code each service family uses for a missing or invalid token (401). */
+const UNAUTHORIZED_CODE = {
+  'iam-token': 'BXNIM0308E',
+  vpc: 'not_authorized',
+  'iam-identity': 'not_authorized',
+  'iam-policy': 'invalid_token',
+  'iam-groups': 'invalid_token',
+  tagging: 'not_authorized',
+  'case-management': 'not_authorized',
+  servicenow: 'not_authorized',
+  admin: 'not_authorized',
+} satisfies Record<EmulatorService, string>;
+
 const standardError = (status: number): { code: string; message: string } =>
   STANDARD[status] ?? { code: `http_${status}`, message: `HTTP ${status}` };
 
@@ -176,4 +189,4 @@ const renderError = (
   });
 
 export type { EmulatorService, ErrorTarget, Renderer };
-export { ApiError, EMULATOR_SERVICES, renderError, standardError };
+export { ApiError, EMULATOR_SERVICES, renderError, standardError, UNAUTHORIZED_CODE };

@@ -1,0 +1,346 @@
+// The `policy:` section of manifest.yaml (or IMDS_GUARD_POLICY as JSON): what the guard enforces.
+// People edit it by hand, so objects are strict (a typo fails loudly instead of silently doing
+// nothing), `null` counts as "not set" (a YAML key whose list is commented out), and every default
+// is the cautious one: an empty policy audits and changes nothing.
+import * as v from 'valibot';
+
+// ---- Vocabularies (decide.ts switches over them exhaustively) ----------------------------------
+
+const INSTANCE_MODES = ['disable', 'secure', 'audit'] as const;
+const TEMPLATE_MODES = ['replace', 'audit'] as const;
+const TAG_FAILURE_MODES = ['fail-closed', 'fail-open'] as const;
+
+type InstanceMode = (typeof INSTANCE_MODES)[number];
+type TemplateMode = (typeof TEMPLATE_MODES)[number];
+type TagFailureMode = (typeof TAG_FAILURE_MODES)[number];
+
+/** IBM's default and the tightest value: responses never leave the instance. */
+const DEFAULT_HOP_LIMIT = 1;
+/** Access tags are attached only by resource administrators, so they make tamper-resistant exemptions. */
+const DEFAULT_EXEMPT_ACCESS_TAG = 'imds-guard:exempt';
+const DEFAULT_NAME_SUFFIX = '-imds-guard';
+/** Decision records cite `rule: "default"` when no rule matched, so no rule may take that name. */
+const DEFAULT_RULE_NAME = 'default';
+
+// ---- Building blocks -----------------------------------------------------------------------------
+
+/** Edit distance, for "did you mean" on misspelt option names. */
+const distance = (a: string, b: string): number => {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      next[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (next[j - 1] ?? 0) + 1,
+        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
+};
+
+const suggestion = (received: string, known: readonly string[]): string => {
+  const key = received.replace(/^"|"$/g, '');
+  const best = known.map((k) => ({ k, d: distance(key, k) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= 2 ? `; did you mean "${best.k}"?` : '';
+};
+
+/** Strict objects speak the user's language: unknown option (with a hint), missing option. */
+const objectMessage = (issue: v.StrictObjectIssue, known: readonly string[]): string => {
+  if (issue.expected === 'never')
+    return `unknown option ${issue.received}${suggestion(issue.received, known)}`;
+  if (issue.received === 'undefined') return `missing required option ${issue.expected}`;
+  return `expected a mapping of options (got ${issue.received})`;
+};
+
+const isMapping = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/**
+ * A mapping of options: strict, so a misspelt option fails instead of silently doing nothing; a list
+ * in its place is refused up front (valibot would otherwise read its indexes as option names).
+ */
+const section = <const TEntries extends v.ObjectEntries>(entries: TEntries) => {
+  const known = Object.keys(entries);
+  return v.pipe(
+    v.custom<Record<string, unknown>>(isMapping, (issue) =>
+      Array.isArray(issue.input)
+        ? 'expected a mapping of options, not a list'
+        : `expected a mapping of options (got ${issue.received})`,
+    ),
+    v.strictObject(entries, (issue) => objectMessage(issue, known)),
+  );
+};
+
+const Text = v.pipe(v.string('expected text'), v.trim(), v.minLength(1, 'must not be empty'));
+
+/** A value or glob (`*` any run of characters, `?` one character), matched whole and case-sensitively. */
+const Pattern = v.pipe(
+  v.string('expected a value or glob such as "web-*"'),
+  v.trim(),
+  v.minLength(1, 'must not be empty'),
+);
+
+/** One value or a list of them; a single value is the common case when writing YAML by hand. */
+const Patterns = v.pipe(
+  v.union([Pattern, v.array(Pattern)], 'expected a value or a list of values'),
+  v.transform((value): string[] => (typeof value === 'string' ? [value] : value)),
+  v.minLength(1, 'list at least one value, or leave the key out'),
+);
+
+const HOP_LIMIT_MESSAGE = 'hop_limit must be a whole number from 1 to 64';
+const HopLimit = v.pipe(
+  v.number(HOP_LIMIT_MESSAGE),
+  v.integer(HOP_LIMIT_MESSAGE),
+  v.minValue(1, HOP_LIMIT_MESSAGE),
+  v.maxValue(64, HOP_LIMIT_MESSAGE),
+);
+
+const InstanceModeSchema = v.picklist(
+  INSTANCE_MODES,
+  (issue) => `mode must be one of ${INSTANCE_MODES.join(', ')} (got ${issue.received})`,
+);
+
+const IsoDateTime = v.pipe(
+  v.string('expected an ISO date-time such as "2026-06-30T00:00:00Z"'),
+  v.trim(),
+  v.isoTimestamp('expected an ISO date-time with a time zone, such as "2026-06-30T00:00:00Z"'),
+  v.check((s) => !Number.isNaN(Date.parse(s)), 'not a real date'),
+);
+
+const AccountId = v.pipe(
+  v.string('expected an account id'),
+  v.trim(),
+  v.regex(/^[0-9a-f]{32}$/, 'an IBM Cloud account id is 32 lowercase hexadecimal characters'),
+);
+
+/** Appended to a template's name for its compliant copy; VPC names are lowercase, digits and hyphens. */
+const NameSuffix = v.pipe(
+  v.string('expected text'),
+  v.regex(
+    /^[-a-z0-9]*[a-z0-9]$/,
+    'name_suffix may hold lowercase letters, digits and hyphens, and must end with a letter or digit',
+  ),
+  v.maxLength(20, 'name_suffix is at most 20 characters (VPC names are at most 63)'),
+);
+
+// ---- Sections ------------------------------------------------------------------------------------
+
+/** Every key narrows (AND); the values of one key are alternatives (OR). `{}` matches everything. */
+const Match = section({
+  regions: v.optional(Patterns),
+  zones: v.optional(Patterns),
+  /** Resource group id or name. */
+  resource_groups: v.optional(Patterns),
+  /** VPC id or name. */
+  vpcs: v.optional(Patterns),
+  names: v.optional(Patterns),
+  /** User or access tags (`key:value`, a label, or a glob); compared case-insensitively, like IBM does. */
+  tags: v.optional(Patterns),
+});
+
+const Target = section({
+  mode: v.nullish(InstanceModeSchema, 'audit'),
+  hop_limit: v.optional(HopLimit),
+});
+
+const Rule = section({
+  name: Text,
+  match: v.nullish(Match, {}),
+  mode: InstanceModeSchema,
+  hop_limit: v.optional(HopLimit),
+});
+
+const ExemptionMatch = v.pipe(
+  section({
+    crn: v.optional(Text),
+    id: v.optional(Text),
+    name: v.optional(Text),
+    /** Narrows `name` (names are unique per region, not per account). */
+    region: v.optional(Text),
+  }),
+  v.check(
+    (m) => [m.crn, m.id, m.name].filter((x) => x !== undefined).length === 1,
+    'an exemption matches exactly one of crn, id or name',
+  ),
+);
+
+/** A time-boxed, approved exception: who said yes, where it is tracked, and when it ends. */
+const ExemptionEntry = section({
+  match: ExemptionMatch,
+  expires: IsoDateTime,
+  approver: Text,
+  ticket: Text,
+  reason: v.optional(Text),
+});
+
+const Exemptions = section({
+  access_tags: v.nullish(v.array(Pattern), [DEFAULT_EXEMPT_ACCESS_TAG]),
+  /** Anyone with tag rights can attach user tags, so honouring them is opt-in. */
+  user_tags: v.nullish(v.array(Pattern), []),
+  list: v.nullish(v.array(ExemptionEntry), []),
+});
+
+const Instances = section({
+  default: v.nullish(Target, {}),
+  /** First match wins, in file order; no match → `default`. */
+  rules: v.nullish(v.array(Rule), []),
+  exemptions: v.nullish(Exemptions, {}),
+  /** fail-closed: decide as if the resource had no tags; fail-open: leave it alone. */
+  on_tag_lookup_failure: v.nullish(
+    v.picklist(
+      TAG_FAILURE_MODES,
+      (issue) => `on_tag_lookup_failure must be fail-closed or fail-open (got ${issue.received})`,
+    ),
+    'fail-closed',
+  ),
+});
+
+const Templates = section({
+  mode: v.nullish(
+    v.picklist(TEMPLATE_MODES, (issue) => `mode must be replace or audit (got ${issue.received})`),
+    'audit',
+  ),
+  repoint_instance_groups: v.nullish(v.boolean('expected true or false'), false),
+  name_suffix: v.nullish(NameSuffix, DEFAULT_NAME_SUFFIX),
+});
+
+const PolicyShape = section({
+  accounts: v.nullish(v.array(AccountId), []),
+  self_ids: v.nullish(v.array(Text), []),
+  dry_run: v.nullish(v.boolean('expected true or false'), false),
+  instances: v.nullish(Instances, {}),
+  templates: v.nullish(Templates, {}),
+  // Defined by the profile-guard work; accepted as-is until then.
+  profiles: v.optional(v.looseObject({}), {}),
+});
+
+type PolicyShapeOutput = v.InferOutput<typeof PolicyShape>;
+
+// ---- Semantic checks (things a shape cannot say) -------------------------------------------------
+
+type DocPath = (string | number)[];
+
+interface PolicyProblem {
+  path: DocPath;
+  message: string;
+}
+
+const DISABLE_HOP_MESSAGE =
+  'hop_limit has no effect with mode disable (the hop limit applies only while the metadata service is enabled); remove it';
+
+/** Errors: the policy is contradictory or ambiguous and must not be enforced. */
+const policyErrors = (policy: PolicyShapeOutput): PolicyProblem[] => {
+  const problems: PolicyProblem[] = [];
+  const { instances } = policy;
+  if (instances.default.mode === 'disable' && instances.default.hop_limit !== undefined) {
+    problems.push({ path: ['instances', 'default', 'hop_limit'], message: DISABLE_HOP_MESSAGE });
+  }
+  const firstIndex = new Map<string, number>();
+  instances.rules.forEach((rule, i) => {
+    if (rule.name === DEFAULT_RULE_NAME) {
+      problems.push({
+        path: ['instances', 'rules', i, 'name'],
+        message: `"${DEFAULT_RULE_NAME}" is reserved for instances.default; pick another rule name`,
+      });
+    }
+    const earlier = firstIndex.get(rule.name);
+    if (earlier === undefined) firstIndex.set(rule.name, i);
+    else {
+      problems.push({
+        path: ['instances', 'rules', i, 'name'],
+        message: `rule name "${rule.name}" is already used by rules[${earlier}]; decision records cite rules by name, so names must be unique`,
+      });
+    }
+    if (rule.mode === 'disable' && rule.hop_limit !== undefined) {
+      problems.push({ path: ['instances', 'rules', i, 'hop_limit'], message: DISABLE_HOP_MESSAGE });
+    }
+  });
+  return problems;
+};
+
+/** Warnings: the policy works, but probably not as its author meant. */
+const policyWarnings = (policy: Policy, now: Date): PolicyProblem[] => {
+  const problems: PolicyProblem[] = [];
+  policy.instances.exemptions.list.forEach((entry, i) => {
+    if (Date.parse(entry.expires) <= now.getTime()) {
+      problems.push({
+        path: ['instances', 'exemptions', 'list', i, 'expires'],
+        message: `exemption (ticket ${entry.ticket}) expired at ${entry.expires} and no longer applies; renew or remove it`,
+      });
+    }
+  });
+  const catchAll = policy.instances.rules.findIndex((rule) => Object.keys(rule.match).length === 0);
+  if (catchAll >= 0 && catchAll < policy.instances.rules.length - 1) {
+    problems.push({
+      path: ['instances', 'rules', catchAll + 1],
+      message: `rules[${catchAll}] matches every resource, so this rule and the ones after it (and instances.default) never apply`,
+    });
+  }
+  return problems;
+};
+
+/** valibot wants issue paths as items carrying the input and value at each step. */
+const toIssuePath = (root: unknown, path: DocPath): [v.IssuePathItem, ...v.IssuePathItem[]] | undefined => {
+  const items: v.IssuePathItem[] = [];
+  let input: unknown = root;
+  for (const key of path) {
+    const value: unknown =
+      input !== null && typeof input === 'object'
+        ? (input as Record<string | number, unknown>)[key]
+        : undefined;
+    items.push(
+      typeof key === 'number'
+        ? { type: 'array', origin: 'value', input: input as unknown[], key, value }
+        : { type: 'object', origin: 'value', input: input as Record<string, unknown>, key, value },
+    );
+    input = value;
+  }
+  const [first, ...rest] = items;
+  return first ? [first, ...rest] : undefined;
+};
+
+const Policy = v.pipe(
+  PolicyShape,
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const problem of policyErrors(dataset.value)) {
+      addIssue({ message: problem.message, path: toIssuePath(dataset.value, problem.path) });
+    }
+  }),
+);
+
+type Policy = v.InferOutput<typeof Policy>;
+type PolicyInput = v.InferInput<typeof Policy>;
+type Match = v.InferOutput<typeof Match>;
+type Rule = v.InferOutput<typeof Rule>;
+type Target = v.InferOutput<typeof Target>;
+type ExemptionEntry = v.InferOutput<typeof ExemptionEntry>;
+type ExemptionMatch = v.InferOutput<typeof ExemptionMatch>;
+
+export type {
+  DocPath,
+  ExemptionEntry,
+  ExemptionMatch,
+  InstanceMode,
+  Match,
+  PolicyInput,
+  PolicyProblem,
+  Rule,
+  TagFailureMode,
+  Target,
+  TemplateMode,
+};
+export {
+  DEFAULT_EXEMPT_ACCESS_TAG,
+  DEFAULT_HOP_LIMIT,
+  DEFAULT_NAME_SUFFIX,
+  DEFAULT_RULE_NAME,
+  INSTANCE_MODES,
+  Policy,
+  policyWarnings,
+  TAG_FAILURE_MODES,
+  TEMPLATE_MODES,
+};
