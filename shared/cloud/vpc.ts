@@ -112,6 +112,28 @@ interface Region {
   status: 'available' | 'unavailable';
 }
 
+interface Zone {
+  name: string;
+  href: string;
+  region: { name: string; href: string };
+  status: 'available' | 'impaired' | 'unavailable';
+  [key: string]: unknown;
+}
+
+/** The subset of IBM's `InstancePrototype` imds-guard and its tests use; IBM accepts more. */
+interface InstancePrototype {
+  name?: string;
+  zone?: { name: string };
+  vpc?: { id: string } | { crn: string } | { href: string };
+  image?: { id: string } | { crn: string } | { href: string };
+  profile?: { name: string } | { href: string };
+  resource_group?: { id: string };
+  metadata_service?: InstanceMetadataServicePatch;
+  default_trusted_profile?: { auto_link?: boolean; target: { id: string } | { crn: string } };
+  source_template?: { id: string } | { crn: string } | { href: string };
+  [key: string]: unknown;
+}
+
 interface VpcResponse<T> {
   status: number;
   statusText?: string;
@@ -149,6 +171,30 @@ const check = (params: Record<string, unknown>, required: string[], valid: strin
   const err = validateParams(params, required, valid);
   if (err) throw err;
 };
+
+interface ListInstancesParams {
+  start?: string;
+  limit?: number;
+  resourceGroupId?: string;
+  name?: string;
+  vpcId?: string;
+  vpcCrn?: string;
+  vpcName?: string;
+  instanceGroupMembershipInstanceGroupId?: string;
+  instanceGroupMembershipInstanceGroupCrn?: string;
+}
+
+const LIST_INSTANCES_PARAMS = [
+  'start',
+  'limit',
+  'resourceGroupId',
+  'name',
+  'vpcId',
+  'vpcCrn',
+  'vpcName',
+  'instanceGroupMembershipInstanceGroupId',
+  'instanceGroupMembershipInstanceGroupCrn',
+] as const satisfies readonly (keyof ListInstancesParams)[];
 
 interface RequestOptions {
   headers?: Record<string, string>;
@@ -211,11 +257,42 @@ class VpcClient extends BaseService {
     );
   }
 
+  listRegionZones(
+    params: { regionName: string },
+    req?: RequestOptions,
+  ): Promise<VpcResponse<{ zones: Zone[] }>> {
+    check(params, ['regionName'], ['regionName']);
+    return this.send(
+      'list_region_zones',
+      { url: '/regions/{region_name}/zones', method: 'GET', path: { region_name: params.regionName } },
+      { Accept: 'application/json' },
+      req,
+    );
+  }
+
+  getRegionZone(
+    params: { regionName: string; name: string },
+    req?: RequestOptions,
+  ): Promise<VpcResponse<Zone>> {
+    check(params, ['regionName', 'name'], ['regionName', 'name']);
+    return this.send(
+      'get_region_zone',
+      {
+        url: '/regions/{region_name}/zones/{name}',
+        method: 'GET',
+        path: { region_name: params.regionName, name: params.name },
+      },
+      { Accept: 'application/json' },
+      req,
+    );
+  }
+
+  /** Filter names as the generated SDK spells them (query keys `vpc.crn`, `instance_group_membership…`). */
   listInstances(
-    params: { start?: string; limit?: number; resourceGroupId?: string; name?: string; vpcId?: string } = {},
+    params: ListInstancesParams = {},
     req?: RequestOptions,
   ): Promise<VpcResponse<InstanceCollection>> {
-    check(params, [], ['start', 'limit', 'resourceGroupId', 'name', 'vpcId']);
+    check({ ...params }, [], [...LIST_INSTANCES_PARAMS]);
     return this.send(
       'list_instances',
       {
@@ -227,9 +304,37 @@ class VpcClient extends BaseService {
           'resource_group.id': params.resourceGroupId,
           name: params.name,
           'vpc.id': params.vpcId,
+          'vpc.crn': params.vpcCrn,
+          'vpc.name': params.vpcName,
+          'instance_group_membership.instance_group.id': params.instanceGroupMembershipInstanceGroupId,
+          'instance_group_membership.instance_group.crn': params.instanceGroupMembershipInstanceGroupCrn,
         },
       },
       { Accept: 'application/json' },
+      req,
+    );
+  }
+
+  /** POST /instances: `201` with the new instance (and its ETag). */
+  createInstance(
+    params: { instancePrototype: InstancePrototype },
+    req?: RequestOptions,
+  ): Promise<VpcResponse<Instance>> {
+    check(params, ['instancePrototype'], ['instancePrototype']);
+    return this.send(
+      'create_instance',
+      { url: '/instances', method: 'POST', body: params.instancePrototype },
+      { Accept: 'application/json', 'Content-Type': 'application/json' },
+      req,
+    );
+  }
+
+  deleteInstance(params: { id: string; ifMatch?: string }, req?: RequestOptions): Promise<VpcResponse<void>> {
+    check(params, ['id'], ['id', 'ifMatch']);
+    return this.send(
+      'delete_instance',
+      { url: '/instances/{id}', method: 'DELETE', path: { id: params.id } },
+      { 'If-Match': params.ifMatch },
       req,
     );
   }
@@ -314,6 +419,16 @@ class VpcClient extends BaseService {
     );
   }
 
+  deleteInstanceTemplate(params: { id: string }, req?: RequestOptions): Promise<VpcResponse<void>> {
+    check(params, ['id'], ['id']);
+    return this.send(
+      'delete_instance_template',
+      { url: '/instance/templates/{id}', method: 'DELETE', path: { id: params.id } },
+      {},
+      req,
+    );
+  }
+
   /** Templates accept only `name` on PATCH (facts §1.8). */
   updateInstanceTemplate(
     params: { id: string; name?: string },
@@ -381,7 +496,7 @@ class InstancesPager {
   private done = false;
   constructor(
     private readonly client: VpcClient,
-    private readonly params: { limit?: number; resourceGroupId?: string; vpcId?: string; name?: string } = {},
+    private readonly params: Omit<ListInstancesParams, 'start'> = {},
   ) {}
 
   hasNext(): boolean {
@@ -415,15 +530,20 @@ export type {
   Instance,
   InstanceCollection,
   InstanceGroup,
+  InstanceGroupCollection,
   InstanceInitialization,
   InstanceMetadataService,
   InstanceMetadataServicePatch,
+  InstancePrototype,
   InstanceTemplate,
+  InstanceTemplateCollection,
   InstanceTemplatePrototype,
+  ListInstancesParams,
   MetadataProtocol,
   Region,
   RequestOptions,
   VpcClientOptions,
   VpcResponse,
+  Zone,
 };
 export { InstancesPager, VpcClient };

@@ -3,6 +3,7 @@
 // nothing), `null` counts as "not set" (a YAML key whose list is commented out), and every default
 // is the cautious one: an empty policy audits and changes nothing.
 import * as v from 'valibot';
+import { ProfilesPolicy } from './profiles.ts';
 
 // ---- Vocabularies (decide.ts switches over them exhaustively) ----------------------------------
 
@@ -213,8 +214,7 @@ const PolicyShape = section({
   dry_run: v.nullish(v.boolean('expected true or false'), false),
   instances: v.nullish(Instances, {}),
   templates: v.nullish(Templates, {}),
-  // Defined by the profile-guard work; accepted as-is until then.
-  profiles: v.optional(v.looseObject({}), {}),
+  profiles: v.nullish(ProfilesPolicy, {}),
 });
 
 type PolicyShapeOutput = v.InferOutput<typeof PolicyShape>;

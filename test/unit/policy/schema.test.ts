@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
+import { PROFILES_POLICY_DEFAULTS } from '#shared/policy/profiles.ts';
 import { Policy, policyWarnings } from '#shared/policy/schema.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
@@ -41,7 +42,7 @@ describe('defaults', () => {
         on_tag_lookup_failure: 'fail-closed',
       },
       templates: { mode: 'audit', repoint_instance_groups: false, name_suffix: '-imds-guard' },
-      profiles: {},
+      profiles: PROFILES_POLICY_DEFAULTS,
     });
   });
 
@@ -73,8 +74,8 @@ describe('defaults', () => {
     expect(policy.instances.exemptions.access_tags).toEqual([]);
   });
 
-  test('profiles stays open for the profile guard', () => {
-    expect(v.parse(Policy, { profiles: { anything: 1 } }).profiles).toEqual({ anything: 1 });
+  test("profiles is the profile guard's schema: unknown options are refused", () => {
+    expect(() => v.parse(Policy, { profiles: { anything: 1 } })).toThrow(/anything/);
   });
 });
 
