@@ -4,6 +4,7 @@ import type { Ctx, Reply, RouteModule } from './core/context.ts';
 import { ApiError } from './core/errors.ts';
 import { type FaultSpec, type RateLimitSpec, validateFault } from './core/faults.ts';
 import type { Emulator } from './emulator.ts';
+import type { GenerateOptions } from './scenario/generate.ts';
 import { ScenarioError } from './scenario/load.ts';
 
 const ok = (body: unknown, status = 200): Reply => ({ status, body });
@@ -26,7 +27,8 @@ const adminRoutes =
     hooks: {
       reload: () => void;
       loadText: (text: string, file: string) => void;
-      loadObject: (doc: unknown) => void;
+      loadObject: (doc: unknown, text?: string, file?: string) => void;
+      loadGenerated: (options: GenerateOptions) => void;
     },
   ): RouteModule =>
   (add) => {
@@ -50,9 +52,19 @@ const adminRoutes =
       path: '/_emulator/scenario',
       handler: (ctx) => {
         const started = performance.now();
+        const body = ctx.body;
+        // `{generate: {…}}` asks for a generated account; a scenario document has no `generate` key.
+        const generate =
+          ctx.contentType.endsWith('json') && body && typeof body === 'object' && 'generate' in body
+            ? (body as { generate: unknown }).generate
+            : undefined;
+        if (generate !== undefined && Object.keys(body as object).length !== 1)
+          throw new ApiError(400, 'bad_request', '"generate" must be the only key of the request body');
+        const file = ctx.query.get('file') ?? '<admin>';
         try {
-          if (ctx.contentType.endsWith('json')) hooks.loadObject(ctx.body);
-          else hooks.loadText(ctx.rawBody, ctx.query.get('file') ?? '<admin>');
+          if (generate !== undefined) hooks.loadGenerated(generate as GenerateOptions);
+          else if (ctx.contentType.endsWith('json')) hooks.loadObject(body, ctx.rawBody, file);
+          else hooks.loadText(ctx.rawBody, file);
         } catch (err) {
           if (err instanceof ScenarioError) {
             return ok(

@@ -1,11 +1,11 @@
 // Starts the emulator: all IBM service modules, the admin API and event subscriptions on one origin.
-import { readFileSync } from 'node:fs';
 import { adminRoutes } from './admin.ts';
 import type { RouteModule } from './core/context.ts';
 import type { EmulatorService } from './core/errors.ts';
 import { Emulator, type EmulatorOptions } from './emulator.ts';
 import { type EventsHandle, installEvents } from './events/index.ts';
-import { loadScenario, loadScenarioObject } from './scenario/load.ts';
+import { type GenerateOptions, generateState } from './scenario/generate.ts';
+import { loadScenario, loadScenarioObject, readScenarioFile } from './scenario/load.ts';
 import { builtinScenarioPath } from './scenarios/index.ts';
 import { accessGroupsRoutes } from './services/access-groups.ts';
 import { caseManagementRoutes } from './services/case-management.ts';
@@ -26,7 +26,10 @@ const SERVICE_MODULES = {
   servicenow: servicenowRoutes,
 } satisfies Record<Exclude<EmulatorService, 'admin' | 'iam-token'>, RouteModule>;
 
-type ScenarioSource = { kind: 'text'; text: string; file: string } | { kind: 'object'; doc: unknown };
+type ScenarioSource =
+  | { kind: 'text'; text: string; file: string }
+  | { kind: 'object'; doc: unknown }
+  | { kind: 'generate'; options: GenerateOptions };
 
 interface StartOptions extends EmulatorOptions {
   port?: number;
@@ -34,8 +37,10 @@ interface StartOptions extends EmulatorOptions {
   scenarioFile?: string;
   /** Scenario text (YAML or JSON); wins over scenarioFile. */
   scenarioText?: string;
-  /** Scenario as an object (e.g. from the generator); wins over both. */
+  /** Scenario as an object; wins over both. */
   scenario?: unknown;
+  /** A generated large account (emulator/scenario/generate.ts); wins over all the others. */
+  generate?: GenerateOptions;
 }
 
 interface RunningEmulator {
@@ -43,7 +48,7 @@ interface RunningEmulator {
   emulator: Emulator;
   events: EventsHandle;
   /** Replaces the world with another scenario (journal and faults are kept). */
-  load(source: { text: string; file?: string } | { doc: unknown }): void;
+  load(source: { text: string; file?: string } | { doc: unknown } | { generate: GenerateOptions }): void;
   /** Back to the current scenario's initial state; clears faults and the journal. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -52,16 +57,27 @@ interface RunningEmulator {
 const startEmulator = async (options: StartOptions = {}): Promise<RunningEmulator> => {
   const emu = new Emulator(options);
   let source: ScenarioSource;
-  if (options.scenario !== undefined) source = { kind: 'object', doc: options.scenario };
+  if (options.generate !== undefined) source = { kind: 'generate', options: options.generate };
+  else if (options.scenario !== undefined) source = { kind: 'object', doc: options.scenario };
   else if (options.scenarioText !== undefined)
     source = { kind: 'text', text: options.scenarioText, file: '<scenario>' };
   else {
     const file = options.scenarioFile ?? builtinScenarioPath('demo');
-    source = { kind: 'text', text: readFileSync(file, 'utf8'), file };
+    source = { kind: 'text', text: readScenarioFile(file), file };
   }
+  // Builds first, swaps after: a bad document leaves the running world untouched.
+  const build = (src: ScenarioSource) => {
+    switch (src.kind) {
+      case 'text':
+        return loadScenario(src.text, src.file);
+      case 'object':
+        return loadScenarioObject(src.doc);
+      case 'generate':
+        return generateState(src.options);
+    }
+  };
   const apply = (): void => {
-    emu.state =
-      source.kind === 'text' ? loadScenario(source.text, source.file) : loadScenarioObject(source.doc);
+    emu.state = build(source);
   };
   apply();
 
@@ -70,12 +86,18 @@ const startEmulator = async (options: StartOptions = {}): Promise<RunningEmulato
     reload: apply,
     loadText: (text: string, file: string) => {
       const next: ScenarioSource = { kind: 'text', text, file };
-      emu.state = loadScenario(text, file);
+      emu.state = build(next);
       source = next;
     },
-    loadObject: (doc: unknown) => {
-      emu.state = loadScenarioObject(doc);
+    /** `text` (the JSON it came from) only locates errors; it is not kept. */
+    loadObject: (doc: unknown, text?: string, file = '<scenario>') => {
+      emu.state = loadScenarioObject(doc, file, text);
       source = { kind: 'object', doc };
+    },
+    loadGenerated: (generate: GenerateOptions) => {
+      const next: ScenarioSource = { kind: 'generate', options: generate };
+      emu.state = build(next);
+      source = next;
     },
   };
   emu.use(iamTokenRoutes(emu.tokens)).use(adminRoutes(emu, hooks)).use(events.routes);
@@ -87,7 +109,8 @@ const startEmulator = async (options: StartOptions = {}): Promise<RunningEmulato
     emulator: emu,
     events,
     load: (src) => {
-      if ('doc' in src) hooks.loadObject(src.doc);
+      if ('generate' in src) hooks.loadGenerated(src.generate);
+      else if ('doc' in src) hooks.loadObject(src.doc);
       else hooks.loadText(src.text, src.file ?? '<scenario>');
     },
     reset: async () => {

@@ -7,16 +7,21 @@ import {
   type ClaimCondition,
   EmulatorState,
   type IamService,
+  type InstanceRec,
   type PolicyAttribute,
   type PolicyRec,
   type ProfileRec,
   type RegionState,
   type Role,
   type TagSet,
+  type TemplateRec,
+  type VpcRec,
 } from '../core/state.ts';
-import type { PolicyDoc, ScenarioDoc } from './schema.ts';
+import type { PolicyDoc, RefDoc, ScenarioDoc } from './schema.ts';
 
 type DocPath = (string | number)[];
+/** Paths are built only when an error needs one (100k instances must not allocate 100k paths). */
+type PathFn = () => DocPath;
 
 /** A reference or consistency problem, located by its path in the document. */
 class ScenarioRefError extends Error {
@@ -50,6 +55,32 @@ const regionCode = (region: string): string =>
 
 const CREATED = new Date('2026-01-15T09:00:00Z');
 
+/** Each of a RefDoc's keys, what it names, and which field of the named object it yields. */
+const REF_KINDS = {
+  instance_id: { of: 'instance', field: 'id' },
+  instance_crn: { of: 'instance', field: 'crn' },
+  vpc_id: { of: 'vpc', field: 'id' },
+  vpc_crn: { of: 'vpc', field: 'crn' },
+  resource_group_id: { of: 'resource group', field: 'id' },
+  profile_id: { of: 'profile', field: 'id' },
+  profile_iam_id: { of: 'profile', field: 'iam_id' },
+} as const satisfies Record<keyof RefDoc, { of: string; field: string }>;
+
+/** Resolves a RefDoc to the value it names; throws a ScenarioRefError at `path`. */
+type RefResolver = (ref: RefDoc, path: DocPath) => string;
+
+/**
+ * Flattens a concatenated string in place. Ids and CRNs are built from slices of a hash; unflattened,
+ * each keeps a rope of pieces alive (≈ 2× the memory at 100k instances).
+ */
+const flat = (s: string): string => {
+  s.charCodeAt(0);
+  return s;
+};
+
+const isRef = (value: unknown): value is RefDoc =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** `"x"` stays as is if already JSON-encoded; plain values are JSON-encoded as IBM stores them. */
 const encodeClaimValue = (value: string | number | boolean | string[]): string => {
   if (typeof value === 'string') {
@@ -70,11 +101,19 @@ const policyRecord = (
   subject: PolicyAttribute,
   key: string,
   actor: string,
+  resolve: RefResolver,
+  path: DocPath,
 ): PolicyRec => {
   const attrs: PolicyAttribute[] = [{ key: 'accountId', operator: 'stringEquals', value: state.account.id }];
-  for (const [k, value] of Object.entries(doc.resource)) {
+  for (const [k, raw] of Object.entries(doc.resource)) {
     if (k === 'accountId') continue;
-    attrs.push({ key: k, operator: value.includes('*') ? 'stringMatch' : 'stringEquals', value });
+    // Resolved ids never contain `*`, so a reference is always stringEquals.
+    const value = isRef(raw) ? resolve(raw, [...path, 'resource', k]) : raw;
+    attrs.push({
+      key: k,
+      operator: !isRef(raw) && value.includes('*') ? 'stringMatch' : 'stringEquals',
+      value,
+    });
   }
   const tags = doc.resource_tags
     ? Object.entries(doc.resource_tags).map(([k, value]) => ({ key: k, operator: 'stringEquals', value }))
@@ -111,29 +150,39 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
   const acct = state.account.id;
   const at = vpcTime(CREATED);
   const admin = 'IBMid-emulator-admin';
+  const fail = (message: string, path: DocPath | PathFn): never => {
+    throw new ScenarioRefError(message, typeof path === 'function' ? path() : path);
+  };
+  // One hash per zone, not per instance.
+  const prefixes = new Map<string, string>();
+  const prefixOf = (zone: string): string => {
+    let p = prefixes.get(zone);
+    if (p === undefined) {
+      p = zonePrefix(zone);
+      prefixes.set(zone, p);
+    }
+    return p;
+  };
 
   // Resource groups
   const rgByName = new Map<string, string>();
   doc.resource_groups.forEach((rg, i) => {
-    if (rgByName.has(rg.name))
-      throw new ScenarioRefError(`duplicate resource group "${rg.name}"`, ['resource_groups', i, 'name']);
+    if (rgByName.has(rg.name)) fail(`duplicate resource group "${rg.name}"`, ['resource_groups', i, 'name']);
     const id = rg.id ?? stableHex32(seed, `rg:${rg.name}`);
     rgByName.set(rg.name, id);
     state.resourceGroups.set(id, { id, name: rg.name });
   });
   const defaultRg = doc.resource_groups[0]?.name;
-  const rg = (name: string | undefined, path: DocPath): string => {
+  const rg = (name: string | undefined, path: PathFn): string => {
     const n = name ?? defaultRg;
     const id = n === undefined ? undefined : rgByName.get(n);
-    if (!id) throw new ScenarioRefError(`unknown resource group "${n ?? '(none defined)'}"`, path);
-    return id;
+    return id ?? fail(`unknown resource group "${n ?? '(none defined)'}"`, path);
   };
 
   // Profiles first (ids only): instances and keys refer to them.
   const profileByName = new Map<string, ProfileRec>();
   doc.profiles.forEach((p, i) => {
-    if (profileByName.has(p.name))
-      throw new ScenarioRefError(`duplicate profile "${p.name}"`, ['profiles', i, 'name']);
+    if (profileByName.has(p.name)) fail(`duplicate profile "${p.name}"`, ['profiles', i, 'name']);
     const id = p.id ?? `Profile-${stableUuid(seed, `profile:${p.name}`)}`;
     const rec: ProfileRec = {
       id,
@@ -153,24 +202,19 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
     profileByName.set(p.name, rec);
     state.profiles.set(id, rec);
   });
-  const profileRef = (name: string, path: DocPath): ProfileRec => {
-    const p = profileByName.get(name);
-    if (!p) throw new ScenarioRefError(`unknown profile "${name}"`, path);
-    return p;
-  };
+  const profileRef = (name: string, path: DocPath | PathFn): ProfileRec =>
+    profileByName.get(name) ?? fail(`unknown profile "${name}"`, path);
 
   // API keys
   const keyByName = new Map<string, ApiKeyRecord>();
   doc.api_keys.forEach((k, i) => {
-    if (keyByName.has(k.name))
-      throw new ScenarioRefError(`duplicate api key name "${k.name}"`, ['api_keys', i, 'name']);
-    if (state.apiKeys.has(k.key))
-      throw new ScenarioRefError('duplicate api key value', ['api_keys', i, 'key']);
+    if (keyByName.has(k.name)) fail(`duplicate api key name "${k.name}"`, ['api_keys', i, 'name']);
+    if (state.apiKeys.has(k.key)) fail('duplicate api key value', ['api_keys', i, 'key']);
     let iamId = k.iam_id;
     let profileId: string | undefined;
     if (k.kind === 'profile') {
-      if (!k.profile) throw new ScenarioRefError('a key of kind "profile" needs "profile"', ['api_keys', i]);
-      const p = profileRef(k.profile, ['api_keys', i, 'profile']);
+      if (!k.profile) fail('a key of kind "profile" needs "profile"', ['api_keys', i]);
+      const p = profileRef(k.profile ?? '', ['api_keys', i, 'profile']);
       profileId = p.id;
       iamId ??= p.iam_id;
     }
@@ -192,58 +236,75 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
   });
 
   // Regions and VPC resources
-  const instanceCrnByName = new Map<string, string>();
+  const instanceByName = new Map<string, InstanceRec>();
+  /** VPCs by `name` (may be ambiguous across regions) and by `region/name`. */
+  const vpcsByName = new Map<string, VpcRec[]>();
+  /** Links the system creates for `default_trusted_profile.auto_link` (IBM does at creation). */
+  const autoLinks: { profile: ProfileRec; instance: InstanceRec }[] = [];
   const setTags = (
     crn: string,
     tags: { user: string[]; access: string[]; service: string[] } | undefined,
   ): void => {
-    if (!tags) return;
-    const t: TagSet = state.tagsOf(crn);
-    t.user.push(...tags.user);
-    t.access.push(...tags.access);
-    t.service.push(...tags.service);
+    if (!tags || tags.user.length + tags.access.length + tags.service.length === 0) return;
+    const t: TagSet | undefined = state.tags.get(crn);
+    // Exact-size copies: push() onto [] reserves ~17 slots per array (30 MB at 100k instances).
+    if (!t)
+      state.tags.set(crn, {
+        user: tags.user.slice(),
+        access: tags.access.slice(),
+        service: tags.service.slice(),
+      });
+    else {
+      t.user.push(...tags.user);
+      t.access.push(...tags.access);
+      t.service.push(...tags.service);
+    }
   };
   doc.regions.forEach((r, ri) => {
     const rp: DocPath = ['regions', ri];
-    if (state.regions.has(r.name))
-      throw new ScenarioRefError(`duplicate region "${r.name}"`, [...rp, 'name']);
+    const sub =
+      (...rest: (string | number)[]): PathFn =>
+      () => [...rp, ...rest];
+    if (state.regions.has(r.name)) fail(`duplicate region "${r.name}"`, [...rp, 'name']);
     const code = regionCode(r.name);
     const zones = (r.zones ?? [1, 2, 3].map((n) => `${r.name}-${n}`)).map((name) => ({
       name,
       status: 'available' as const,
     }));
+    const zoneNames = new Set(zones.map((z) => z.name));
     const rs: RegionState = state.addRegion({ name: r.name, status: r.status, zones });
-    const zoneOk = (z: string | undefined, path: DocPath): string => {
+    const zoneOk = (z: string | undefined, path: PathFn): string => {
       const zone = z ?? zones[0]?.name;
-      if (!zone || !zones.some((x) => x.name === zone)) {
-        throw new ScenarioRefError(`unknown zone "${z}" in region ${r.name}`, path);
-      }
-      return zone;
+      return zone !== undefined && zoneNames.has(zone)
+        ? zone
+        : fail(`unknown zone "${z}" in region ${r.name}`, path);
     };
-    const vpcByName = new Map<string, string>();
+    const vpcByName = new Map<string, VpcRec>();
     r.vpcs.forEach((vd, vi) => {
+      if (vpcByName.has(vd.name))
+        fail(`duplicate VPC "${vd.name}" in region ${r.name}`, [...rp, 'vpcs', vi, 'name']);
       const id = vd.id ?? `${code}-${stableUuid(seed, `vpc:${r.name}:${vd.name}`)}`;
-      vpcByName.set(vd.name, id);
-      rs.vpcs.set(id, {
+      const rec: VpcRec = {
         id,
         crn: vpcCrn(r.name, acct, 'vpc', id),
         name: vd.name,
         region: r.name,
-        resource_group_id: rg(vd.resource_group, [...rp, 'vpcs', vi, 'resource_group']),
+        resource_group_id: rg(vd.resource_group, sub('vpcs', vi, 'resource_group')),
         created_at: at,
-      });
+      };
+      vpcByName.set(vd.name, rec);
+      rs.vpcs.set(id, rec);
+      vpcsByName.set(vd.name, [...(vpcsByName.get(vd.name) ?? []), rec]);
+      vpcsByName.set(`${r.name}/${vd.name}`, [rec]);
     });
-    const vpcRef = (name: string | undefined, path: DocPath): string => {
-      const id = name === undefined ? rs.vpcs.keys().next().value : vpcByName.get(name);
-      if (!id)
-        throw new ScenarioRefError(
-          name ? `unknown VPC "${name}" in region ${r.name}` : `region ${r.name} has no VPC`,
-          path,
-        );
-      return id;
-    };
+    const firstVpc = rs.vpcs.values().next().value;
+    const vpcRef = (name: string | undefined, path: PathFn): VpcRec =>
+      (name === undefined ? firstVpc : vpcByName.get(name)) ??
+      fail(name ? `unknown VPC "${name}" in region ${r.name}` : `region ${r.name} has no VPC`, path);
     const imageByName = new Map<string, string>();
-    r.images.forEach((im) => {
+    r.images.forEach((im, mi) => {
+      if (imageByName.has(im.name))
+        fail(`duplicate image "${im.name}" in region ${r.name}`, [...rp, 'images', mi, 'name']);
       const id = im.id ?? `${code}-${stableUuid(seed, `image:${r.name}:${im.name}`)}`;
       imageByName.set(im.name, id);
       rs.images.set(id, {
@@ -255,31 +316,30 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
         ...(im.allowed_use ? { allowed_use_instance: im.allowed_use.instance } : {}),
       });
     });
-    const imageRef = (name: string | undefined, path: DocPath): string | undefined => {
-      if (name === undefined) return rs.images.keys().next().value;
-      const id = imageByName.get(name);
-      if (!id) throw new ScenarioRefError(`unknown image "${name}" in region ${r.name}`, path);
-      return id;
-    };
-    const templateByName = new Map<string, string>();
+    const firstImage = rs.images.keys().next().value;
+    const imageRef = (name: string | undefined, path: PathFn): string | undefined =>
+      name === undefined
+        ? firstImage
+        : (imageByName.get(name) ?? fail(`unknown image "${name}" in region ${r.name}`, path));
+    const templateByName = new Map<string, TemplateRec>();
     r.templates.forEach((t, ti) => {
-      const tp: DocPath = [...rp, 'templates', ti];
-      const zone = zoneOk(t.zone, [...tp, 'zone']);
-      const vpcId = vpcRef(t.vpc, [...tp, 'vpc']);
-      const id = t.id ?? `${zonePrefix(zone)}-${stableUuid(seed, `template:${r.name}:${t.name}`)}`;
-      templateByName.set(t.name, id);
+      if (templateByName.has(t.name))
+        fail(`duplicate template "${t.name}" in region ${r.name}`, sub('templates', ti, 'name'));
+      const zone = zoneOk(t.zone, sub('templates', ti, 'zone'));
+      const vpc = vpcRef(t.vpc, sub('templates', ti, 'vpc'));
+      const id = t.id ?? `${prefixOf(zone)}-${stableUuid(seed, `template:${r.name}:${t.name}`)}`;
       const crn = vpcCrn(zone, acct, 'instance-template', id);
-      rs.templates.set(id, {
+      const rec: TemplateRec = {
         id,
         crn,
         name: t.name,
         region: r.name,
         zone,
-        vpc_id: vpcId,
+        vpc_id: vpc.id,
         resource_group_id: t.resource_group
-          ? rg(t.resource_group, [...tp, 'resource_group'])
-          : (rs.vpcs.get(vpcId)?.resource_group_id ?? rg(undefined, tp)),
-        image_id: imageRef(t.image, [...tp, 'image']),
+          ? rg(t.resource_group, sub('templates', ti, 'resource_group'))
+          : vpc.resource_group_id,
+        image_id: imageRef(t.image, sub('templates', ti, 'image')),
         profile: t.profile,
         created_at: at,
         ...(t.metadata_service ? { metadata_service: { ...t.metadata_service } } : {}),
@@ -287,28 +347,36 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
           ? {
               default_trusted_profile: {
                 auto_link: t.default_trusted_profile.auto_link,
-                profile_id: profileRef(t.default_trusted_profile.profile, [
-                  ...tp,
-                  'default_trusted_profile',
-                  'profile',
-                ]).id,
+                profile_id: profileRef(
+                  t.default_trusted_profile.profile,
+                  sub('templates', ti, 'default_trusted_profile', 'profile'),
+                ).id,
               },
             }
           : {}),
         seq: state.nextSeq(),
-      });
+      };
+      templateByName.set(t.name, rec);
+      rs.templates.set(id, rec);
       setTags(crn, t.tags);
     });
+    // Members per group, so an absent membership_count matches the instances that name the group.
+    const members = new Map<string, number>();
+    for (const inst of r.instances)
+      if (inst.instance_group) members.set(inst.instance_group, (members.get(inst.instance_group) ?? 0) + 1);
     const groupByName = new Map<string, string>();
     r.instance_groups.forEach((g, gi) => {
-      const gp: DocPath = [...rp, 'instance_groups', gi];
-      const templateId = templateByName.get(g.template);
-      if (!templateId)
-        throw new ScenarioRefError(`unknown template "${g.template}" in region ${r.name}`, [
-          ...gp,
-          'template',
-        ]);
-      const tmpl = rs.templates.get(templateId);
+      if (groupByName.has(g.name))
+        fail(`duplicate instance group "${g.name}" in region ${r.name}`, sub('instance_groups', gi, 'name'));
+      const tmpl =
+        templateByName.get(g.template) ??
+        fail(`unknown template "${g.template}" in region ${r.name}`, sub('instance_groups', gi, 'template'));
+      // IBM: "the template must not have default_trusted_profile.auto_link set to true".
+      if (tmpl.default_trusted_profile?.auto_link)
+        fail(
+          `template "${g.template}" sets default_trusted_profile.auto_link: an instance group cannot use it`,
+          sub('instance_groups', gi, 'template'),
+        );
       const id = g.id ?? `${code}-${stableUuid(seed, `group:${r.name}:${g.name}`)}`;
       groupByName.set(g.name, id);
       rs.instanceGroups.set(id, {
@@ -316,12 +384,12 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
         crn: vpcCrn(r.name, acct, 'instance-group', id),
         name: g.name,
         region: r.name,
-        vpc_id: tmpl?.vpc_id ?? vpcRef(undefined, gp),
+        vpc_id: tmpl.vpc_id,
         resource_group_id: g.resource_group
-          ? rg(g.resource_group, [...gp, 'resource_group'])
-          : (tmpl?.resource_group_id ?? rg(undefined, gp)),
-        template_id: templateId,
-        membership_count: g.membership_count,
+          ? rg(g.resource_group, sub('instance_groups', gi, 'resource_group'))
+          : tmpl.resource_group_id,
+        template_id: tmpl.id,
+        membership_count: g.membership_count ?? members.get(g.name) ?? 0,
         status: 'healthy',
         created_at: at,
         updated_at: at,
@@ -330,63 +398,88 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
       });
     });
     r.instances.forEach((inst, ii) => {
-      const ip: DocPath = [...rp, 'instances', ii];
-      if (instanceCrnByName.has(inst.name))
-        throw new ScenarioRefError(`duplicate instance name "${inst.name}"`, [...ip, 'name']);
-      const zone = zoneOk(inst.zone, [...ip, 'zone']);
-      const vpcId = vpcRef(inst.vpc, [...ip, 'vpc']);
-      const id = inst.id ?? `${zonePrefix(zone)}_${stableUuid(seed, `instance:${r.name}:${inst.name}`)}`;
-      const crn = vpcCrn(zone, acct, 'instance', id);
-      instanceCrnByName.set(inst.name, crn);
+      if (instanceByName.has(inst.name))
+        fail(`duplicate instance name "${inst.name}"`, sub('instances', ii, 'name'));
+      const zone = zoneOk(inst.zone, sub('instances', ii, 'zone'));
+      const vpc = vpcRef(inst.vpc, sub('instances', ii, 'vpc'));
+      const id = inst.id ?? flat(`${prefixOf(zone)}_${stableUuid(seed, `instance:${r.name}:${inst.name}`)}`);
+      const crn = flat(vpcCrn(zone, acct, 'instance', id));
       let groupId: string | undefined;
       if (inst.instance_group) {
-        groupId = groupByName.get(inst.instance_group);
-        if (!groupId)
-          throw new ScenarioRefError(`unknown instance group "${inst.instance_group}"`, [
-            ...ip,
-            'instance_group',
-          ]);
+        groupId =
+          groupByName.get(inst.instance_group) ??
+          fail(`unknown instance group "${inst.instance_group}"`, sub('instances', ii, 'instance_group'));
       }
-      rs.instances.set(id, {
+      const dtp = inst.default_trusted_profile;
+      const profile = dtp
+        ? profileRef(dtp.profile, sub('instances', ii, 'default_trusted_profile', 'profile'))
+        : undefined;
+      const rec: InstanceRec = {
         id,
         crn,
         name: inst.name,
         region: r.name,
         zone,
-        vpc_id: vpcId,
+        vpc_id: vpc.id,
         resource_group_id: inst.resource_group
-          ? rg(inst.resource_group, [...ip, 'resource_group'])
-          : (rs.vpcs.get(vpcId)?.resource_group_id ?? rg(undefined, ip)),
-        image_id: imageRef(inst.image, [...ip, 'image']),
+          ? rg(inst.resource_group, sub('instances', ii, 'resource_group'))
+          : vpc.resource_group_id,
+        image_id: imageRef(inst.image, sub('instances', ii, 'image')),
         profile: inst.profile,
         status: inst.status,
         created_at: inst.created_at ?? at,
-        metadata_service: { ...inst.metadata_service },
-        ...(inst.default_trusted_profile
-          ? {
-              default_trusted_profile: {
-                auto_link: inst.default_trusted_profile.auto_link,
-                profile_id: profileRef(inst.default_trusted_profile.profile, [
-                  ...ip,
-                  'default_trusted_profile',
-                  'profile',
-                ]).id,
-              },
-            }
-          : {}),
-        ...(groupId ? { instance_group_id: groupId } : {}),
+        metadata_service: {
+          enabled: inst.metadata_service.enabled,
+          protocol: inst.metadata_service.protocol,
+          response_hop_limit: inst.metadata_service.response_hop_limit,
+        },
         rev: 1,
         seq: state.nextSeq(),
-      });
+      };
+      // Assigned, not spread: spreading into the literal is the slow path at 100k records.
+      if (dtp && profile) rec.default_trusted_profile = { auto_link: dtp.auto_link, profile_id: profile.id };
+      if (groupId) rec.instance_group_id = groupId;
+      instanceByName.set(inst.name, rec);
+      rs.instances.set(id, rec);
+      if (dtp?.auto_link && profile) autoLinks.push({ profile, instance: rec });
       setTags(crn, inst.tags);
     });
   });
 
+  // References by name (RefDoc) — everything they can name exists from here on.
+  const resolve: RefResolver = (ref, path) => {
+    const keys = Object.keys(ref) as (keyof RefDoc)[];
+    if (keys.length !== 1)
+      fail(`a reference needs exactly one of ${Object.keys(REF_KINDS).join(', ')}`, path);
+    const key = keys[0] as keyof RefDoc;
+    const name = ref[key] ?? '';
+    const kind = REF_KINDS[key];
+    const where = [...path, key];
+    switch (kind.of) {
+      case 'instance': {
+        const i = instanceByName.get(name) ?? fail(`unknown instance "${name}"`, where);
+        return kind.field === 'id' ? i.id : i.crn;
+      }
+      case 'vpc': {
+        const found = vpcsByName.get(name) ?? [];
+        if (found.length > 1)
+          fail(`VPC name "${name}" is used in several regions: write "region/${name}"`, where);
+        const vpc = found[0] ?? fail(`unknown VPC "${name}"`, where);
+        return kind.field === 'id' ? vpc.id : vpc.crn;
+      }
+      case 'resource group':
+        return rgByName.get(name) ?? fail(`unknown resource group "${name}"`, where);
+      case 'profile': {
+        const p = profileRef(name, where);
+        return kind.field === 'id' ? p.id : p.iam_id;
+      }
+    }
+  };
+
   // Access groups (before profile membership)
   const groupByName = new Map<string, AccessGroupRec>();
   doc.access_groups.forEach((g, gi) => {
-    if (groupByName.has(g.name))
-      throw new ScenarioRefError(`duplicate access group "${g.name}"`, ['access_groups', gi, 'name']);
+    if (groupByName.has(g.name)) fail(`duplicate access group "${g.name}"`, ['access_groups', gi, 'name']);
     const id = g.id ?? `AccessGroupId-${stableUuid(seed, `group:${g.name}`)}`;
     const rec: AccessGroupRec = {
       id,
@@ -409,6 +502,8 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
         { key: 'access_group_id', operator: 'stringEquals', value: id },
         `group:${g.name}:${pi}`,
         admin,
+        resolve,
+        ['access_groups', gi, 'policies', pi],
       );
       state.policies.set(pol.id, pol);
     });
@@ -437,8 +532,7 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
         const p = profileRef(m.profile, [...mp, 'profile']);
         addMember(group, p.iam_id, 'profile', p.name);
       } else if (m.key) {
-        const k = keyByName.get(m.key);
-        if (!k) throw new ScenarioRefError(`unknown api key "${m.key}"`, [...mp, 'key']);
+        const k = keyByName.get(m.key) ?? fail(`unknown api key "${m.key}"`, [...mp, 'key']);
         addMember(
           group,
           k.iam_id,
@@ -455,7 +549,7 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
               : 'user');
         addMember(group, m.iam_id, type);
       } else {
-        throw new ScenarioRefError('a member needs profile, key or iam_id', mp);
+        fail('a member needs profile, key or iam_id', mp);
       }
     });
   });
@@ -464,8 +558,7 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
   doc.profiles.forEach((p, pi) => {
     const pp: DocPath = ['profiles', pi];
     const rec = profileRef(p.name, [...pp, 'name']);
-    if (p.rules.length > 20)
-      throw new ScenarioRefError('a trusted profile can have at most 20 claim rules', [...pp, 'rules']);
+    if (p.rules.length > 20) fail('a trusted profile can have at most 20 claim rules', [...pp, 'rules']);
     p.rules.forEach((r, ri) => {
       rec.rules.push({
         id: r.id ?? `ClaimRule-${stableUuid(seed, `rule:${p.name}:${ri}`)}`,
@@ -475,7 +568,13 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
         ...(r.cr_type ? { cr_type: r.cr_type } : {}),
         expiration: r.expiration,
         conditions: r.conditions.map(
-          (c): ClaimCondition => ({ claim: c.claim, operator: c.operator, value: encodeClaimValue(c.value) }),
+          (c, ci): ClaimCondition => ({
+            claim: c.claim,
+            operator: c.operator,
+            value: isRef(c.value)
+              ? JSON.stringify(resolve(c.value, [...pp, 'rules', ri, 'conditions', ci, 'value']))
+              : encodeClaimValue(c.value),
+          }),
         ),
         created_at: at,
         modified_at: at,
@@ -486,10 +585,11 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
       const lp: DocPath = [...pp, 'links', li];
       let crn = l.crn;
       if (l.instance) {
-        crn = instanceCrnByName.get(l.instance);
-        if (!crn) throw new ScenarioRefError(`unknown instance "${l.instance}"`, [...lp, 'instance']);
+        crn =
+          instanceByName.get(l.instance)?.crn ??
+          fail(`unknown instance "${l.instance}"`, [...lp, 'instance']);
       }
-      if (!crn) throw new ScenarioRefError('a link needs "instance" or "crn"', lp);
+      if (!crn) fail('a link needs "instance" or "crn"', lp);
       rec.links.push({
         id: l.id ?? `ProfileLink-${stableUuid(seed, `link:${p.name}:${li}`)}`,
         ...(l.name ? { name: l.name } : {}),
@@ -522,27 +622,38 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
         { key: 'iam_id', operator: 'stringEquals', value: rec.iam_id },
         `profile:${p.name}:${i}`,
         admin,
+        resolve,
+        [...pp, 'policies', i],
       );
       state.policies.set(r.id, r);
     });
     p.access_groups.forEach((g, gi) => {
-      const group = groupByName.get(g);
-      if (!group) throw new ScenarioRefError(`unknown access group "${g}"`, [...pp, 'access_groups', gi]);
+      const group = groupByName.get(g) ?? fail(`unknown access group "${g}"`, [...pp, 'access_groups', gi]);
       addMember(group, rec.iam_id, 'profile', rec.name);
     });
   });
+
+  // auto_link: the link IBM creates at provisioning, unless the document already lists one.
+  for (const { profile, instance } of autoLinks) {
+    if (profile.links.some((l) => l.cr_type === 'VSI' && l.link.crn === instance.crn)) continue;
+    profile.links.push({
+      id: `ProfileLink-${stableUuid(seed, `autolink:${profile.name}:${instance.name}`)}`,
+      cr_type: 'VSI',
+      link: { crn: instance.crn },
+      created_at: at,
+      modified_at: at,
+      rev: 1,
+    });
+  }
 
   // Free-standing policies
   doc.policies.forEach((p, pi) => {
     const sp: DocPath = ['policies', pi, 'subject'];
     let subject: PolicyAttribute;
     if (p.subject.access_group) {
-      const g = groupByName.get(p.subject.access_group);
-      if (!g)
-        throw new ScenarioRefError(`unknown access group "${p.subject.access_group}"`, [
-          ...sp,
-          'access_group',
-        ]);
+      const g =
+        groupByName.get(p.subject.access_group) ??
+        fail(`unknown access group "${p.subject.access_group}"`, [...sp, 'access_group']);
       subject = { key: 'access_group_id', operator: 'stringEquals', value: g.id };
     } else if (p.subject.profile) {
       subject = {
@@ -551,15 +662,14 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
         value: profileRef(p.subject.profile, [...sp, 'profile']).iam_id,
       };
     } else if (p.subject.key) {
-      const k = keyByName.get(p.subject.key);
-      if (!k) throw new ScenarioRefError(`unknown api key "${p.subject.key}"`, [...sp, 'key']);
+      const k = keyByName.get(p.subject.key) ?? fail(`unknown api key "${p.subject.key}"`, [...sp, 'key']);
       subject = { key: 'iam_id', operator: 'stringEquals', value: k.iam_id };
     } else if (p.subject.iam_id) {
       subject = { key: 'iam_id', operator: 'stringEquals', value: p.subject.iam_id };
     } else {
-      throw new ScenarioRefError('a policy subject needs iam_id, access_group, profile or key', sp);
+      subject = fail('a policy subject needs iam_id, access_group, profile or key', sp);
     }
-    const r = policyRecord(state, p, subject, `policy:${pi}`, admin);
+    const r = policyRecord(state, p, subject, `policy:${pi}`, admin, resolve, ['policies', pi]);
     state.policies.set(r.id, r);
   });
 

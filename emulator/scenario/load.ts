@@ -1,4 +1,5 @@
 // Scenario text (YAML or JSON) → validated document → state, with `file:line:col` on every error.
+import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import type { EmulatorState } from '../core/state.ts';
@@ -89,8 +90,7 @@ const loadScenario = (text: string, file = '<scenario>'): EmulatorState => {
   }
 };
 
-/** Builds state from an already-parsed object (JSON over the admin API, or a generator's output). */
-const loadScenarioObject = (raw: unknown, file = '<scenario>'): EmulatorState => {
+const buildFromObject = (raw: unknown, file: string): EmulatorState => {
   const result = v.safeParse(ScenarioDoc, raw);
   if (!result.success) {
     throw new ScenarioError(
@@ -110,5 +110,29 @@ const loadScenarioObject = (raw: unknown, file = '<scenario>'): EmulatorState =>
   }
 };
 
+/**
+ * Builds state from an already-parsed object (JSON over the admin API). When the object's source
+ * `text` is at hand, errors are re-derived from it to carry line:col (JSON is YAML); the object path
+ * stays the fast one for valid documents.
+ */
+const loadScenarioObject = (raw: unknown, file = '<scenario>', text?: string): EmulatorState => {
+  try {
+    return buildFromObject(raw, file);
+  } catch (err) {
+    if (err instanceof ScenarioError && text !== undefined) loadScenario(text, file);
+    throw err;
+  }
+};
+
+/** Reads a scenario file; an unreadable file is a ScenarioError naming it, not a stack trace. */
+const readScenarioFile = (file: string): string => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ScenarioError(file, [{ message: `cannot read the scenario file (${code})`, path: '' }]);
+  }
+};
+
 export type { ScenarioIssue };
-export { loadScenario, loadScenarioObject, parseScenario, ScenarioError };
+export { loadScenario, loadScenarioObject, parseScenario, readScenarioFile, ScenarioError };

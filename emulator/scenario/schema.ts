@@ -99,7 +99,8 @@ const InstanceGroupDoc = v.strictObject({
   name: Name,
   id: v.optional(v.string()),
   template: Name,
-  membership_count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  /** Absent = the number of this region's instances that name this group. */
+  membership_count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   resource_group: v.optional(Name),
 });
 
@@ -114,6 +115,20 @@ const RegionDoc = v.strictObject({
   instance_groups: v.optional(v.array(InstanceGroupDoc), []),
 });
 
+/**
+ * A value taken from another object of the scenario, so documents need not spell out derived ids:
+ * exactly one key. VPC names are unique per region; qualify as `region/name` when ambiguous.
+ */
+const RefDoc = v.strictObject({
+  instance_id: v.optional(Name),
+  instance_crn: v.optional(Name),
+  vpc_id: v.optional(Name),
+  vpc_crn: v.optional(Name),
+  resource_group_id: v.optional(Name),
+  profile_id: v.optional(Name),
+  profile_iam_id: v.optional(Name),
+});
+
 const ClaimConditionDoc = v.strictObject({
   claim: v.string(),
   operator: v.picklist([
@@ -124,8 +139,11 @@ const ClaimConditionDoc = v.strictObject({
     'CONTAINS',
     'IN',
   ]),
-  /** IBM stores a JSON-encoded string (`"\"value\""`); a plain value here is encoded for you. */
-  value: v.union([v.string(), v.number(), v.boolean(), v.array(v.string())]),
+  /**
+   * IBM stores a JSON-encoded string (`"\"value\""`); a plain value here is encoded for you.
+   * `{instance_crn: web-01}` (a RefDoc) takes the value from the scenario.
+   */
+  value: v.union([v.string(), v.number(), v.boolean(), v.array(v.string()), RefDoc]),
 });
 
 const ClaimRuleDoc = v.strictObject({
@@ -157,7 +175,8 @@ const PolicyDoc = v.strictObject({
   type: v.optional(v.picklist(['access', 'authorization']), 'access'),
   description: v.optional(v.string()),
   roles: v.pipe(v.array(v.string()), v.minLength(1)),
-  resource: v.optional(v.record(v.string(), v.string()), {}),
+  /** A value may be a RefDoc, e.g. `instanceId: {instance_id: web-01}`. */
+  resource: v.optional(v.record(v.string(), v.union([v.string(), RefDoc])), {}),
   resource_tags: v.optional(v.record(v.string(), v.string())),
   /** v2 time-based condition, kept as given. */
   rule: v.optional(v.unknown()),
@@ -260,6 +279,7 @@ type ScenarioDoc = v.InferOutput<typeof ScenarioDoc>;
 type ScenarioInput = v.InferInput<typeof ScenarioDoc>;
 type InstanceDoc = v.InferOutput<typeof InstanceDoc>;
 type PolicyDoc = v.InferOutput<typeof PolicyDoc>;
+type RefDoc = v.InferOutput<typeof RefDoc>;
 
-export type { InstanceDoc, PolicyDoc, ScenarioInput };
+export type { InstanceDoc, PolicyDoc, RefDoc, ScenarioInput };
 export { ScenarioDoc };

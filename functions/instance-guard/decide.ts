@@ -146,26 +146,52 @@ const desiredState = (policy: Policy, scope: Scope): DesiredState => {
     : { desired: toDesired(policy.instances.default), rule: DEFAULT_RULE_NAME };
 };
 
-/** Tags as rules see them: none when they could not be read (the fail-closed reading). */
-const scopeTags = (tags: TagRead): string[] => (tags.ok ? [...tags.user, ...tags.access] : []);
+/**
+ * Tags as rules see them: access tags, plus user tags only when the policy opts in; none when they
+ * could not be read (the fail-closed reading).
+ */
+const scopeTags = (tags: TagRead, matchUserTags: boolean): string[] =>
+  tags.ok ? (matchUserTags ? [...tags.user, ...tags.access] : [...tags.access]) : [];
 
-const instanceScope = (instance: InstanceSnapshot['instance'], tags: TagRead): Scope => ({
+const instanceScope = (
+  instance: InstanceSnapshot['instance'],
+  tags: TagRead,
+  matchUserTags = false,
+): Scope => ({
   region: instance.region,
   zone: instance.zone,
   resource_group: instance.resource_group,
   vpc: instance.vpc,
   name: instance.name,
-  tags: scopeTags(tags),
+  tags: scopeTags(tags, matchUserTags),
 });
 
-const templateScope = (template: TemplateSnapshot['template'], tags: TagRead): Scope => ({
+const templateScope = (
+  template: TemplateSnapshot['template'],
+  tags: TagRead,
+  matchUserTags = false,
+): Scope => ({
   region: template.region,
   zone: template.zone,
   resource_group: template.resource_group,
   vpc: template.vpc,
   name: template.name,
-  tags: scopeTags(tags),
+  tags: scopeTags(tags, matchUserTags),
 });
+
+/** Which tag types a decision needs read (one Global Tagging call each); none when the policy uses no tags. */
+const tagTypesNeeded = (policy: Policy): ('access' | 'user')[] => {
+  const rulesUseTags = policy.instances.rules.some((r) => (r.match?.tags?.length ?? 0) > 0);
+  const types: ('access' | 'user')[] = [];
+  if (policy.instances.exemptions.access_tags.length > 0 || rulesUseTags) types.push('access');
+  if (
+    policy.instances.exemptions.user_tags.length > 0 ||
+    (rulesUseTags && policy.instances.match_user_tags)
+  ) {
+    types.push('user');
+  }
+  return types;
+};
 
 /** Merge-patch semantics, as the VPC API applies it. */
 const applyMetadataPatch = (
@@ -326,7 +352,7 @@ const decideInstance = (policy: Policy, snapshot: InstanceSnapshot, now: Date): 
   const { instance, tags } = snapshot;
   const { exemption, notes } = findExemption(policy, instance, tags, now);
   if (exemption) return exempt(exemption, notes);
-  const state = desiredState(policy, instanceScope(instance, tags));
+  const state = desiredState(policy, instanceScope(instance, tags, policy.instances.match_user_tags));
   const { patch, findings } = evaluate(state.desired, instance.metadata_service);
   const reasons = [...notes, ruleReason(state), ...findings];
   const { desired, rule } = state;
@@ -372,7 +398,7 @@ const decideTemplate = (policy: Policy, snapshot: TemplateSnapshot, now: Date): 
   const { template, tags } = snapshot;
   const { exemption, notes } = findExemption(policy, template, tags, now);
   if (exemption) return exempt(exemption, notes);
-  const state = desiredState(policy, templateScope(template, tags));
+  const state = desiredState(policy, templateScope(template, tags, policy.instances.match_user_tags));
   const { desired, rule } = state;
   const absent = template.metadata_service === undefined;
   const { patch, findings } = evaluate(desired, template.metadata_service ?? IBM_DEFAULT_METADATA);
@@ -471,6 +497,7 @@ export {
   instanceSnapshot,
   regionOfZone,
   replacementName,
+  tagTypesNeeded,
   templateMetadata,
   templateScope,
 };

@@ -189,6 +189,12 @@ const Instances = section({
   /** First match wins, in file order; no match → `default`. */
   rules: v.nullish(v.array(Rule), []),
   exemptions: v.nullish(Exemptions, {}),
+  /**
+   * Whether rules' `match.tags` also look at user tags. Off by default: rules can loosen the setting
+   * (hop limit 2, secure instead of disable), and anyone with tag rights can attach a user tag, while
+   * access tags are attached only by resource administrators.
+   */
+  match_user_tags: v.nullish(v.boolean('expected true or false'), false),
   /** fail-closed: decide as if the resource had no tags; fail-open: leave it alone. */
   on_tag_lookup_failure: v.nullish(
     v.picklist(

@@ -294,11 +294,18 @@ describe('decideInstance: workload-aware hop limit (repository manifest)', () =>
 
   test.each([
     [
-      'container host (user tag), http hop 1',
-      tags(['imds-guard:workload:container']),
+      'container host (access tag), http hop 1',
+      tags([], ['imds-guard:workload:container']),
       ms(true, 'http', 1),
       'patch',
       { protocol: 'https', response_hop_limit: 2 },
+    ],
+    [
+      'a user tag cannot loosen the setting (rules read access tags only)',
+      tags(['imds-guard:workload:container']),
+      ms(true, 'http', 1),
+      'patch',
+      { enabled: false },
     ],
     [
       'container host (access tag), disabled',
@@ -309,7 +316,7 @@ describe('decideInstance: workload-aware hop limit (repository manifest)', () =>
     ],
     [
       'container host already right',
-      tags(['imds-guard:workload:container']),
+      tags([], ['imds-guard:workload:container']),
       ms(true, 'https', 2),
       'compliant',
       undefined,
@@ -317,7 +324,7 @@ describe('decideInstance: workload-aware hop limit (repository manifest)', () =>
     ['plain instance: disabled', tags(), ms(true, 'https', 2), 'patch', { enabled: false }],
     [
       'metadata consumer keeps hop 1',
-      tags(['imds-guard:workload:metadata']),
+      tags([], ['imds-guard:workload:metadata']),
       ms(true, 'https', 2),
       'patch',
       { response_hop_limit: 1 },
@@ -608,7 +615,7 @@ describe('decideTemplate', () => {
     });
     const decision = decideTemplate(
       p,
-      template(undefined, { tags: tags(['imds-guard:workload:container']) }),
+      template(undefined, { tags: tags([], ['imds-guard:workload:container']) }),
       NOW,
     );
     expect(decision).toMatchObject({

@@ -39,6 +39,7 @@ describe('defaults', () => {
         default: { mode: 'audit' },
         rules: [],
         exemptions: { access_tags: ['imds-guard:exempt'], user_tags: [], list: [] },
+        match_user_tags: false,
         on_tag_lookup_failure: 'fail-closed',
       },
       templates: { mode: 'audit', repoint_instance_groups: false, name_suffix: '-imds-guard' },
