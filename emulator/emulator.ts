@@ -3,7 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import FindMyWay from 'find-my-way';
 import type { ChangeEvent, Ctx, Method, Reply, RouteDef, RouteModule } from './core/context.ts';
-import { ApiError, type EmulatorService, renderError, standardError, UNAUTHORIZED_CODE } from './core/errors.ts';
+import {
+  ApiError,
+  type EmulatorService,
+  renderError,
+  standardError,
+  UNAUTHORIZED_CODE,
+} from './core/errors.ts';
 import { Faults } from './core/faults.ts';
 import { randomUuid } from './core/ids.ts';
 import { Journal, type JournalEntry } from './core/journal.ts';
