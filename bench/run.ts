@@ -3,9 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { emulatorThroughput } from './emulator.ts';
 import type { Row } from './lib.ts';
+import { scenarioLoad } from './scenario.ts';
 
 const BENCHMARKS = {
   emulator: emulatorThroughput,
+  scenario: scenarioLoad,
 } satisfies Record<string, () => Promise<Row[]>>;
 
 type BenchName = keyof typeof BENCHMARKS;
