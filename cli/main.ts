@@ -1,8 +1,26 @@
 // The imds-guard command line. Each command lives in cli/commands/ and registers itself here.
 import { Command } from 'commander';
+import { registerDemo } from './commands/demo.ts';
+import { registerDeploy } from './commands/deploy.ts';
 import { registerEmulator } from './commands/emulator.ts';
+import { registerInvoke } from './commands/invoke.ts';
+import { registerReport } from './commands/report.ts';
+import { registerRevert } from './commands/revert.ts';
+import { registerScan } from './commands/scan.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerValidate } from './commands/validate.ts';
 
-const COMMANDS = [registerEmulator] satisfies ((program: Command) => void)[];
+const COMMANDS = [
+  registerDemo,
+  registerEmulator,
+  registerInvoke,
+  registerServe,
+  registerRevert,
+  registerScan,
+  registerReport,
+  registerValidate,
+  registerDeploy,
+] satisfies ((program: Command) => void)[];
 
 const program = new Command('imds-guard')
   .description('Guard for IBM Cloud VPC instance metadata and trusted profiles, on Code Engine')

@@ -1,6 +1,7 @@
 // Service clients, built on demand with the one shared authenticator. The SDK modules are loaded
 // lazily so the "ignore this event" path never pays for them (style rule 9).
 import type { Config } from '../config.ts';
+import { instrument } from '../runtime/call-counter.ts';
 import { authenticatorFor } from './auth.ts';
 import { serviceUrl, vpcUrl } from './endpoints.ts';
 import type { VpcClient } from './vpc.ts';
@@ -42,7 +43,7 @@ const createClients = (cfg: Config): Clients => {
         c = import('./vpc.ts').then(({ VpcClient: Vpc }) => {
           const client = new Vpc({ authenticator, serviceUrl: vpcUrl(cfg, region), version: cfg.vpcVersion });
           client.enableRetries(RETRIES);
-          return client;
+          return instrument(client, 'vpc');
         });
         vpcByRegion.set(region, c);
       }
@@ -52,31 +53,31 @@ const createClients = (cfg: Config): Clients => {
       const { default: IamIdentity } = await import('@ibm-cloud/platform-services/iam-identity/v1.js');
       const c = new IamIdentity({ authenticator, serviceUrl: serviceUrl(cfg, 'iam-identity') });
       c.enableRetries(RETRIES);
-      return c;
+      return instrument(c, 'iam-identity');
     }),
     policies: once(async () => {
       const { default: IamPolicy } = await import('@ibm-cloud/platform-services/iam-policy-management/v1.js');
       const c = new IamPolicy({ authenticator, serviceUrl: serviceUrl(cfg, 'iam-policy-management') });
       c.enableRetries(RETRIES);
-      return c;
+      return instrument(c, 'iam-policy');
     }),
     groups: once(async () => {
       const { default: Groups } = await import('@ibm-cloud/platform-services/iam-access-groups/v2.js');
       const c = new Groups({ authenticator, serviceUrl: serviceUrl(cfg, 'iam-access-groups') });
       c.enableRetries(RETRIES);
-      return c;
+      return instrument(c, 'iam-groups');
     }),
     tagging: once(async () => {
       const { default: Tagging } = await import('@ibm-cloud/platform-services/global-tagging/v1.js');
       const c = new Tagging({ authenticator, serviceUrl: serviceUrl(cfg, 'global-tagging') });
       c.enableRetries(RETRIES);
-      return c;
+      return instrument(c, 'tagging');
     }),
     cases: once(async () => {
       const { default: Cases } = await import('@ibm-cloud/platform-services/case-management/v1.js');
       const c = new Cases({ authenticator, serviceUrl: serviceUrl(cfg, 'case-management') });
       c.enableRetries(RETRIES);
-      return c;
+      return instrument(c, 'case-management');
     }),
   };
 };

@@ -20,12 +20,13 @@ const countCalls = async <T>(fn: () => Promise<T>): Promise<{ result: T; tally: 
 const currentTally = (): CallTally | undefined => store.getStore();
 
 interface HasHttpClient {
-  getHttpClient(): { interceptors: { request: { use(fn: (c: unknown) => unknown): number } } };
+  // biome-ignore lint/suspicious/noExplicitAny: axios's interceptor types differ between axios copies.
+  getHttpClient(): { interceptors: { request: { use(fn: (c: any) => any): number } } };
 }
 
 /** Makes every request of an sdk-core client count toward the current decision's tally. */
 const instrument = <T extends HasHttpClient>(client: T, service: string): T => {
-  client.getHttpClient().interceptors.request.use((cfg) => {
+  client.getHttpClient().interceptors.request.use((cfg: unknown) => {
     const tally = store.getStore();
     if (tally) {
       tally.calls += 1;

@@ -1,0 +1,42 @@
+// `imds-guard serve [--port N]`: the local Code Engine stand-in. `POST /functions/<name>` behaves like
+// a function URL; `POST /app` accepts Kafka-subscription deliveries (CloudEvents binary).
+import type { Command } from 'commander';
+import { FUNCTIONS, type FunctionName, loadFunction } from '#functions/registry.ts';
+import { paramsFromHttp } from '#shared/runtime/ce-params.ts';
+import { startLocalHost } from '#shared/runtime/local-host.ts';
+import { parsePort } from '../options.ts';
+
+const registerServe = (program: Command): void => {
+  program
+    .command('serve')
+    .description(
+      'serve the functions locally: POST /functions/<name> like a function URL, POST /app for Kafka deliveries',
+    )
+    .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8080)
+    .action(async (opts: { port: number }) => {
+      const mains = new Map<FunctionName, Awaited<ReturnType<typeof loadFunction>>>();
+      const fn = (name: FunctionName) => async () => {
+        let m = mains.get(name);
+        if (!m) {
+          m = await loadFunction(name);
+          mains.set(name, m);
+        }
+        return m;
+      };
+      const functions = Object.fromEntries((Object.keys(FUNCTIONS) as FunctionName[]).map((n) => [n, fn(n)]));
+      // Until the dedicated Kafka app exists, /app hands each delivery to instance-guard as params.
+      const app = async () => async (req: Parameters<typeof paramsFromHttp>[0]) =>
+        (await fn('instance-guard')())(paramsFromHttp(req));
+      const host = await startLocalHost({ functions, app }, opts.port);
+      process.stdout.write(
+        `${JSON.stringify({ event: 'listening', url: host.url, functions: Object.keys(FUNCTIONS) })}\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await host.close();
+    });
+};
+
+export { registerServe };
