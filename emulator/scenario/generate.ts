@@ -146,7 +146,7 @@ const instanceDoc = (
   const access: string[] = [];
   if (rand() < 0.6) user.push(pick(ENV_TAGS));
   if (rand() < 0.3) user.push(pick(TEAM_TAGS));
-  if (rand() < 0.05) user.push(CONTAINER_TAG);
+  if (rand() < 0.05) access.push(CONTAINER_TAG);
   if (rand() < 0.02) access.push(EXEMPT_TAG);
   return {
     name,
