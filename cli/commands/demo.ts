@@ -1,6 +1,24 @@
-// TODO(demo): `imds-guard demo` (stub until implemented).
+// `imds-guard demo` (what `npm start` runs): the guard against the embedded emulator, as a story.
 import type { Command } from 'commander';
+import { runDemo } from '../demo/run.ts';
 
-const registerDemo = (_program: Command): void => {};
+const registerDemo = (program: Command): void => {
+  program
+    .command('demo')
+    .description(
+      'run the guard against the embedded IBM Cloud emulator: users make changes, the guard reacts',
+    )
+    .option('--json', 'one JSON line per step and a summary line, instead of the timeline')
+    .option('--no-color', 'plain text')
+    .action(async (opts: { json?: boolean; color: boolean }) => {
+      process.exitCode = await runDemo({
+        json: opts.json === true,
+        color: opts.color && process.stdout.isTTY === true,
+        write: (line) => {
+          process.stdout.write(`${line}\n`);
+        },
+      });
+    });
+};
 
 export { registerDemo };

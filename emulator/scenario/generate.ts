@@ -58,7 +58,7 @@ const OTHER_IMAGE = 'ibm-redhat-9-4-minimal-amd64';
 /** An image whose allowed-use expression requires the metadata service (cannot be disabled). */
 const AGENT_IMAGE = 'imds-agent-image';
 const EXEMPT_TAG = 'imds-guard:exempt';
-const CONTAINER_TAG = 'imds-guard:workload:container';
+const CONTAINER_TAG = 'imds-guard:container-host';
 
 /** The same keys as the demo world, so tools and docs work against either. */
 const API_KEYS: ScenarioDoc['api_keys'] = [

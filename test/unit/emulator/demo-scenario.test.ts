@@ -94,7 +94,7 @@ describe('demo.yaml', () => {
     const containersRg = [...state.resourceGroups.values()].find((r) => r.name === 'containers')?.id;
     for (const name of ['k8s-worker-01', 'k8s-worker-02']) {
       const i = instance(name);
-      expect(tags(i).access).toContain('imds-guard:workload:container');
+      expect(tags(i).access).toContain('imds-guard:container-host');
       expect(state.regionState('us-south')?.vpcs.get(i.vpc_id)?.name).toBe('containers-vpc');
       expect(i.resource_group_id).toBe(containersRg);
     }

@@ -82,7 +82,7 @@ describe('generateScenario', () => {
       share((i) => ms(i).enabled && ms(i).protocol === 'https' && ms(i).response_hop_limit > 1),
     ).toBeCloseTo(0.1, 1);
     const exempt = share((i) => i.tags?.access.includes('imds-guard:exempt') ?? false);
-    const container = share((i) => i.tags?.access.includes('imds-guard:workload:container') ?? false);
+    const container = share((i) => i.tags?.access.includes('imds-guard:container-host') ?? false);
     expect(exempt).toBeGreaterThan(0.01);
     expect(exempt).toBeLessThan(0.03);
     expect(container).toBeGreaterThan(0.04);

@@ -295,28 +295,28 @@ describe('decideInstance: workload-aware hop limit (repository manifest)', () =>
   test.each([
     [
       'container host (access tag), http hop 1',
-      tags([], ['imds-guard:workload:container']),
+      tags([], ['imds-guard:container-host']),
       ms(true, 'http', 1),
       'patch',
       { protocol: 'https', response_hop_limit: 2 },
     ],
     [
       'a user tag cannot loosen the setting (rules read access tags only)',
-      tags(['imds-guard:workload:container']),
+      tags(['imds-guard:container-host']),
       ms(true, 'http', 1),
       'patch',
       { enabled: false },
     ],
     [
       'container host (access tag), disabled',
-      tags([], ['imds-guard:workload:container']),
+      tags([], ['imds-guard:container-host']),
       ms(false, 'http', 1),
       'patch',
       { enabled: true, protocol: 'https', response_hop_limit: 2 },
     ],
     [
       'container host already right',
-      tags([], ['imds-guard:workload:container']),
+      tags([], ['imds-guard:container-host']),
       ms(true, 'https', 2),
       'compliant',
       undefined,
@@ -324,7 +324,7 @@ describe('decideInstance: workload-aware hop limit (repository manifest)', () =>
     ['plain instance: disabled', tags(), ms(true, 'https', 2), 'patch', { enabled: false }],
     [
       'metadata consumer keeps hop 1',
-      tags([], ['imds-guard:workload:metadata']),
+      tags([], ['imds-guard:metadata-consumer']),
       ms(true, 'https', 2),
       'patch',
       { response_hop_limit: 1 },
@@ -468,7 +468,7 @@ describe('decideInstance: tag lookup failure', () => {
   const rules = [
     {
       name: 'containers',
-      match: { tags: 'imds-guard:workload:container' },
+      match: { tags: 'imds-guard:container-host' },
       mode: 'secure' as const,
       hop_limit: 2,
     },
@@ -608,14 +608,14 @@ describe('decideTemplate', () => {
       instances: {
         default: { mode: 'disable' },
         rules: [
-          { name: 'k8s', match: { tags: 'imds-guard:workload:container' }, mode: 'secure', hop_limit: 2 },
+          { name: 'k8s', match: { tags: 'imds-guard:container-host' }, mode: 'secure', hop_limit: 2 },
         ],
       },
       templates: { mode: 'replace' },
     });
     const decision = decideTemplate(
       p,
-      template(undefined, { tags: tags([], ['imds-guard:workload:container']) }),
+      template(undefined, { tags: tags([], ['imds-guard:container-host']) }),
       NOW,
     );
     expect(decision).toMatchObject({
@@ -697,7 +697,7 @@ describe('instanceSnapshot', () => {
 
 const REGIONS = ['us-south', 'eu-de'] as const;
 const NAMES = ['web-01', 'web-02', 'db-01', 'legacy'] as const;
-const TAGS = ['env:prod', 'imds-guard:workload:container', 'imds-guard:exempt', 'team:x'] as const;
+const TAGS = ['env:prod', 'imds-guard:container-host', 'imds-guard:exempt', 'team:x'] as const;
 
 const stateArb = fc.record({
   enabled: fc.boolean(),

@@ -31,7 +31,7 @@ describe('the repository manifest.yaml', () => {
     expect(warnings).toEqual([]);
     expect(policy.instances.rules).toContainEqual({
       name: 'container-hosts',
-      match: { tags: ['imds-guard:workload:container'] },
+      match: { tags: ['imds-guard:container-host'] },
       mode: 'secure',
       hop_limit: 2,
     });

@@ -25,7 +25,7 @@ const SCOPE: Scope = {
   resource_group: { id: 'rg-0001', name: 'prod' },
   vpc: { id: 'r006-vpc-1', name: 'web-vpc' },
   name: 'web-01',
-  tags: ['env:prod', 'imds-guard:workload:container'],
+  tags: ['env:prod', 'imds-guard:container-host'],
 };
 
 describe('globs', () => {
@@ -46,7 +46,7 @@ describe('globs', () => {
     ['a.b', 'a.b', true],
     ['(x)+[y]{2}|$^\\/', '(x)+[y]{2}|$^\\/', true],
     ['env:*', 'env:prod', true],
-    ['*:container', 'imds-guard:workload:container', true],
+    ['*:container-*', 'imds-guard:container-host', true],
     ['é?', 'éü', true],
   ])('%s vs %s → %s', (glob, value, expected) => {
     // Act
@@ -78,7 +78,7 @@ describe('matchesScope', () => {
     ['other vpc', { vpcs: ['db-vpc'] }, false],
     ['name glob', { names: ['web-*'] }, true],
     ['name is case-sensitive', { names: ['WEB-*'] }, false],
-    ['tag key:value', { tags: ['imds-guard:workload:container'] }, true],
+    ['tag key:value', { tags: ['imds-guard:container-host'] }, true],
     ['tag glob', { tags: ['env:*'] }, true],
     ['tag compare ignores case (IBM tags are case-insensitive)', { tags: ['ENV:Prod'] }, true],
     ['missing tag', { tags: ['env:dev'] }, false],
@@ -103,7 +103,7 @@ describe('firstMatchingRule', () => {
       rules: [
         {
           name: 'containers',
-          match: { tags: 'imds-guard:workload:container' },
+          match: { tags: 'imds-guard:container-host' },
           mode: 'secure',
           hop_limit: 2,
         },

@@ -252,7 +252,7 @@ describe('errors', () => {
         accounts: ['aa2432b1fa4d4ace891e9b80fc104e34'],
         instances: {
           default: { mode: 'disable' },
-          rules: [rule({ name: 'c', match: { tags: ['imds-guard:workload:container'] }, hop_limit: 2 })],
+          rules: [rule({ name: 'c', match: { tags: ['imds-guard:container-host'] }, hop_limit: 2 })],
           exemptions: { list: [entry({ match: { name: 'n', region: 'us-south' }, reason: 'legacy' })] },
         },
       }),
