@@ -1,6 +1,86 @@
-// TODO(revert): `imds-guard revert` (stub until implemented).
+// `imds-guard revert --record FILE|- [--dry-run] [--force] [--exempt-tag TAG]`: restores the `before`
+// state of remediation decision records (JSON lines), for the day a remediation breaks a workload.
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { DecisionRecord } from '#shared/audit/decision.ts';
+import { errorMessage } from '#shared/errors.ts';
+import { runtimeLoader } from '#shared/runtime/guard.ts';
 
-const registerRevert = (_program: Command): void => {};
+const readText = async (source: string): Promise<string> => {
+  if (source !== '-') return readFile(source, 'utf8');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+};
 
-export { registerRevert };
+/** Decision records from JSON lines (or one pretty-printed record); other lines are reported, not fatal. */
+const parseRecords = (text: string): { records: DecisionRecord[]; problems: string[] } => {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') && !trimmed.includes('\n{')) {
+    try {
+      const one = JSON.parse(trimmed) as DecisionRecord;
+      return { records: one.message === 'decision' ? [one] : [], problems: [] };
+    } catch {
+      // fall through to line-by-line
+    }
+  }
+  const records: DecisionRecord[] = [];
+  const problems: string[] = [];
+  trimmed.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      const value = JSON.parse(line) as DecisionRecord;
+      if (value.message === 'decision') records.push(value);
+    } catch {
+      problems.push(`line ${i + 1}: not JSON`);
+    }
+  });
+  return { records, problems };
+};
+
+const registerRevert = (program: Command): void => {
+  program
+    .command('revert')
+    .description("restore the 'before' state recorded in remediation decision records")
+    .requiredOption('--record <file>', 'decision records (JSON lines, as logged); - for stdin')
+    .option('--dry-run', 'say what would be restored, change nothing')
+    .option('--force', 'restore even if the resource changed since the record')
+    .option(
+      '--exempt-tag <tag>',
+      'attach this access tag first so the guard leaves the instance alone (e.g. imds-guard:exempt)',
+    )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 all reverted (or planned), 1 some failed or were refused, 2 bad input.\nCredentials and endpoints come from the environment (IMDS_GUARD_APIKEY, IMDS_GUARD_ENDPOINT, …).',
+    )
+    .action(async (opts: { record: string; dryRun?: boolean; force?: boolean; exemptTag?: string }) => {
+      let text: string;
+      try {
+        text = await readText(opts.record);
+      } catch (err) {
+        process.stderr.write(`cannot read ${opts.record}: ${errorMessage(err)}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const { records, problems } = parseRecords(text);
+      for (const p of problems) process.stderr.write(`${opts.record}: ${p}\n`);
+      if (records.length === 0) {
+        process.stderr.write(`${opts.record}: no decision records found\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const rt = await runtimeLoader('instance-guard')();
+      const { revertRecords } = await import('#functions/instance-guard/revert.ts');
+      const out = await revertRecords(rt, records, {
+        dryRun: opts.dryRun === true,
+        force: opts.force === true,
+        ...(opts.exemptTag ? { exemptTag: opts.exemptTag } : {}),
+      });
+      for (const r of out) process.stdout.write(`${JSON.stringify(r)}\n`);
+      const bad = out.filter((r) => r.outcome === 'failed' || r.outcome === 'refused');
+      process.stderr.write(`${out.length} records: ${out.map((r) => r.outcome).join(', ')}\n`);
+      process.exitCode = bad.length > 0 ? 1 : 0;
+    });
+};
+
+export { parseRecords, registerRevert };
