@@ -1,0 +1,125 @@
+// The deployable bundles, as Code Engine runs them: copied where no node_modules can be found,
+// required with plain `node`, remediating against the emulator.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { RunningEmulator } from '#emulator/index.ts';
+import { VpcClient } from '#shared/cloud/vpc.ts';
+import { buildComponents, COMPONENTS } from '../../scripts/build.mjs';
+import { adminClient, authFor, withEmulator } from '../helpers/emulator.ts';
+
+const run = promisify(execFile);
+const BUDGET_BYTES = 1.5 * 1024 * 1024;
+const BUILTINS = new Set((await import('node:module')).builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+let emu: RunningEmulator;
+let outside: string;
+
+beforeAll(async () => {
+  await buildComponents();
+  outside = mkdtempSync(join(tmpdir(), 'imds-guard-bundle-'));
+  for (const c of COMPONENTS) cpSync(join('dist', c.out), join(outside, c.name), { recursive: true });
+  emu = await withEmulator();
+}, 120_000);
+afterAll(async () => {
+  await emu.close();
+  rmSync(outside, { recursive: true, force: true });
+});
+
+describe.each(COMPONENTS.map((c) => [c.name, c] as const))('bundle %s', (_name, component) => {
+  test('has a CommonJS package.json and stays within its 1.5 MB budget per file', () => {
+    const dir = join(outside, component.name);
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toMatchObject({ type: 'commonjs' });
+    for (const e of component.entries) {
+      expect(statSync(join(dir, `${e.name}.js`)).size).toBeLessThan(BUDGET_BYTES);
+    }
+  });
+
+  test('requires nothing but Node built-ins and its own sibling files', () => {
+    for (const e of component.entries) {
+      const code = readFileSync(join(outside, component.name, `${e.name}.js`), 'utf8');
+      const required = [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1] ?? '');
+      const foreign = required.filter((r) => !BUILTINS.has(r) && !r.startsWith('./'));
+      expect(foreign).toEqual([]);
+    }
+  });
+
+  test('loads with plain node, far from any node_modules', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['-e', "const m=require('./index.js');process.stdout.write(typeof m.main)"],
+      {
+        cwd: join(outside, component.name),
+        env: { PATH: process.env.PATH ?? '' },
+      },
+    );
+    expect(stdout).toBe('function');
+  });
+});
+
+describe('instance-guard bundle', () => {
+  test('remediates an insecure instance through main(params), as Code Engine would call it', async () => {
+    // Prepare: bob turns the metadata service on over http; the event is what the emulator emitted.
+    const bob = new VpcClient({
+      authenticator: authFor(emu.url, 'bob-demo-key'),
+      serviceUrl: `${emu.url}/vpc/us-south/v1`,
+    });
+    const db = (await bob.listInstances({ name: 'db-01' })).result.instances[0]!;
+    await bob.updateInstance({ id: db.id, metadataService: { enabled: true, protocol: 'http' } });
+    const { events } = (await (
+      await fetch(`${emu.url}/_emulator/events?action=is.instance.instance.update`)
+    ).json()) as {
+      events: { target: { id: string } }[];
+    };
+    const event = events.filter((e) => e.target.id === db.crn).at(-1);
+    const body = Buffer.from(JSON.stringify(event));
+    // Code Engine's params for a JSON POST: keys spread, raw body Base64 in __ce_body.
+    const params = {
+      ...event,
+      __ce_method: 'POST',
+      __ce_path: '/',
+      __ce_headers: { 'Content-Type': 'application/json' },
+      __ce_body: body.toString('base64'),
+    };
+    const admin = adminClient(emu.url);
+    const since = await admin.lastSeq();
+    // Act
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '-e',
+        "require('./index.js').main(JSON.parse(process.env.PARAMS)).then((r)=>process.stdout.write('\\n'+JSON.stringify(r)))",
+      ],
+      {
+        cwd: join(outside, 'instance-guard'),
+        env: {
+          PATH: process.env.PATH ?? '',
+          PARAMS: JSON.stringify(params),
+          IMDS_GUARD_ENDPOINT: emu.url,
+          IMDS_GUARD_APIKEY: 'imds-guard-demo-key',
+          IMDS_GUARD_POLICY: JSON.stringify({ instances: { default: { mode: 'disable' } } }),
+        },
+      },
+    );
+    // Assess: one decision line on stdout, then the response.
+    const lines = stdout.trim().split('\n').filter(Boolean);
+    const response = JSON.parse(lines.at(-1) ?? '{}');
+    expect(response).toMatchObject({ statusCode: 200, body: { outcome: 'remediated' } });
+    const decisionLines = lines
+      .slice(0, -1)
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.message === 'decision');
+    expect(decisionLines).toHaveLength(1);
+    expect(decisionLines[0]).toMatchObject({
+      level: 'info',
+      outcome: 'remediated',
+      after: { enabled: false },
+    });
+    const vpcCalls = (await admin.journal({ since, service: 'vpc' })).map((e) => e.method);
+    expect(vpcCalls).toEqual(['GET', 'PATCH']);
+    expect((await bob.getInstance({ id: db.id })).result.metadata_service.enabled).toBe(false);
+  });
+});
