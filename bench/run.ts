@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark (or those named on the command line) and prints one table.
 // Machines are 2 cores and noisy: benchmarks report medians and ratios, never assert in unit tests.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { coldStart } from './cold-start.ts';
 import { emulatorThroughput } from './emulator.ts';
 import type { Row } from './lib.ts';
 import { scenarioLoad } from './scenario.ts';
@@ -8,6 +9,7 @@ import { scenarioLoad } from './scenario.ts';
 const BENCHMARKS = {
   emulator: emulatorThroughput,
   scenario: scenarioLoad,
+  'cold-start': coldStart,
 } satisfies Record<string, () => Promise<Row[]>>;
 
 type BenchName = keyof typeof BENCHMARKS;

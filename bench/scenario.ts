@@ -15,9 +15,13 @@ console.log(JSON.stringify({ ms, heapMb: process.memoryUsage().heapUsed / 104857
 const scenarioLoad = async (): Promise<Row[]> => {
   const runs: { ms: number; heapMb: number; instances: number }[] = [];
   for (let i = 0; i < 3; i += 1) {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', SCRIPT], {
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', SCRIPT],
+      {
+        encoding: 'utf8',
+      },
+    );
     runs.push(JSON.parse(out.trim().split('\n').pop() ?? '{}'));
   }
   const ms = median(runs.map((r) => r.ms));

@@ -2,10 +2,12 @@
 // decision records. Loaded on demand (its own bundle file) so ignored events never pay for the SDK.
 // `guardInstance` and `guardTemplate` are also what bulk scans and the sweep call: one code path.
 
+import { dedupeKey } from '#events/decode.ts';
 import type { Outcome } from '#shared/audit/decision.ts';
 import type { TokenClaims } from '#shared/cloud/auth.ts';
 import { authenticatorFor, tokenClaims } from '#shared/cloud/auth.ts';
-import { type Clients, createClients } from '#shared/cloud/clients.ts';
+import { type Clients, createClientsWith } from '#shared/cloud/clients.ts';
+import { loadTagging } from '#shared/cloud/service-loaders.ts';
 import type { Instance, InstanceMetadataService, InstanceTemplate, VpcClient } from '#shared/cloud/vpc.ts';
 import { CloudApiError, errorMessage } from '#shared/errors.ts';
 import { accountOfCrn } from '#shared/policy/match.ts';
@@ -16,6 +18,7 @@ import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
 import {
   decideInstance,
   decideTemplate,
+  IBM_DEFAULT_METADATA,
   type InstanceDecision,
   instanceSnapshot,
   regionOfZone,
@@ -56,7 +59,11 @@ const contexts = new WeakMap<GuardRuntime, { clients: Clients; self: Promise<Tok
 const actContext = async (rt: GuardRuntime, budgetMs = 50_000): Promise<ActContext> => {
   let c = contexts.get(rt);
   if (!c) {
-    c = { clients: createClients(rt.config), self: tokenClaims(authenticatorFor(rt.config)) };
+    // Only the services instance-guard calls, so its bundle carries only those SDK modules.
+    c = {
+      clients: createClientsWith(rt.config, { tagging: loadTagging }),
+      self: tokenClaims(authenticatorFor(rt.config)),
+    };
     contexts.set(rt, c);
   }
   return { rt, clients: c.clients, self: await c.self, deadline: Date.now() + budgetMs };
@@ -85,7 +92,10 @@ const readFresh = async <T>(
   try {
     const res = await withRetry(() => cloudCall(get()), {
       attempts: notFoundRetries + 1,
-      baseDelayMs: 400,
+      // Under 2 s in all: by the time an event arrives, a 404 nearly always means "deleted since"
+      // (instance-group churn), and every event of a delivery shares the function's time limit.
+      baseDelayMs: 200,
+      maxDelayMs: 600,
       deadline: ctx.deadline,
       // sdk-core already retried 429/5xx on this GET; here only "not visible yet".
       retryable: (e) => e instanceof CloudApiError && e.status === 404,
@@ -104,9 +114,9 @@ const readTags = async (ctx: ActContext, crn: string): Promise<TagRead> => {
   try {
     const tagging = await ctx.clients.tagging();
     const read = async (tagType: 'access' | 'user'): Promise<string[]> => {
-      const res = await withRetry(
-        () => cloudCall(tagging.listTags({ attachedTo: crn, tagType, providers: ['ghost'], limit: 1000 })),
-        { attempts: 2, deadline: ctx.deadline },
+      // sdk-core already retries this GET on 429/5xx; another loop here doubled an outage's cost.
+      const res = await cloudCall(
+        tagging.listTags({ attachedTo: crn, tagType, providers: ['ghost'], limit: 1000 }),
       );
       return (res.result.items ?? []).map((i) => i.name ?? '').filter((n) => n !== '');
     };
@@ -393,6 +403,18 @@ const guardTemplate = async (
             if (!copy) throw err;
           }
         }
+        // Reuse by name only what the policy wants now: a stale copy (older policy) or a look-alike
+        // someone else made must never receive the instance groups.
+        const got = copy.metadata_service ?? IBM_DEFAULT_METADATA;
+        if (!sameMetadata(got, decision.prototype.metadata_service)) {
+          return {
+            outcome: 'failed',
+            reason: `a template named "${copy.name}" already exists with metadata_service ${JSON.stringify(got)}, not the wanted ${JSON.stringify(decision.prototype.metadata_service)}; rename or delete it so a compliant copy can be made`,
+            before,
+            after: before,
+            detail: { ...detail, conflicting_template: copy.id },
+          };
+        }
         const repointed: string[] = [];
         for (const groupId of decision.repoint_instance_groups) {
           await withRetry(
@@ -478,7 +500,7 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
     }
   });
   // A redelivery must be processed again, so forget the id of anything that asks for one.
-  if (result.retry) rt.seen.release(parsed.idempotencyKey);
+  if (result.retry) rt.seen.release(dedupeKey(parsed));
   const exposure =
     result.outcome === 'remediated' && parsed.eventTime ? Date.now() - parsed.eventTime.getTime() : undefined;
   const record = recordFor(
@@ -509,7 +531,7 @@ const actOnEvents = async (rt: GuardRuntime, items: Actionable[], started: numbe
     ctx = await actContext(rt);
   } catch (err) {
     // No token: nothing can be read; every event must come again.
-    for (const i of items) rt.seen.release(i.parsed.idempotencyKey);
+    for (const i of items) rt.seen.release(dedupeKey(i.parsed));
     return items.map((i) => ({
       record: recordFor(
         rt,

@@ -1,6 +1,6 @@
 // What every guard function shares: a per-container runtime (config, logger, policy, seen ids), the
 // checks made before any read, and the response. No IBM SDK here: the ignore path stays small.
-import type { DecodeResult, ParsedEvent } from '#events/decode.ts';
+import { type DecodeResult, dedupeKey, type ParsedEvent } from '#events/decode.ts';
 import { type GuardFunction, type RoutedAction, routeEvent } from '#events/routes.ts';
 import type { AtEvent } from '#events/schema.ts';
 import {
@@ -12,7 +12,7 @@ import {
 } from '../audit/decision.ts';
 import { createLogger, type Logger } from '../audit/logger.ts';
 import { type Config, loadConfig } from '../config.ts';
-import { loadPolicy } from '../policy/load.ts';
+import { loadRuntimePolicy } from '../policy/issues.ts';
 import { accountAllowed, accountOfCrn, isSelfInitiator } from '../policy/match.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { CeResponse } from './ce-params.ts';
@@ -53,7 +53,7 @@ interface Decided {
 const buildRuntime = async (fn: GuardFunction, o: RuntimeOverrides = {}): Promise<GuardRuntime> => {
   const config = loadConfig(o.env ?? process.env);
   const logger = o.logger ?? createLogger({ level: config.logLevel, fields: { fn } });
-  const loaded = await loadPolicy(config);
+  const loaded = await loadRuntimePolicy(config);
   for (const w of loaded.warnings)
     logger.warn('policy warning', { source: loaded.source, issue: w.message, path: w.path });
   return {
@@ -154,7 +154,7 @@ const screen = (
       skip(parsed, 'ignored', `own change (initiator ${event.initiator?.id})`);
       continue;
     }
-    if (!rt.seen.claim(parsed.idempotencyKey)) {
+    if (!rt.seen.claim(dedupeKey(parsed))) {
       skip(
         parsed,
         'ignored',
