@@ -1,8 +1,8 @@
 // `imds-guard serve [--port N]`: the local Code Engine stand-in. `POST /functions/<name>` behaves like
 // a function URL; `POST /app` accepts Kafka-subscription deliveries (CloudEvents binary).
 import type { Command } from 'commander';
+import { createApp } from '#functions/app/handler.ts';
 import { FUNCTIONS, type FunctionName, loadFunction } from '#functions/registry.ts';
-import { paramsFromHttp } from '#shared/runtime/ce-params.ts';
 import { startLocalHost } from '#shared/runtime/local-host.ts';
 import { parsePort } from '../options.ts';
 
@@ -24,9 +24,9 @@ const registerServe = (program: Command): void => {
         return m;
       };
       const functions = Object.fromEntries((Object.keys(FUNCTIONS) as FunctionName[]).map((n) => [n, fn(n)]));
-      // Until the dedicated Kafka app exists, /app hands each delivery to instance-guard as params.
-      const app = async () => async (req: Parameters<typeof paramsFromHttp>[0]) =>
-        (await fn('instance-guard')())(paramsFromHttp(req));
+      // The Kafka-subscription app: every guard that handles the record's action, each ce-id once.
+      const handler = createApp();
+      const app = async () => handler;
       const host = await startLocalHost({ functions, app }, opts.port);
       process.stdout.write(
         `${JSON.stringify({ event: 'listening', url: host.url, functions: Object.keys(FUNCTIONS) })}\n`,

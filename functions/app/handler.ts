@@ -1,0 +1,48 @@
+// The HTTP app behind a Code Engine Kafka subscription (functions cannot be Kafka destinations):
+// every Activity Tracker record arrives as a CloudEvents-binary POST. It answers fast — records no
+// guard handles are acknowledged without loading anything — hands the rest to the guard functions
+// (each processes a `ce-id` once), and answers non-2xx only when a redelivery is wanted.
+import { parseDelivery } from '#events/decode.ts';
+import { functionsFor, type GuardFunction } from '#events/routes.ts';
+import { loadFunction } from '#functions/registry.ts';
+import { type CeResponse, type HttpRequestLike, paramsFromHttp } from '#shared/runtime/ce-params.ts';
+import type { RuntimeOverrides } from '#shared/runtime/guard.ts';
+
+type AppHandler = (req: HttpRequestLike) => Promise<CeResponse>;
+
+const json = (statusCode: number, body: unknown): CeResponse => ({
+  statusCode,
+  headers: { 'Content-Type': 'application/json' },
+  body,
+});
+
+const createApp = (overrides?: RuntimeOverrides): AppHandler => {
+  const mains = new Map<GuardFunction, ReturnType<typeof loadFunction>>();
+  const main = (fn: GuardFunction): ReturnType<typeof loadFunction> => {
+    let m = mains.get(fn);
+    if (!m) {
+      m = loadFunction(fn, overrides);
+      mains.set(fn, m);
+    }
+    return m;
+  };
+  return async (req) => {
+    const params = paramsFromHttp(req);
+    const delivery = parseDelivery(params);
+    // A record that can never be processed is not redelivered (4xx): Knative drops it after logging.
+    if (!delivery.ok) return json(delivery.status, { outcome: 'refused', reason: delivery.reason });
+    const fns = [...new Set(delivery.events.flatMap((e) => functionsFor(e.event.action)))];
+    if (fns.length === 0) return json(200, { outcome: 'ignored', reason: 'no guard handles these actions' });
+    const results = await Promise.all(fns.map(async (fn) => [fn, await (await main(fn))(params)] as const));
+    const retry = results.some(([, r]) => r.statusCode >= 500);
+    return json(retry ? 503 : 200, {
+      outcome: retry ? 'retry' : 'done',
+      functions: Object.fromEntries(
+        results.map(([fn, r]) => [fn, { statusCode: r.statusCode, body: r.body }]),
+      ),
+    });
+  };
+};
+
+export type { AppHandler };
+export { createApp };
