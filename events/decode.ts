@@ -22,6 +22,11 @@ interface ParsedEvent {
   event: AtEvent;
   /** ce-id (or the CloudEvent id), else the event's `id`, else a stable hash of the event. */
   idempotencyKey: string;
+  /**
+   * The CloudEvent `source` when the key is a CloudEvent id: ids are unique only per source (Kafka's
+   * `partition:0/offset:N` repeats across subscriptions), so deduplication keys on both (`dedupeKey`).
+   */
+  keySource?: string;
   eventTime?: Date;
   /** Recovered from a `log_example` cut at 1000 characters: these fields could not be read. */
   truncated?: { missing: string[] };
@@ -140,6 +145,8 @@ interface Envelope {
   kind: Exclude<DeliveryKind, 'cos'>;
   deliveryId: string | undefined;
   deliveryTime: Date | undefined;
+  /** CloudEvent `source` (ce-source): the scope within which `deliveryId` is unique. */
+  source?: string | undefined;
   /** Where the event sits, for reasons: `body`, `Kafka record value`, `CloudEvent data`… */
   what: string;
 }
@@ -159,6 +166,7 @@ const toParsedEvent = (
   label: string,
   notes: string[],
   truncated?: { missing: string[] },
+  keySource?: string,
 ): ParsedEvent => {
   const eventTime = event.eventTime === undefined ? undefined : parseEventTime(event.eventTime);
   if (event.eventTime !== undefined && !eventTime)
@@ -166,6 +174,7 @@ const toParsedEvent = (
   return {
     event,
     idempotencyKey: key,
+    ...(keySource ? { keySource } : {}),
     ...(eventTime ? { eventTime } : {}),
     ...(truncated ? { truncated } : {}),
   };
@@ -196,11 +205,10 @@ const decodeEvents = (
       return;
     }
     if (parsed.legacy) notes.push(`${label}: legacy payload/meta wrapper unwrapped`);
-    const key =
-      (env.deliveryId && (single ? env.deliveryId : `${env.deliveryId}#${index}`)) ||
-      nonEmpty(parsed.event.id) ||
-      hashOf(parsed.event);
-    result.events.push(toParsedEvent(parsed.event, key, label, notes));
+    const fromDelivery = env.deliveryId && (single ? env.deliveryId : `${env.deliveryId}#${index}`);
+    const key = fromDelivery || nonEmpty(parsed.event.id) || hashOf(parsed.event);
+    const source = fromDelivery ? env.source : undefined;
+    result.events.push(toParsedEvent(parsed.event, key, label, notes, undefined, source));
   });
   if (result.events.length === 0) {
     const shown = refusals.slice(0, 3).join('; ');
@@ -293,9 +301,10 @@ const decodeEn = (
     return refuse(400, `Event Notifications log_example cut short and unreadable: ${parsed.reason}`, ctx);
   notes.push(`log_example cut at ${log.length} characters; missing: ${missing.join(', ') || 'none'}`);
   const key = env.deliveryId || nonEmpty(parsed.event.id) || hashOf(log);
+  const source = env.deliveryId ? env.source : undefined;
   return {
     ...baseOf(env, notes),
-    events: [toParsedEvent(parsed.event, key, env.what, notes, { missing })],
+    events: [toParsedEvent(parsed.event, key, env.what, notes, { missing }, source)],
   };
 };
 
@@ -373,14 +382,21 @@ const decodeStructured = (
 ): DecodeResult => {
   const type = String(ce.type);
   const deliveryId = nonEmpty(ce.id);
+  const source = nonEmpty(ce.source);
   const time = nonEmpty(ce.time);
   const deliveryTime = time ? parseEventTime(time) : undefined;
   if (type === CE_TYPES.ping) return baseOf({ kind: 'cron', deliveryId, deliveryTime, what: 'ping' }, []);
   if (type === CE_TYPES.cosWrite || type === CE_TYPES.cosDelete)
     return decodeCos(ce.data, { ...headers, 'ce-type': type }, deliveryId);
-  const en: Envelope = { kind: 'event-notifications', deliveryId, deliveryTime, what: EN_WHAT };
+  const en: Envelope = { kind: 'event-notifications', deliveryId, deliveryTime, source, what: EN_WHAT };
   if (type.startsWith(CE_TYPES.logsPrefix)) return decodeEn(ce.data, type, en, limits);
-  const env: Envelope = { kind: 'cloudevents-structured', deliveryId, deliveryTime, what: 'CloudEvent data' };
+  const env: Envelope = {
+    kind: 'cloudevents-structured',
+    deliveryId,
+    deliveryTime,
+    source,
+    what: 'CloudEvent data',
+  };
   const data = structuredData(ce);
   if (!data.ok) return refuse(400, `CloudEvent data is ${data.error}`, { kind: env.kind, deliveryId });
   if (looksLikeEn({ data: data.value })) return decodeEn(data.value, type, en, limits);
@@ -395,6 +411,7 @@ const decodeBinary = (
 ): DecodeResult => {
   const h = request.headers;
   const deliveryId = nonEmpty(h['ce-id']);
+  const source = nonEmpty(h['ce-source']);
   const deliveryTime = h['ce-time'] ? parseEventTime(h['ce-time']) : undefined;
   if (ceType === CE_TYPES.ping) return baseOf({ kind: 'cron', deliveryId, deliveryTime, what: 'ping' }, []);
   const body = readJson(request.body);
@@ -405,13 +422,13 @@ const decodeBinary = (
     return decoded;
   }
   if (ceType.startsWith(CE_TYPES.logsPrefix)) {
-    const env: Envelope = { kind: 'event-notifications', deliveryId, deliveryTime, what: EN_WHAT };
+    const env: Envelope = { kind: 'event-notifications', deliveryId, deliveryTime, source, what: EN_WHAT };
     if (!body.ok)
       return refuse(400, `Event Notifications body is ${body.error}`, { kind: env.kind, deliveryId });
     return decodeEn(body.value, ceType, env, limits);
   }
   const what = ceType === CE_TYPES.kafka ? 'Kafka record value' : `${clip(ceType)} payload`;
-  const env: Envelope = { kind: 'cloudevents-binary', deliveryId, deliveryTime, what };
+  const env: Envelope = { kind: 'cloudevents-binary', deliveryId, deliveryTime, source, what };
   if (!body.ok) {
     return refuse(400, `${what} is ${body.error}: expected one Activity Tracker event`, {
       kind: env.kind,
@@ -442,7 +459,7 @@ const decodeUnsafe = (request: DeliveryRequest, limits: Required<DecodeOptions>)
     if (!isRecord(value)) return refuse(400, 'a structured CloudEvent must be a JSON object');
     return decodeStructured(value, request.headers, limits);
   }
-  const plain = { deliveryId, deliveryTime: undefined };
+  const plain = { deliveryId, deliveryTime: undefined, source: nonEmpty(request.headers['ce-source']) };
   if (looksLikeEn(value) && isRecord(value))
     return decodeEn(
       value.data,
@@ -466,6 +483,10 @@ const decodeDelivery = (request: DeliveryRequest, options: DecodeOptions = {}): 
   }
 };
 
+/** What a warm container remembers a handled event by: the idempotency key within its source. */
+const dedupeKey = (parsed: ParsedEvent): string =>
+  parsed.keySource ? `${parsed.keySource} ${parsed.idempotencyKey}` : parsed.idempotencyKey;
+
 /** Code Engine function entry: `params` → decoded delivery. */
 const parseDelivery = (params: unknown, options: DecodeOptions = {}): DecodeResult => {
   try {
@@ -484,4 +505,4 @@ export type {
   ParsedEvent,
   RefusedDelivery,
 };
-export { DEFAULT_LIMITS, DELIVERY_KINDS, decodeDelivery, parseDelivery };
+export { DEFAULT_LIMITS, DELIVERY_KINDS, decodeDelivery, dedupeKey, parseDelivery };

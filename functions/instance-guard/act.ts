@@ -66,7 +66,13 @@ const actContext = async (rt: GuardRuntime, budgetMs = 50_000): Promise<ActConte
     };
     contexts.set(rt, c);
   }
-  return { rt, clients: c.clients, self: await c.self, deadline: Date.now() + budgetMs };
+  try {
+    return { rt, clients: c.clients, self: await c.self, deadline: Date.now() + budgetMs };
+  } catch (err) {
+    // A failed token request must not poison the warm container: the next event asks IAM again.
+    if (contexts.get(rt) === c) contexts.delete(rt);
+    throw err;
+  }
 };
 
 /** `crn:v1:bluemix:public:is:us-south-1:a/<acct>::instance:<id>` → region, resource type, id. */
