@@ -48,15 +48,19 @@ describe.each(COMPONENTS.map((c) => [c.name, c] as const))('bundle %s', (_name, 
   });
 
   test('loads with plain node, far from any node_modules', async () => {
-    const { stdout } = await run(
-      process.execPath,
-      ['-e', "const m=require('./index.js');process.stdout.write(typeof m.main)"],
-      {
-        cwd: join(outside, component.name),
-        env: { PATH: process.env.PATH ?? '' },
-      },
-    );
-    expect(stdout).toBe('function');
+    // Functions export main(params); an app starts listening when loaded (PORT=0: any free port);
+    // a job runs when loaded, so here it only has to compile.
+    const kind = component.out.startsWith('apps/') ? 'app' : component.out.startsWith('jobs/') ? 'job' : 'function';
+    const probe = {
+      function: "const m=require('./index.js');process.stdout.write(typeof m.main)",
+      app: "require('./index.js');setTimeout(()=>{process.stdout.write('function');process.exit(0)},500)",
+      job: "new (require('node:vm').Script)(require('node:fs').readFileSync('./index.js','utf8'));process.stdout.write('function')",
+    }[kind];
+    const { stdout } = await run(process.execPath, ['-e', probe], {
+      cwd: join(outside, component.name),
+      env: { PATH: process.env.PATH ?? '', PORT: '0' },
+    });
+    expect(stdout.endsWith('function')).toBe(true);
   });
 });
 
