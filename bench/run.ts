@@ -5,10 +5,12 @@ import { coldStart } from './cold-start.ts';
 import { emulatorThroughput } from './emulator.ts';
 import type { Row } from './lib.ts';
 import { scenarioLoad } from './scenario.ts';
+import { ticketBurst } from './tickets.ts';
 
 const BENCHMARKS = {
   emulator: emulatorThroughput,
   scenario: scenarioLoad,
+  tickets: ticketBurst,
   'cold-start': coldStart,
 } satisfies Record<string, () => Promise<Row[]>>;
 

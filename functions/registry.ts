@@ -7,6 +7,7 @@ type MainFactory = (overrides?: RuntimeOverrides) => FunctionMain;
 
 const FUNCTIONS = {
   'instance-guard': async () => (await import('./instance-guard/index.ts')).createMain,
+  'profile-guard': async () => (await import('./profile-guard/index.ts')).createMain,
 } satisfies Record<string, () => Promise<MainFactory>>;
 
 type FunctionName = keyof typeof FUNCTIONS;

@@ -1,0 +1,347 @@
+// profile-guard's I/O: which profiles an event is about, a fresh read of each, the assessment, the
+// opt-in claim-rule fix, the ticket, and one decision record per profile. Loaded on demand (its own
+// bundle file) so ignored events never pay for the SDK. `guardProfile` is also what the sweep and the
+// demo call (`guardProfileById`): one code path.
+import { dedupeKey } from '#events/decode.ts';
+import type { DecisionRecord, Outcome } from '#shared/audit/decision.ts';
+import { errorMessage } from '#shared/errors.ts';
+import type { Severity } from '#shared/policy/profiles.ts';
+import { countCalls } from '#shared/runtime/call-counter.ts';
+import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/guard.ts';
+import { recordFor } from '#shared/runtime/guard.ts';
+import { cloudCall } from '#shared/runtime/retry.ts';
+import { TicketSinkError } from '#shared/tickets/index.ts';
+import { type ActContext, accountOk, actContext, asCloudError, crnParts, ibmReason } from './context.ts';
+import { assessProfile, type ProfileAssessment } from './decide.ts';
+import { capSessions, type FixResult, withCaps } from './fix.ts';
+import { runTicket, type TicketDetail, type TicketResult } from './lifecycle.ts';
+import { readProfile } from './snapshot.ts';
+import { type ProfileTarget, resolveTargets, type Targets } from './targets.ts';
+import type { TriggerEvent } from './ticket-plan.ts';
+
+/** The result of guarding one profile, before it becomes a decision record. */
+interface Guarded {
+  outcome: Outcome;
+  reason: string;
+  target_crn?: string;
+  before: unknown;
+  after: unknown;
+  detail?: Record<string, unknown>;
+  level?: 'info';
+  /** The platform should deliver the event again (a sink or IBM failed with 429/5xx/no answer). */
+  retry?: boolean;
+}
+
+const findingsDetail = (a: ProfileAssessment) =>
+  a.findings.map((f) => ({ id: f.id, rule_id: f.rule_id, severity: f.severity }));
+
+const fixDetail = (fix: FixResult): Record<string, unknown> | undefined => {
+  switch (fix.kind) {
+    case 'none':
+      return undefined;
+    case 'planned':
+      return { fix: { status: 'planned', caps: fix.caps } };
+    case 'applied':
+      return {
+        fix: { status: 'applied', caps: fix.caps, ...(fix.skipped.length ? { skipped: fix.skipped } : {}) },
+      };
+    case 'failed':
+      return { fix: { status: 'failed', caps: fix.caps, reason: fix.reason } };
+  }
+};
+
+const capsText = (caps: { id: string; from: number; to: number }[]): string =>
+  caps.map((c) => `${c.id} ${c.from} s → ${c.to} s`).join(', ');
+
+/** Combines the fix and the ticket into the one outcome the record carries. */
+const combine = (fix: FixResult, ticket: TicketResult): Pick<Guarded, 'outcome' | 'reason' | 'level'> => {
+  switch (fix.kind) {
+    case 'none':
+      return {
+        outcome: ticket.outcome,
+        reason: ticket.reason,
+        ...(ticket.level ? { level: ticket.level } : {}),
+      };
+    case 'planned':
+      return {
+        outcome: 'planned',
+        reason: `dry run: would cap session expiration (${capsText(fix.caps)}); ticket: ${ticket.reason}`,
+      };
+    case 'applied':
+      return fix.caps.length > 0
+        ? {
+            outcome: 'remediated',
+            reason: `capped session expiration (${capsText(fix.caps)}); ${ticket.reason}`,
+          }
+        : {
+            outcome: ticket.outcome,
+            reason: `${ticket.reason} (session caps no longer needed: ${fix.skipped.join('; ')})`,
+          };
+    case 'failed':
+      return { outcome: ticket.outcome, reason: `${ticket.reason}; ${fix.reason}` };
+  }
+};
+
+/** One profile: fresh read → assess → opt-in fix → ticket. IBM or sink failures are thrown to the caller. */
+const guardProfile = async (
+  ctx: ActContext,
+  target: ProfileTarget,
+  event?: TriggerEvent,
+): Promise<Guarded> => {
+  const { rt } = ctx;
+  const read = await readProfile(ctx, target.profileId, {
+    notFoundRetries: target.fresh ? 4 : 0,
+    ...(target.defaultFor ? { defaultFor: target.defaultFor } : {}),
+  });
+  if (read === 'gone')
+    return {
+      outcome: 'gone',
+      reason: `trusted profile ${target.profileId} not found (deleted, or never became visible)`,
+      before: null,
+      after: null,
+      detail: { profile: { id: target.profileId }, via: target.via },
+    };
+  const { snapshot } = read;
+  const profile = snapshot.profile;
+  const account = snapshot.account_id || crnParts(profile.crn)?.account;
+  if (!accountOk(ctx, account))
+    return {
+      outcome: 'refused',
+      reason: `trusted profile ${profile.name} is in account ${account ?? '(unknown)'}, which the policy does not allow`,
+      target_crn: profile.crn,
+      before: null,
+      after: null,
+    };
+  const thresholds = rt.policy.profiles;
+  const first = assessProfile(snapshot, thresholds, rt.now());
+  const fix = await capSessions(ctx, first, read.rules);
+  // The ticket says what remains after the fix (or, in a dry run, what would remain).
+  const rulesAfter =
+    fix.kind === 'applied' || fix.kind === 'failed'
+      ? fix.rules
+      : fix.kind === 'planned'
+        ? withCaps(read.rules, fix.caps)
+        : undefined;
+  const a = rulesAfter ? assessProfile({ ...snapshot, rules: rulesAfter }, thresholds, rt.now()) : first;
+  const severity: Severity | null = a.severity;
+  const mapped = severity ? thresholds.ticket.severity_map?.[severity] : undefined;
+  const baseDetail = {
+    profile: { id: profile.id, name: profile.name },
+    via: target.via,
+    findings: findingsDetail(a),
+    severity,
+    key: a.key,
+    marker: a.profile_marker,
+    sink: thresholds.ticket.sink,
+    ...(a.exempt ? { exemption: a.exempt } : {}),
+    ...(a.expired_exemption ? { expired_exemption: a.expired_exemption } : {}),
+    ...(read.notes.length > 0 ? { notes: read.notes } : {}),
+    ...fixDetail(fix),
+  };
+  const findingsBefore = first.finding_ids;
+  let ticket: TicketResult;
+  try {
+    ticket = await runTicket(ctx.sink(), a, {
+      dryRun: rt.dryRun,
+      ...(event ? { event } : {}),
+      ...(mapped !== undefined ? { mappedSeverity: mapped } : {}),
+    });
+  } catch (err) {
+    if (!(err instanceof TicketSinkError)) throw err;
+    // The fix (if any) is done and verified; a redelivery re-reads, finds it done, and tickets again.
+    return {
+      outcome: 'failed',
+      reason: `${err.retryable ? 'ticket sink unavailable, retry wanted' : 'ticket sink refused'}: ${err.message}`,
+      target_crn: profile.crn,
+      before: { findings: findingsBefore },
+      after: { findings: a.finding_ids },
+      detail: { ...baseDetail, ticket: { sink: err.sink, action: 'none', status: err.status } },
+      ...(err.retryable ? { retry: true } : {}),
+    };
+  }
+  const ticketDetail: TicketDetail = ticket.ticket;
+  return {
+    ...combine(fix, ticket),
+    target_crn: profile.crn,
+    before: {
+      findings: findingsBefore,
+      ...(fix.kind === 'applied' ? { rules: fix.caps.map((c) => ({ id: c.id, expiration: c.from })) } : {}),
+    },
+    after: {
+      findings: a.finding_ids,
+      ticket: ticketDetail.id ?? null,
+      ...(fix.kind === 'applied' ? { rules: fix.caps.map((c) => ({ id: c.id, expiration: c.to })) } : {}),
+    },
+    detail: { ...baseDetail, ticket: ticketDetail },
+  };
+};
+
+const failure = (err: unknown): Guarded => {
+  const e = err instanceof TicketSinkError ? undefined : asCloudError(err);
+  return {
+    outcome: 'failed',
+    reason: e ? ibmReason(e) : errorMessage(err),
+    before: null,
+    after: null,
+    retry: e ? e.retryable : (err as TicketSinkError).retryable,
+  };
+};
+
+const triggerOf = (item: Actionable): TriggerEvent => {
+  const e = item.event;
+  const time = item.parsed.eventTime?.toISOString() ?? e.eventTime ?? new Date(0).toISOString();
+  return {
+    action: item.action,
+    time,
+    ...(e.id ? { id: e.id } : {}),
+    ...(e.initiator?.id || e.initiator?.name
+      ? {
+          initiator: {
+            ...(e.initiator.id ? { id: e.initiator.id } : {}),
+            ...(e.initiator.name ? { name: e.initiator.name } : {}),
+          },
+        }
+      : {}),
+  };
+};
+
+/** One event: token-based checks, the profiles it is about, and one decision record per profile. */
+const handleEvent = async (ctx: ActContext, item: Actionable, started: number): Promise<Decided[]> => {
+  const { rt } = ctx;
+  const { parsed, event, crn } = item;
+  const decided = (g: Guarded, calls: number): Decided => {
+    const record = recordFor(
+      rt,
+      parsed,
+      {
+        outcome: g.outcome,
+        reason: g.reason,
+        before: g.before,
+        after: g.after,
+        api_calls: calls,
+        ...(g.target_crn ? { target_crn: g.target_crn } : {}),
+        ...(g.level ? { level: g.level } : {}),
+        detail: { ...g.detail, delivery_key: parsed.idempotencyKey },
+      },
+      started,
+    );
+    return { record, ...(g.retry ? { retry: true } : {}) };
+  };
+  const skip = (outcome: Outcome, reason: string): Decided[] => [
+    decided({ outcome, reason, before: null, after: null }, 0),
+  ];
+  if (event.initiator?.id !== undefined && event.initiator.id === ctx.self.iam_id)
+    return skip('ignored', `own change (initiator is the guard's own identity ${ctx.self.iam_id})`);
+  // Template assignments come from the enterprise account; the profiles' account is checked per profile.
+  const templateEvent = item.action.startsWith('iam-identity.profile-template.');
+  if (!templateEvent && !accountOk(ctx, crnParts(crn)?.account))
+    return skip(
+      'refused',
+      `account ${crnParts(crn)?.account ?? '(none)'} is not one the guard may act in (policy accounts, else its own)`,
+    );
+  const resolved = await countCalls(async (): Promise<Targets | { kind: 'failed'; failed: Guarded }> => {
+    try {
+      return await resolveTargets(ctx, item);
+    } catch (err) {
+      return { kind: 'failed', failed: failure(err) };
+    }
+  });
+  const targets = resolved.result;
+  if (targets.kind === 'failed') {
+    if (targets.failed.retry) rt.seen.release(dedupeKey(parsed));
+    return [decided(targets.failed, resolved.tally.calls)];
+  }
+  if (targets.kind === 'none')
+    return [
+      decided(
+        { outcome: targets.outcome, reason: targets.reason, before: null, after: null },
+        resolved.tally.calls,
+      ),
+    ];
+  const trigger = triggerOf(item);
+  const out: Decided[] = [];
+  let extraCalls = resolved.tally.calls;
+  for (const target of targets.profiles) {
+    const { result, tally } = await countCalls(async () => {
+      try {
+        return await guardProfile(ctx, target, trigger);
+      } catch (err) {
+        return { ...failure(err), detail: { profile: { id: target.profileId }, via: target.via } };
+      }
+    });
+    // The calls that found the profiles count toward the first record.
+    out.push(decided(result, tally.calls + extraCalls));
+    extraCalls = 0;
+  }
+  // A redelivery must be processed again, so forget the id of anything that asks for one.
+  if (out.some((d) => d.retry)) rt.seen.release(dedupeKey(parsed));
+  return out;
+};
+
+/** Acts on the events that passed screening, one after another (order matters within a delivery). */
+const actOnEvents = async (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> => {
+  let ctx: ActContext;
+  try {
+    ctx = await actContext(rt);
+  } catch (err) {
+    // No token: nothing can be read; every event must come again.
+    for (const i of items) rt.seen.release(dedupeKey(i.parsed));
+    return items.map((i) => ({
+      record: recordFor(
+        rt,
+        i.parsed,
+        { outcome: 'failed', reason: `cannot authenticate: ${errorMessage(err)}` },
+        started,
+      ),
+      retry: true,
+    }));
+  }
+  const out: Decided[] = [];
+  for (const item of items) out.push(...(await handleEvent(ctx, item, started)));
+  return out;
+};
+
+/**
+ * Guards one profile outside any event (the demo, manual runs): same read, assessment, fix and ticket
+ * as an event would cause, as a decision record.
+ */
+const guardProfileById = async (rt: GuardRuntime, profileId: string): Promise<DecisionRecord> => {
+  const started = performance.now();
+  const ctx = await actContext(rt);
+  const { result, tally } = await countCalls(async () => {
+    try {
+      return await guardProfile(ctx, { profileId, via: 'manual run' });
+    } catch (err) {
+      return failure(err);
+    }
+  });
+  return recordFor(
+    rt,
+    undefined,
+    {
+      outcome: result.outcome,
+      reason: result.reason,
+      before: result.before,
+      after: result.after,
+      api_calls: tally.calls,
+      ...(result.target_crn ? { target_crn: result.target_crn } : {}),
+      ...(result.level ? { level: result.level } : {}),
+      ...(result.detail ? { detail: result.detail } : {}),
+    },
+    started,
+  );
+};
+
+/** The demo's way in: a profile by name in the guard's own account (`ops-automation` is the broad one). */
+const guardProfileByName = async (rt: GuardRuntime, name: string): Promise<DecisionRecord | undefined> => {
+  const ctx = await actContext(rt);
+  const accountId = ctx.self.account?.bss;
+  if (!accountId) return undefined;
+  const identity = await ctx.clients.identity();
+  const res = await cloudCall(identity.listProfiles({ accountId, name }));
+  const profile = res.result.profiles.find((p) => p.name === name);
+  return profile ? guardProfileById(rt, profile.id) : undefined;
+};
+
+export type { Guarded };
+export { actOnEvents, guardProfile, guardProfileById, guardProfileByName };
