@@ -56,7 +56,7 @@ describe('demo.yaml', () => {
       },
     });
     expect(Object.keys(key('imds-guard-demo-key')?.roles ?? {})).not.toContain('*');
-    expect(key('imds-guard-fix-key')?.roles['iam-identity']).toContain('Editor');
+    expect(key('imds-guard-fix-key')?.roles['iam-identity']).toContain('Administrator');
     expect(key('alice-demo-key')).toMatchObject({
       kind: 'user',
       roles: { '*': ['Administrator', 'Manager'] },
