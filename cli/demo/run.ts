@@ -1,5 +1,6 @@
 // `imds-guard demo`: the emulator, the functions behind a local Code Engine host, Activity Tracker
 // subscriptions between them, and the story's users making changes. Prints a timeline and a summary.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator } from '#emulator/index.ts';
 import { packageRoot } from '#emulator/scenarios/index.ts';
@@ -7,6 +8,7 @@ import { actionsFor } from '#events/routes.ts';
 import { FUNCTIONS, type FunctionName, loadFunction } from '#functions/registry.ts';
 import type { DecisionRecord } from '#shared/audit/decision.ts';
 import { createLogger } from '#shared/audit/logger.ts';
+import { loadPolicyFromManifest } from '#shared/policy/load.ts';
 import type { CeParams } from '#shared/runtime/ce-params.ts';
 import { startLocalHost } from '#shared/runtime/local-host.ts';
 import { actorFor, STORY, type Step, type Who, type World } from './story.ts';
@@ -53,7 +55,19 @@ const OUTCOME_COLOR = {
 /** What a decision did, in a few words. */
 const summary = (r: DecisionRecord): string => {
   const d = (r.detail ?? {}) as Record<string, unknown>;
-  const name = typeof d.name === 'string' ? d.name : (r.target_crn?.split(':').pop() ?? '');
+  const profile = d.profile as { name?: string } | undefined;
+  const name = typeof d.name === 'string' ? d.name : (profile?.name ?? r.target_crn?.split(':').pop() ?? '');
+  const ticket = d.ticket as { id?: string; sink?: string } | undefined;
+  const findings = (d.findings as { rule_id?: string; severity?: string }[] | undefined) ?? [];
+  if (ticket?.id && r.outcome.startsWith('ticket_')) {
+    const what = findings.map((f) => `${f.rule_id} (${f.severity})`).join(', ');
+    const verb = { ticket_opened: 'opened', ticket_updated: 'updated', ticket_resolved: 'resolved' }[
+      r.outcome as 'ticket_opened'
+    ];
+    return `${name}: ${ticket.sink} ticket ${ticket.id} ${verb}${what ? `: ${what}` : ''}`;
+  }
+  if (ticket?.id && r.outcome === 'ignored')
+    return `${name}: findings unchanged, ticket ${ticket.id} already tracks them`;
   const patch = d.patch as Record<string, unknown> | undefined;
   const describe = (p: Record<string, unknown>): string =>
     p.enabled === false
@@ -92,10 +106,17 @@ const runDemo = async (options: DemoOptions): Promise<number> => {
   const account = emu.emulator.state.account.id;
   const deployed = Object.keys(FUNCTIONS) as FunctionName[];
   let current: Invocation[] = [];
+  // The repository's manifest policy, with profile tickets going to (emulated) IBM Case Management.
+  const manifest = join(packageRoot(), 'manifest.yaml');
+  const { policy } = loadPolicyFromManifest(readFileSync(manifest, 'utf8'), manifest);
+  const demoPolicy = {
+    ...policy,
+    profiles: { ...policy.profiles, ticket: { ...policy.profiles.ticket, sink: 'case-management' } },
+  };
   const env = {
     IMDS_GUARD_ENDPOINT: emu.url,
     IMDS_GUARD_APIKEY: 'imds-guard-demo-key',
-    IMDS_GUARD_MANIFEST: join(packageRoot(), 'manifest.yaml'),
+    IMDS_GUARD_POLICY: JSON.stringify(demoPolicy),
   };
   // Decision lines go to the timeline, not to stdout: the demo prints its own view of them.
   const quiet = createLogger({ sink: () => {} });
@@ -131,6 +152,7 @@ const runDemo = async (options: DemoOptions): Promise<number> => {
       });
     }
     const actors = new Map<Who, ReturnType<typeof actorFor>>();
+    const memory = new Map<string, string>();
     const world: World = {
       url: emu.url,
       account,
@@ -142,6 +164,16 @@ const runDemo = async (options: DemoOptions): Promise<number> => {
         }
         return a;
       },
+      profile: async (name) => {
+        const res = await world.actor('alice').identity.listProfiles({ accountId: account, name });
+        const p = res.result.profiles?.[0];
+        if (!p?.id || !p.iam_id) throw new Error(`no trusted profile ${name}`);
+        return { id: p.id, iam_id: p.iam_id, name: p.name ?? name };
+      },
+      remember: (key, value) => {
+        memory.set(key, value);
+      },
+      recall: (key) => memory.get(key) ?? '',
       instance: async (name) => {
         const list = await world.actor('alice').vpc('us-south').listInstances({ name });
         const found = list.result.instances[0];
@@ -197,7 +229,10 @@ const runDemo = async (options: DemoOptions): Promise<number> => {
       if (error) options.write(`${' '.repeat(15)}${p.red(`the step failed: ${error}`)}`);
       for (const inv of current) {
         for (const d of inv.decisions) {
-          if (d.outcome === 'ignored' && !d.reason.startsWith('own change')) continue;
+          const shown =
+            d.reason.startsWith('own change') ||
+            (d.detail as { ticket?: unknown } | undefined)?.ticket !== undefined;
+          if (d.outcome === 'ignored' && !shown) continue;
           const color = p[OUTCOME_COLOR[d.outcome]];
           const cost = d.api_calls > 0 ? p.dim(` · ${d.api_calls} API calls`) : '';
           const exposure =
@@ -223,6 +258,10 @@ const runDemo = async (options: DemoOptions): Promise<number> => {
     const remaining = (await vpc.listInstances({ limit: 100 })).result.instances.filter(
       (i) => i.metadata_service.enabled && i.metadata_service.protocol === 'http',
     );
+    const cases = (await fetch(`${emu.url}/_emulator/state?full=1`).then((r) => r.json())) as {
+      cases: { number: string; short_description: string; status: string }[];
+    };
+    const tickets = cases.cases.map((c) => `${c.number} (${c.status})`);
     const stepErrors = results.filter((r) => r.error).length;
     const serverErrors = results.flatMap((r) => r.invocations).filter((i) => i.status >= 500).length;
     const elapsed = at();
@@ -236,6 +275,7 @@ const runDemo = async (options: DemoOptions): Promise<number> => {
         ? { p50: exposures[Math.floor(exposures.length / 2)], max: exposures.at(-1) }
         : null,
       still_on_http_in_us_south: remaining.map((i) => i.name),
+      case_management: tickets,
       step_errors: stepErrors,
       function_5xx: serverErrors,
       seconds: elapsed,
@@ -246,6 +286,8 @@ const runDemo = async (options: DemoOptions): Promise<number> => {
       options.write(
         `  ${summaryLine.steps} user changes → ${summaryLine.deliveries} Activity Tracker deliveries → ${[...counts].map(([o, n]) => `${n} ${o}`).join(', ')}`,
       );
+      if (tickets.length > 0)
+        options.write(`  Case Management: ${tickets.length} ticket(s) ever opened: ${tickets.join(', ')}`);
       options.write(
         `  ${apiCalls} IBM API calls by the guard${exposures.length ? `; exposure window (event → verified fix) p50 ${summaryLine.exposure_ms?.p50} ms, max ${summaryLine.exposure_ms?.max} ms` : ''}`,
       );

@@ -25,6 +25,11 @@ interface World {
   actor: (who: Who) => Actor;
   /** An instance of us-south by name (fresh read). */
   instance: (name: string) => Promise<Instance>;
+  /** A trusted profile by name. */
+  profile: (name: string) => Promise<{ id: string; iam_id: string; name: string }>;
+  /** Values one step leaves for a later one (e.g. a policy id). */
+  remember: (key: string, value: string) => void;
+  recall: (key: string) => string;
 }
 
 interface Step {
@@ -161,16 +166,14 @@ const STORY: Step[] = [
   {
     who: 'alice',
     did: 'granted trusted profile app-reader Administrator on all IAM-enabled services',
-    expect: 'judge the profile and open one ticket',
+    expect: 'judge the profile: too broad, and linked to an instance on http → one ticket',
     needs: 'profile-guard',
     run: async (world) => {
       const alice = world.actor('alice');
-      const profiles = (await alice.identity.listProfiles({ accountId: world.account, name: 'app-reader' }))
-        .result.profiles;
-      const profile = profiles?.[0];
-      if (!profile?.iam_id) throw new Error('the demo scenario has no app-reader profile');
-      await alice.policies.createV2Policy({
+      const profile = await world.profile('app-reader');
+      const created = await alice.policies.createV2Policy({
         type: 'access',
+        description: 'demo: far too broad',
         control: { grant: { roles: [{ role_id: 'crn:v1:bluemix:public:iam::::role:Administrator' }] } },
         subject: { attributes: [{ key: 'iam_id', operator: 'stringEquals', value: profile.iam_id }] },
         resource: {
@@ -179,6 +182,44 @@ const STORY: Step[] = [
             { key: 'serviceType', operator: 'stringEquals', value: 'service' },
           ],
         },
+      });
+      world.remember('broad-policy', created.result.id ?? '');
+    },
+  },
+  {
+    who: 'alice',
+    did: "edited app-reader's description (same access)",
+    expect: 'same findings: no second ticket',
+    needs: 'profile-guard',
+    run: async (world) => {
+      const alice = world.actor('alice');
+      const profile = await world.profile('app-reader');
+      const current = await alice.identity.getProfile({ profileId: profile.id });
+      await alice.identity.updateProfile({
+        profileId: profile.id,
+        ifMatch: current.result.entity_tag ?? '*',
+        name: profile.name,
+        description: 'Reads reports (edited)',
+      });
+    },
+  },
+  {
+    who: 'alice',
+    did: 'narrowed that grant to Viewer',
+    expect: 'the profile is tight again: the ticket is resolved',
+    needs: 'profile-guard',
+    run: async (world) => {
+      const alice = world.actor('alice');
+      const id = world.recall('broad-policy');
+      const current = await alice.policies.getV2Policy({ id });
+      await alice.policies.replaceV2Policy({
+        id,
+        ifMatch: current.headers.etag ?? '*',
+        type: 'access',
+        description: 'demo: narrowed',
+        control: { grant: { roles: [{ role_id: 'crn:v1:bluemix:public:iam::::role:Viewer' }] } },
+        subject: current.result.subject,
+        resource: current.result.resource,
       });
     },
   },
