@@ -1,0 +1,102 @@
+// Percentiles over a stream of numbers in bounded memory: exact (nearest rank) while the values fit
+// in `exactLimit`, then a log-bucket histogram whose answers are within `relativeError` of the truth.
+
+interface Quantiles {
+  add(value: number): void;
+  /** Nearest-rank percentile, `q` in [0, 1]; null when empty. */
+  quantile(q: number): number | null;
+  readonly count: number;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly mean: number | null;
+  readonly sum: number;
+  /** True once the values no longer fit and answers come from the histogram. */
+  readonly approximate: boolean;
+}
+
+interface QuantileOptions {
+  /** Values kept exactly before switching to the histogram. */
+  exactLimit?: number;
+  /** Bucket growth factor − 1: the histogram's worst relative error. */
+  relativeError?: number;
+}
+
+const createQuantiles = (options: QuantileOptions = {}): Quantiles => {
+  const exactLimit = options.exactLimit ?? 200_000;
+  const growth = 1 + (options.relativeError ?? 0.01);
+  const logGrowth = Math.log(growth);
+  let exact: number[] | null = [];
+  let sorted = true;
+  // Bucket index → count; values ≤ 0 share the bucket `-Infinity` (exposure and latency are ≥ 0).
+  const buckets = new Map<number, number>();
+  let count = 0;
+  let sum = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+
+  const bucketOf = (v: number): number =>
+    v <= 0 ? Number.NEGATIVE_INFINITY : Math.floor(Math.log(v) / logGrowth);
+  const bucketValue = (b: number): number => (b === Number.NEGATIVE_INFINITY ? 0 : growth ** (b + 0.5));
+  const toBuckets = (values: number[]): void => {
+    for (const v of values) {
+      const b = bucketOf(v);
+      buckets.set(b, (buckets.get(b) ?? 0) + 1);
+    }
+  };
+
+  return {
+    add(value) {
+      if (!Number.isFinite(value)) return;
+      count += 1;
+      sum += value;
+      if (value < min) min = value;
+      if (value > max) max = value;
+      if (exact) {
+        if (sorted && exact.length > 0 && value < (exact[exact.length - 1] ?? 0)) sorted = false;
+        exact.push(value);
+        if (exact.length > exactLimit) {
+          toBuckets(exact);
+          exact = null;
+        }
+      } else toBuckets([value]);
+    },
+    quantile(q) {
+      if (count === 0) return null;
+      const rank = Math.min(count, Math.max(1, Math.ceil(q * count)));
+      if (exact) {
+        if (!sorted) {
+          exact.sort((a, b) => a - b);
+          sorted = true;
+        }
+        return exact[rank - 1] ?? null;
+      }
+      let seen = 0;
+      for (const b of [...buckets.keys()].sort((x, y) => x - y)) {
+        seen += buckets.get(b) ?? 0;
+        if (seen >= rank) return Math.min(max, Math.max(min, bucketValue(b)));
+      }
+      return max;
+    },
+    get count() {
+      return count;
+    },
+    get min() {
+      return count === 0 ? null : min;
+    },
+    get max() {
+      return count === 0 ? null : max;
+    },
+    get mean() {
+      return count === 0 ? null : sum / count;
+    },
+    get sum() {
+      return sum;
+    },
+    get approximate() {
+      return exact === null;
+    },
+  };
+};
+
+export type { QuantileOptions, Quantiles };
+export { createQuantiles };

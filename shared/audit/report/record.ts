@@ -1,0 +1,167 @@
+// One decision record from untrusted input → the flat view the report counts. The schema is lenient
+// where the functions may evolve (extra fields, absent `detail`), strict where counting needs it.
+import * as v from 'valibot';
+import { OUTCOMES, type Outcome } from '#shared/audit/decision.ts';
+
+/** What a Cloud Logs wrapper says about the line (metadata / labels), when there is one. */
+interface LineMeta {
+  /** Epoch ms of the log line as Cloud Logs stored it. */
+  timestamp?: number;
+  application?: string;
+  subsystem?: string;
+}
+
+/** A decision, flattened for counting. Strings are untrusted: renderers escape them. */
+interface Decision {
+  at: number;
+  timestamp: string;
+  fn: string;
+  outcome: Outcome;
+  action: string | null;
+  target: string | null;
+  name: string | null;
+  reason: string;
+  initiator: string | null;
+  dryRun: boolean;
+  /** `detail.mode === 'audit'`: planned because the policy only audits. */
+  audit: boolean;
+  apiCalls: number | null;
+  latencyMs: number | null;
+  rules: string[];
+  region: string | null;
+  resourceGroup: string | null;
+  exposureMs: number | null;
+  eventId: string | null;
+}
+
+const OptText = v.optional(v.nullable(v.string()));
+const OptNumber = v.optional(v.nullable(v.pipe(v.number(), v.finite())));
+
+const DecisionLine = v.looseObject({
+  timestamp: v.optional(v.union([v.string(), v.number()])),
+  message: v.literal('decision'),
+  fn: OptText,
+  event_id: OptText,
+  action: OptText,
+  target_crn: OptText,
+  outcome: v.picklist(OUTCOMES),
+  reason: OptText,
+  initiator: OptText,
+  correlation_id: OptText,
+  dry_run: v.optional(v.nullable(v.boolean())),
+  api_calls: OptNumber,
+  latency_ms: OptNumber,
+  detail: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
+});
+
+type DecisionLine = v.InferOutput<typeof DecisionLine>;
+
+type Normalized = { ok: true; decision: Decision } | { ok: false; reason: string };
+
+const isRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+const text = (x: unknown): string | null => (typeof x === 'string' && x.trim() !== '' ? x : null);
+
+/** A candidate object is a decision record when it says so; anything else is another log line. */
+const looksLikeDecision = (x: unknown): boolean => isRecord(x) && x.message === 'decision';
+
+/** ISO text (a zone-less one is UTC, as Cloud Logs metadata writes it) or epoch ms/s → epoch ms. */
+const toEpochMs = (x: unknown): number | null => {
+  if (typeof x === 'number' && Number.isFinite(x)) return x < 1e11 ? x * 1000 : x;
+  if (typeof x !== 'string' || x.trim() === '') return null;
+  const s = x.trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return toEpochMs(Number(s));
+  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(s) || !/T\d{2}:/.test(s) ? s : `${s}Z`;
+  const ms = Date.parse(zoned);
+  return Number.isNaN(ms) ? null : ms;
+};
+
+/** `crn:v1:bluemix:public:is:us-south-1:…` → `us-south`; an empty location is `global` (IAM). */
+const regionOfCrn = (crn: string | null): string | null => {
+  if (!crn?.startsWith('crn:')) return null;
+  const location = crn.split(':')[5];
+  if (location === undefined) return null;
+  if (location === '') return 'global';
+  return location.replace(/-\d+$/, '');
+};
+
+/** Rule ids: `detail.rule`, and the rules behind `detail.findings` / `detail.finding_ids`. */
+const rulesOf = (detail: Record<string, unknown>): string[] => {
+  const out = new Set<string>();
+  const rule = text(detail.rule);
+  if (rule) out.add(rule);
+  const fromFindingId = (id: string): string => id.split(':')[0] ?? id;
+  const findings = Array.isArray(detail.findings) ? detail.findings : [];
+  for (const f of findings) {
+    if (typeof f === 'string' && f !== '') out.add(fromFindingId(f));
+    else if (isRecord(f)) {
+      const id = text(f.rule_id) ?? (text(f.id) ? fromFindingId(text(f.id) ?? '') : null);
+      if (id) out.add(id);
+    }
+  }
+  const ids = Array.isArray(detail.finding_ids) ? detail.finding_ids : [];
+  for (const id of ids) if (typeof id === 'string' && id !== '') out.add(fromFindingId(id));
+  return [...out];
+};
+
+const resourceGroupOf = (rg: unknown): string | null => {
+  if (typeof rg === 'string') return text(rg);
+  if (isRecord(rg)) return text(rg.name) ?? text(rg.id);
+  return null;
+};
+
+const nonNegative = (x: unknown): number | null =>
+  typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : null;
+
+const firstIssue = (issues: readonly v.BaseIssue<unknown>[]): string => {
+  const issue = issues[0];
+  if (!issue) return 'not a decision record';
+  const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+  const received = issue.received.length > 60 ? `${issue.received.slice(0, 57)}...` : issue.received;
+  if (path === 'outcome') return `outcome: ${received} is not a decision outcome`;
+  const expected = (issue.expected ?? 'a valid value').replace(/"/g, '');
+  return `${path || 'record'}: got ${received}, expected ${expected.length > 48 ? `${expected.slice(0, 47)}…` : expected}`;
+};
+
+/** Validates a candidate decision record and flattens it; `meta` fills what a wrapper knows better. */
+const normalizeDecision = (candidate: unknown, meta: LineMeta = {}): Normalized => {
+  const parsed = v.safeParse(DecisionLine, candidate);
+  if (!parsed.success) return { ok: false, reason: firstIssue(parsed.issues) };
+  const r: DecisionLine = parsed.output;
+  const at = toEpochMs(r.timestamp) ?? meta.timestamp ?? null;
+  if (at === null) return { ok: false, reason: 'timestamp: missing or not a time' };
+  const detail = r.detail ?? {};
+  const target = text(r.target_crn);
+  const eventTime = toEpochMs(detail.event_time);
+  const exposureMs =
+    r.outcome !== 'remediated'
+      ? null
+      : (nonNegative(detail.exposure_ms) ?? (eventTime !== null && at >= eventTime ? at - eventTime : null));
+  return {
+    ok: true,
+    decision: {
+      at,
+      timestamp: new Date(at).toISOString(),
+      fn: text(r.fn) ?? text(meta.subsystem) ?? 'unknown',
+      outcome: r.outcome,
+      action: text(r.action),
+      target,
+      name: text(detail.name),
+      reason: r.reason ?? '',
+      initiator: text(r.initiator),
+      dryRun: r.dry_run === true,
+      audit: detail.mode === 'audit',
+      apiCalls: nonNegative(r.api_calls),
+      latencyMs: nonNegative(r.latency_ms),
+      rules: rulesOf(detail),
+      region: text(detail.region) ?? regionOfCrn(target),
+      resourceGroup: resourceGroupOf(detail.resource_group),
+      exposureMs,
+      eventId: text(r.event_id),
+    },
+  };
+};
+
+export type { Decision, LineMeta, Normalized };
+export { isRecord, looksLikeDecision, normalizeDecision, regionOfCrn, toEpochMs };
