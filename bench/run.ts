@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark (or those named on the command line) and prints one table.
 // Machines are 2 cores and noisy: benchmarks report medians and ratios, never assert in unit tests.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { bulkScan } from './bulk.ts';
 import { coldStart } from './cold-start.ts';
 import { emulatorThroughput } from './emulator.ts';
 import type { Row } from './lib.ts';
@@ -12,6 +13,7 @@ const BENCHMARKS = {
   scenario: scenarioLoad,
   tickets: ticketBurst,
   'cold-start': coldStart,
+  bulk: bulkScan,
 } satisfies Record<string, () => Promise<Row[]>>;
 
 type BenchName = keyof typeof BENCHMARKS;

@@ -1,4 +1,5 @@
 // The deployable functions by name, loaded on demand (CLI `invoke`/`serve`, the demo, tests).
+import type { GuardFunction } from '#events/routes.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
 import type { RuntimeOverrides } from '#shared/runtime/guard.ts';
 
@@ -8,9 +9,16 @@ type MainFactory = (overrides?: RuntimeOverrides) => FunctionMain;
 const FUNCTIONS = {
   'instance-guard': async () => (await import('./instance-guard/index.ts')).createMain,
   'profile-guard': async () => (await import('./profile-guard/index.ts')).createMain,
+  sweep: async () => (await import('./sweep/index.ts')).createMain,
+  // The COS job behind an HTTP front door (an app's COS subscription, `serve`); deployed as a job.
+  'cos-job': async () => (await import('./cos-job/index.ts')).createMain,
 } satisfies Record<string, () => Promise<MainFactory>>;
 
 type FunctionName = keyof typeof FUNCTIONS;
+
+/** The functions Activity Tracker events are routed to; the sweep runs on a cron ping instead. */
+const EVENT_FUNCTIONS = ['instance-guard', 'profile-guard'] as const satisfies readonly (GuardFunction &
+  FunctionName)[];
 
 const isFunctionName = (name: string): name is FunctionName => Object.hasOwn(FUNCTIONS, name);
 
@@ -19,4 +27,4 @@ const loadFunction = async (name: FunctionName, overrides?: RuntimeOverrides): P
   (await FUNCTIONS[name]())(overrides);
 
 export type { FunctionMain, FunctionName };
-export { FUNCTIONS, isFunctionName, loadFunction };
+export { EVENT_FUNCTIONS, FUNCTIONS, isFunctionName, loadFunction };

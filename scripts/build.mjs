@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the CLI (dist/cli) and one CommonJS bundle per deployable component (dist/functions, …).
 // `--cli` builds only the CLI (what `npm ci` runs through `prepare`).
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -20,6 +20,8 @@ const COMPONENTS = [
       { name: 'index', file: 'functions/instance-guard/index.ts' },
       { name: 'act', file: 'functions/instance-guard/act.ts' },
       { name: 'policy-manifest', file: 'shared/policy/load.ts' },
+      { name: 'trail-s3', file: 'shared/audit/trail/s3.ts' },
+      { name: 'trail-iam', file: 'shared/audit/trail/iam-bearer.ts' },
     ],
   },
   {
@@ -29,6 +31,55 @@ const COMPONENTS = [
       { name: 'index', file: 'functions/profile-guard/index.ts' },
       { name: 'act', file: 'functions/profile-guard/act.ts' },
       { name: 'policy-manifest', file: 'shared/policy/load.ts' },
+      { name: 'trail-s3', file: 'shared/audit/trail/s3.ts' },
+      { name: 'trail-iam', file: 'shared/audit/trail/iam-bearer.ts' },
+    ],
+  },
+  {
+    // The Kafka-subscription app (Code Engine apps run `node index.js`): both guards, each acting
+    // bundle required only when an event needs it.
+    name: 'app',
+    out: 'apps/events',
+    entries: [
+      { name: 'index', file: 'functions/app/main.ts' },
+      { name: 'instance-guard-act', file: 'functions/instance-guard/act.ts' },
+      { name: 'profile-guard-act', file: 'functions/profile-guard/act.ts' },
+      { name: 'policy-manifest', file: 'shared/policy/load.ts' },
+      { name: 'trail-s3', file: 'shared/audit/trail/s3.ts' },
+      { name: 'trail-iam', file: 'shared/audit/trail/iam-bearer.ts' },
+    ],
+  },
+  {
+    // The cron sweep: a small entry; the bulk engine (both guards' acting code) loads on a ping.
+    name: 'sweep',
+    out: 'functions/sweep',
+    entries: [
+      { name: 'index', file: 'functions/sweep/index.ts' },
+      { name: 'run', file: 'functions/sweep/run.ts' },
+      { name: 'policy-manifest', file: 'shared/policy/load.ts' },
+    ],
+  },
+  {
+    // The Code Engine job (array shards): `node index.js` runs JOB_INDEX of JOB_ARRAY_SIZE and exits.
+    name: 'sweep-job',
+    out: 'jobs/sweep',
+    entries: [
+      { name: 'index', file: 'functions/sweep/job.ts' },
+      { name: 'policy-manifest', file: 'shared/policy/load.ts' },
+    ],
+  },
+  {
+    // The COS job (a COS subscription's destination): `node index.js` reads the notified Activity
+    // Tracker object and runs its events through both guards; the S3 client is its own file.
+    name: 'cos-job',
+    out: 'jobs/cos',
+    entries: [
+      { name: 'index', file: 'functions/cos-job/index.ts' },
+      { name: 'instance-guard-act', file: 'functions/instance-guard/act.ts' },
+      { name: 'profile-guard-act', file: 'functions/profile-guard/act.ts' },
+      { name: 'policy-manifest', file: 'shared/policy/load.ts' },
+      { name: 'trail-s3', file: 'shared/audit/trail/s3.ts' },
+      { name: 'trail-iam', file: 'shared/audit/trail/iam-bearer.ts' },
     ],
   },
 ];
@@ -94,6 +145,24 @@ const stubs = {
   },
 };
 
+/**
+ * The S3 client's SigV4a signer (never used: no multi-region access points) says in an error message
+ * how to `require("@aws-sdk/signature-v4-crt")`; that text is not a dependency, so it is reworded
+ * to keep the bundles' "requires nothing but built-ins and siblings" check meaningful.
+ */
+const sdkMessages = {
+  name: 'sdk-messages',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@aws-sdk[\\/]signature-v4-multi-region[\\/].*\.js$/ }, async (args) => ({
+      contents: (await readFile(args.path, 'utf8')).replaceAll(
+        'require("@aws-sdk/signature-v4-crt")',
+        "require('@aws-sdk/signature-v4-crt')",
+      ),
+      loader: 'js',
+    }));
+  },
+};
+
 const buildComponents = async () => {
   const report = [];
   for (const c of COMPONENTS) {
@@ -114,14 +183,14 @@ const buildComponents = async () => {
       metafile: true,
       legalComments: 'none',
       logLevel: 'warning',
-      plugins: [lazyEntries(c.entries), stubs],
+      plugins: [lazyEntries(c.entries), stubs, sdkMessages],
       // `import('./act.js')` must become `require()`: an ESM import of a CJS file makes Node parse the
       // whole file for named exports first (measured: ~75 ms for the acting bundle).
       supported: { 'dynamic-import': false },
     });
     await writeFile(
       join(outdir, 'package.json'),
-      `${JSON.stringify({ type: 'commonjs', main: 'index.js' }, null, 2)}\n`,
+      `${JSON.stringify({ name: `imds-guard-${c.name}`, private: true, type: 'commonjs', main: 'index.js', scripts: { start: 'node index.js' } }, null, 2)}\n`,
     );
     for (const [file, out] of Object.entries(result.metafile.outputs)) {
       report.push({ component: c.name, file: relative(root, join(root, file)), bytes: out.bytes });

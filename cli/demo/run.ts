@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startEmulator } from '#emulator/index.ts';
 import { packageRoot } from '#emulator/scenarios/index.ts';
 import { actionsFor } from '#events/routes.ts';
-import { FUNCTIONS, type FunctionName, loadFunction } from '#functions/registry.ts';
+import { EVENT_FUNCTIONS, type FunctionName, loadFunction } from '#functions/registry.ts';
 import type { DecisionRecord } from '#shared/audit/decision.ts';
 import { createLogger } from '#shared/audit/logger.ts';
 import { loadPolicyFromManifest } from '#shared/policy/load.ts';
@@ -104,7 +104,7 @@ const runDemo = async (options: DemoOptions): Promise<number> => {
   const p = paint(options.color && !options.json);
   const emu = await startEmulator({});
   const account = emu.emulator.state.account.id;
-  const deployed = Object.keys(FUNCTIONS) as FunctionName[];
+  const deployed = [...EVENT_FUNCTIONS];
   let current: Invocation[] = [];
   // The repository's manifest policy, with profile tickets going to (emulated) IBM Case Management.
   const manifest = join(packageRoot(), 'manifest.yaml');

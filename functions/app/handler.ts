@@ -34,6 +34,10 @@ const createApp = (overrides?: RuntimeOverrides): AppHandler => {
     const fns = [...new Set(delivery.events.flatMap((e) => functionsFor(e.event.action)))];
     if (fns.length === 0) return json(200, { outcome: 'ignored', reason: 'no guard handles these actions' });
     const results = await Promise.all(fns.map(async (fn) => [fn, await (await main(fn))(params)] as const));
+    // The guards check invocation auth on the same headers; an unauthenticated delivery is the
+    // caller's problem to see (401), never an acknowledged-and-dropped record.
+    const denied = results.find(([, r]) => r.statusCode === 401);
+    if (denied) return json(401, denied[1].body);
     const retry = results.some(([, r]) => r.statusCode >= 500);
     return json(retry ? 503 : 200, {
       outcome: retry ? 'retry' : 'done',

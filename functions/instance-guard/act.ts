@@ -142,12 +142,13 @@ const sameMetadata = (a: InstanceMetadataService, b: Partial<InstanceMetadataSer
 /**
  * Brings one instance in line with the policy: read, decide, PATCH only what differs with the read's
  * ETag, re-read and re-decide on 412 (bounded), retry 429/5xx honouring Retry-After, verify from the
- * PATCH response. `known` lets bulk runs skip the read for instances that need nothing.
+ * PATCH response. `known` lets bulk runs skip the read for instances that need nothing; `tags` lets
+ * them skip the tag lookup where it cannot change the outcome.
  */
 const guardInstance = async (
   ctx: ActContext,
   ref: VpcRef,
-  options: { notFoundRetries?: number; known?: Instance } = {},
+  options: { notFoundRetries?: number; known?: Instance; tags?: TagRead } = {},
 ): Promise<Guarded> => {
   const { rt } = ctx;
   const vpc = await ctx.clients.vpc(ref.region);
@@ -162,7 +163,8 @@ const guardInstance = async (
       before: null,
       after: null,
     };
-  const tags = await readTags(ctx, current.value.crn);
+  // Bulk runs pass the tags they read, or none when tags cannot change the outcome (sweep/tag-rule.ts).
+  const tags = options.tags ?? (await readTags(ctx, current.value.crn));
   const decide = (inst: Instance): InstanceDecision =>
     decideInstance(rt.policy, instanceSnapshot(inst, tags, ref.region), rt.now());
   const before = current.value.metadata_service;
@@ -176,8 +178,8 @@ const guardInstance = async (
     ...(tags.ok ? {} : { tag_lookup_error: tags.error }),
   });
   let decision = decide(current.value);
-  // A bulk run decided on listed data; a change needs the ETag of a fresh read.
-  if (options.known && (decision.kind === 'patch' || decision.kind === 'audit') && !rt.dryRun) {
+  // A bulk run decided on listed data; a change needs the ETag of a fresh read (audit changes nothing).
+  if (options.known && decision.kind === 'patch' && !rt.dryRun) {
     current = await read();
     if (current === 'gone') return { outcome: 'gone', reason: 'instance not found', before, after: null };
     decision = decide(current.value);

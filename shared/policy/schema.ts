@@ -347,6 +347,8 @@ export {
   INSTANCE_MODES,
   Policy,
   policyWarnings,
+  section,
+  suggestion,
   TAG_FAILURE_MODES,
   TEMPLATE_MODES,
 };

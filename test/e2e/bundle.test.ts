@@ -50,7 +50,11 @@ describe.each(COMPONENTS.map((c) => [c.name, c] as const))('bundle %s', (_name, 
   test('loads with plain node, far from any node_modules', async () => {
     // Functions export main(params); an app starts listening when loaded (PORT=0: any free port);
     // a job runs when loaded, so here it only has to compile.
-    const kind = component.out.startsWith('apps/') ? 'app' : component.out.startsWith('jobs/') ? 'job' : 'function';
+    const kind = component.out.startsWith('apps/')
+      ? 'app'
+      : component.out.startsWith('jobs/')
+        ? 'job'
+        : 'function';
     const probe = {
       function: "const m=require('./index.js');process.stdout.write(typeof m.main)",
       app: "require('./index.js');setTimeout(()=>{process.stdout.write('function');process.exit(0)},500)",

@@ -41,6 +41,8 @@ const fileSource: SourceResolver = async (path) => {
 const RESOLVERS = {
   stdin: async () => [stdinSource()],
   file: fileSource,
+  // The COS audit trail (shared/audit/trail/read.ts); the S3 client loads only for cos:// inputs.
+  cos: async (spec) => (await import('../trail/read.ts')).cosSources(spec),
 } satisfies Record<string, SourceResolver>;
 
 type Scheme = keyof typeof RESOLVERS;

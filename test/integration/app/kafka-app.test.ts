@@ -104,3 +104,47 @@ describe('Kafka-subscription app', () => {
     expect(health.status).toBe(200);
   });
 });
+
+describe('Kafka-subscription app with invocation auth', () => {
+  test('a delivery without the token is answered 401, not acknowledged', async () => {
+    // Prepare
+    const guarded = await startAppServer({
+      port: 0,
+      host: '127.0.0.1',
+      overrides: {
+        env: {
+          IMDS_GUARD_ENDPOINT: emu.url,
+          IMDS_GUARD_APIKEY: 'imds-guard-demo-key',
+          IMDS_GUARD_INVOKE_TOKEN: 'app-test-token-0123456789',
+        },
+        logger: memoryLogger(),
+      },
+    });
+    const web = await instance('web-02');
+    const event = {
+      action: 'is.instance.instance.update',
+      outcome: 'success',
+      id: 'auth-1',
+      target: { id: web.crn },
+    };
+    const headers = {
+      'ce-id': 'partition:0/offset:1',
+      'ce-type': 'dev.knative.kafka.event',
+      'ce-specversion': '1.0',
+      'ce-source': 's',
+    };
+    try {
+      // Act
+      const without = await fetch(`${guarded.url}/`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(event),
+      });
+      // Assess
+      expect(without.status).toBe(401);
+      expect((await instance('web-02')).metadata_service.enabled).toBe(true);
+    } finally {
+      await guarded.close();
+    }
+  });
+});

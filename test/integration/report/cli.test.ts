@@ -168,7 +168,7 @@ describe('bad arguments exit 2 with a message; --help documents the exit codes',
       err: /cannot read \/nonexistent\/decisions.jsonl: no such file/,
     },
     { args: ['.'], err: /is a directory/ },
-    { args: ['cos://bucket/trail/'], err: /cos:\/\/ inputs are not supported/ },
+    { args: ['gs://bucket/trail/'], err: /gs:\/\/ inputs are not supported/ },
   ])('$args', async ({ args, err }) => {
     const r = await run(args);
     expect(r.code).toBe(2);

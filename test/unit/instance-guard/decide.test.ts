@@ -607,9 +607,7 @@ describe('decideTemplate', () => {
     const p = policy({
       instances: {
         default: { mode: 'disable' },
-        rules: [
-          { name: 'k8s', match: { tags: 'imds-guard:container-host' }, mode: 'secure', hop_limit: 2 },
-        ],
+        rules: [{ name: 'k8s', match: { tags: 'imds-guard:container-host' }, mode: 'secure', hop_limit: 2 }],
       },
       templates: { mode: 'replace' },
     });

@@ -139,9 +139,9 @@ describe('sources', () => {
     await mkdir(join(dir, 'sub'), { recursive: true });
     await expect(resolveSources([join(dir, 'nope.jsonl')])).rejects.toThrow(/no such file/);
     await expect(resolveSources([join(dir, 'sub')])).rejects.toThrow(/is a directory/);
-    await expect(resolveSources(['cos://bucket/trail/'])).rejects.toThrow(SourceError);
-    await expect(resolveSources(['cos://bucket/trail/'])).rejects.toThrow(
-      /cos:\/\/ inputs are not supported/,
+    await expect(resolveSources(['gs://bucket/trail/'])).rejects.toThrow(SourceError);
+    await expect(resolveSources(['gs://bucket/trail/'])).rejects.toThrow(
+      /gs:\/\/ inputs are not supported \(supported: cos:\/\/\)/,
     );
   });
 

@@ -1,0 +1,99 @@
+// A Code Engine job run of the bulk engine: one array index = one shard (JOB_INDEX of JOB_ARRAY_SIZE),
+// options from the environment, decision records on stdout (as the functions log them), progress on
+// stderr, and the scan's exit code — except "changes planned" (3), which is a success for a job: Code
+// Engine reruns failed indices, and rerunning a dry run changes nothing.
+
+import { logDecision } from '#shared/audit/decision.ts';
+import { createLogger, parseLevel } from '#shared/audit/logger.ts';
+import { ConfigError, errorMessage, InvalidInputError } from '#shared/errors.ts';
+import { runtimeLoader } from '#shared/runtime/guard.ts';
+import { runScan } from './engine.ts';
+import { DEFAULTS, parseCount, parseFlag, parseInclude, parseRegions } from './options.ts';
+import { plainProgress } from './progress.ts';
+import { shardFromJobEnv } from './shard.ts';
+import { EXIT, exitCodeFor } from './summary.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Environment → scan options. IMDS_GUARD_SCAN_APPLY (default true: a job is the sweep for accounts
+ * too large for the function), _REGIONS, _INCLUDE, _CONCURRENCY, _REGION_CONCURRENCY, _MAX_CHANGES,
+ * _TIME_LIMIT_SECONDS.
+ */
+const jobOptions = (env: Env) => {
+  const timeLimit = parseCount(env.IMDS_GUARD_SCAN_TIME_LIMIT_SECONDS, 'IMDS_GUARD_SCAN_TIME_LIMIT_SECONDS', {
+    min: 1,
+    max: 86_400,
+  });
+  const maxChanges = parseCount(env.IMDS_GUARD_SCAN_MAX_CHANGES, 'IMDS_GUARD_SCAN_MAX_CHANGES', {
+    min: 0,
+    max: 10_000_000,
+  });
+  const regions = parseRegions(env.IMDS_GUARD_SCAN_REGIONS);
+  const shard = shardFromJobEnv(env);
+  return {
+    apply: parseFlag(env.IMDS_GUARD_SCAN_APPLY, 'IMDS_GUARD_SCAN_APPLY', true),
+    include: parseInclude(env.IMDS_GUARD_SCAN_INCLUDE, DEFAULTS.sweepInclude),
+    concurrency:
+      parseCount(env.IMDS_GUARD_SCAN_CONCURRENCY, 'IMDS_GUARD_SCAN_CONCURRENCY', { min: 1, max: 256 }) ??
+      DEFAULTS.concurrency,
+    regionConcurrency:
+      parseCount(env.IMDS_GUARD_SCAN_REGION_CONCURRENCY, 'IMDS_GUARD_SCAN_REGION_CONCURRENCY', {
+        min: 1,
+        max: 64,
+      }) ?? DEFAULTS.regionConcurrency,
+    ...(regions ? { regions } : {}),
+    ...(maxChanges !== undefined ? { maxChanges } : {}),
+    ...(shard ? { shard } : {}),
+    ...(timeLimit !== undefined ? { stopAt: Date.now() + timeLimit * 1000 } : {}),
+    ...(env.CE_JOBRUN ? { runId: env.CE_JOBRUN } : {}),
+  };
+};
+
+/** Runs one shard; resolves to the process exit code. Never throws. */
+const runJob = async (
+  env: Env = process.env,
+  streams: { out: NodeJS.WritableStream; err: NodeJS.WritableStream } = {
+    out: process.stdout,
+    err: process.stderr,
+  },
+): Promise<number> => {
+  const say = (text: string): void => {
+    streams.err.write(`imds-guard job: ${text}\n`);
+  };
+  const logger = createLogger({
+    level: parseLevel(env.IMDS_GUARD_LOG_LEVEL),
+    fields: { fn: 'sweep' },
+    sink: (line) => streams.out.write(`${line}\n`),
+  });
+  let options: ReturnType<typeof jobOptions>;
+  let rt: Awaited<ReturnType<ReturnType<typeof runtimeLoader>>>;
+  try {
+    options = jobOptions(env);
+    rt = await runtimeLoader('instance-guard', { env: { ...env }, logger })();
+    if (!rt.config.auth) throw new ConfigError('no credentials: set IMDS_GUARD_APIKEY, or a trusted profile');
+  } catch (err) {
+    say(errorMessage(err));
+    return err instanceof ConfigError || err instanceof InvalidInputError ? EXIT.usage : EXIT.failures;
+  }
+  const label = options.shard ? `shard ${options.shard.index}/${options.shard.count}` : 'job';
+  const progress = plainProgress(streams.err, label, 10_000);
+  try {
+    const summary = await runScan(rt, {
+      fn: 'sweep',
+      ...options,
+      onRecord: (r) => logDecision(logger, r),
+      onProgress: (p) => progress.update(p),
+    });
+    const code = exitCodeFor(summary);
+    const { regions: _regions, ...line } = summary;
+    if (code === EXIT.ok || code === EXIT.changes) logger.info('job summary', { ...line, exit_code: code });
+    else logger.warn('job summary', { ...line, exit_code: code });
+    return code === EXIT.changes ? EXIT.ok : code;
+  } catch (err) {
+    say(errorMessage(err));
+    return EXIT.failures;
+  }
+};
+
+export { jobOptions, runJob };
