@@ -398,6 +398,7 @@ const guardTemplate = async (
             (x) => x.name === decision.prototype.name,
           );
         let copy = await findCopy();
+        const existed = copy !== undefined;
         if (!copy) {
           try {
             copy = (
@@ -433,6 +434,17 @@ const guardTemplate = async (
             },
           );
           repointed.push(groupId);
+        }
+        // Replaced on an earlier run and nothing left to repoint: no change now, so not "remediated"
+        // again (the original stays, as templates are never deleted).
+        if (existed && repointed.length === 0) {
+          return {
+            outcome: 'compliant',
+            reason: `already replaced by "${copy.name}" (${copy.id}) on an earlier run; the original is kept, templates cannot be changed in place`,
+            before,
+            after: before,
+            detail: { ...detail, replacement: copy.id, original_kept: t.id },
+          };
         }
         return {
           outcome: 'remediated',

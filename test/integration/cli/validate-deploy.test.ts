@@ -187,6 +187,7 @@ exit 0
       for (const f of ['profile-guard', 'sweep'])
         await mkdir(join(work, 'dist/functions', f), { recursive: true });
       await mkdir(join(work, 'dist/apps/events'), { recursive: true });
+      await mkdir(join(work, 'dist/jobs/sweep'), { recursive: true });
     });
 
     test('runs every command in order, streams the redacted lines, keeps secrets out of output', async () => {

@@ -148,8 +148,8 @@ describe('template create event → replaced by a compliant copy', () => {
     // Act
     const res = await guard.main(asParams(event));
 
-    // Assess
-    expect(bodyOf(res).outcome).toBe('remediated');
+    // Assess: nothing is created or repointed again, so it is not reported as a new remediation.
+    expect(bodyOf(res).outcome).toBe('compliant');
     expect((await world.templates()).length).toBe(countBefore);
     const trail = await vpcTrail(since);
     expect(trail.filter((c) => c.startsWith('POST'))).toEqual([]);
