@@ -14,6 +14,7 @@ import { accountOfCrn } from '#shared/policy/match.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
 import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/guard.ts';
 import { recordFor } from '#shared/runtime/guard.ts';
+import { actInOrder } from '#shared/runtime/guard-main.ts';
 import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
 import {
   decideInstance,
@@ -545,27 +546,14 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
 };
 
 /** Acts on the events that passed screening, one after another (order matters within a delivery). */
-const actOnEvents = async (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> => {
-  let ctx: ActContext;
-  try {
-    ctx = await actContext(rt);
-  } catch (err) {
-    // No token: nothing can be read; every event must come again.
-    for (const i of items) rt.seen.release(dedupeKey(i.parsed));
-    return items.map((i) => ({
-      record: recordFor(
-        rt,
-        i.parsed,
-        { outcome: 'failed', reason: `cannot authenticate: ${errorMessage(err)}` },
-        started,
-      ),
-      retry: true,
-    }));
-  }
-  const out: Decided[] = [];
-  for (const item of items) out.push(await handleEvent(ctx, item, started));
-  return out;
-};
+const actOnEvents = (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> =>
+  actInOrder(
+    rt,
+    items,
+    started,
+    () => actContext(rt),
+    async (ctx, item) => [await handleEvent(ctx, item, started)],
+  );
 
 export type { ActContext, Guarded, VpcRef };
 export { actContext, actOnEvents, guardInstance, guardTemplate, parseVpcCrn, readTags };

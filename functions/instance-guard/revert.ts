@@ -50,7 +50,7 @@ const revertInstance = async (
   o: RevertOptions,
 ): Promise<Reverted> => {
   const ref = record.target_crn ? parseVpcCrn(record.target_crn) : undefined;
-  if (!ref || ref.type !== 'instance')
+  if (ref?.type !== 'instance')
     return {
       outcome: 'refused',
       reason: 'the record does not name a VPC instance',

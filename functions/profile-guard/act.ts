@@ -9,6 +9,7 @@ import type { Severity } from '#shared/policy/profiles.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
 import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/guard.ts';
 import { recordFor } from '#shared/runtime/guard.ts';
+import { actInOrder } from '#shared/runtime/guard-main.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
 import { type ActContext, accountOk, actContext, asCloudError, crnParts, ibmReason } from './context.ts';
@@ -279,27 +280,14 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
 };
 
 /** Acts on the events that passed screening, one after another (order matters within a delivery). */
-const actOnEvents = async (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> => {
-  let ctx: ActContext;
-  try {
-    ctx = await actContext(rt);
-  } catch (err) {
-    // No token: nothing can be read; every event must come again.
-    for (const i of items) rt.seen.release(dedupeKey(i.parsed));
-    return items.map((i) => ({
-      record: recordFor(
-        rt,
-        i.parsed,
-        { outcome: 'failed', reason: `cannot authenticate: ${errorMessage(err)}` },
-        started,
-      ),
-      retry: true,
-    }));
-  }
-  const out: Decided[] = [];
-  for (const item of items) out.push(...(await handleEvent(ctx, item, started)));
-  return out;
-};
+const actOnEvents = (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> =>
+  actInOrder(
+    rt,
+    items,
+    started,
+    () => actContext(rt),
+    (ctx, item) => handleEvent(ctx, item, started),
+  );
 
 /**
  * Guards one profile outside any event (the demo, manual runs): same read, assessment, fix and ticket
