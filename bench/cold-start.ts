@@ -1,7 +1,7 @@
 // Cold start of each deployed bundle (a fresh `node` requiring it, far from node_modules) for an
 // ignored event and for a remediating one, as a ratio to a bare `node -e ''` in the same run; and
 // warm CPU per event in one long-lived process. Medians; the emulator runs in its own process.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,30 @@ const timeNode = async (args: string[], cwd: string, env: Record<string, string>
   await run(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
   return performance.now() - t0;
 };
+
+/** Wall time from spawn until the process prints a line containing `marker` (then it is stopped). */
+const timeUntil = (
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  marker: string,
+): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes(marker)) {
+        const ms = performance.now() - t0;
+        child.kill('SIGTERM');
+        resolve(ms);
+      }
+    });
+    child.on('exit', (code) => {
+      if (!out.includes(marker)) reject(new Error(`exited ${code} before "${marker}"`));
+    });
+  });
 
 const updateEvent = (crn: string, name: string): Record<string, unknown> => {
   const base = JSON.parse(
@@ -142,6 +166,72 @@ const coldStart = async (): Promise<Row[]> => {
       remediatingUser: number;
     };
 
+    // Every other deployed component, cold, on its no-op input (medians of 7, interleaved with bare node).
+    const others: Record<string, { cwd: string; run: () => Promise<number>; what: string }> = {
+      'profile-guard': {
+        cwd: 'profile-guard',
+        run: () => timeNode(invoke(IGNORED), join(dir, 'profile-guard'), env),
+        what: 'function, ignored event',
+      },
+      sweep: {
+        cwd: 'sweep',
+        run: () => timeNode(invoke(IGNORED), join(dir, 'sweep'), env),
+        what: 'function, not a cron ping (202)',
+      },
+      app: {
+        cwd: 'app',
+        run: () => timeUntil(['index.js'], join(dir, 'app'), { ...env, PORT: '0' }, 'listening'),
+        what: 'app, process start to listening',
+      },
+      'cos-job': {
+        cwd: 'cos-job',
+        run: () =>
+          timeNode(['index.js'], join(dir, 'cos-job'), {
+            ...env,
+            CE_TYPE: 'com.ibm.cloud.cos.document.delete',
+            CE_ID: 'bench-1',
+            CE_SOURCE: 'https://cloud.ibm.com/catalog/services/cloud-object-storage/b',
+            CE_SPECVERSION: '1.0',
+            CE_DATA: JSON.stringify({
+              bucket: 'b',
+              key: 'k.log',
+              operation: 'Object:Delete',
+              notification: { bucket_name: 'b', object_name: 'k.log', event_type: 'Object:Delete' },
+            }),
+          }),
+        what: 'job run, a COS delete notification (nothing to do)',
+      },
+      'sweep-job': {
+        cwd: 'sweep-job',
+        run: () =>
+          timeNode(['index.js'], join(dir, 'sweep-job'), {
+            ...env,
+            JOB_INDEX: '999',
+            JOB_ARRAY_SIZE: '1000',
+            IMDS_GUARD_SCAN_REGIONS: 'us-south',
+          }),
+        what: 'job run, shard 999/1000 planning a 3,000-instance region (lists all 30 pages)',
+      },
+    };
+    const otherRows: Row[] = [];
+    for (const [name, o] of Object.entries(others)) {
+      const bareRuns: number[] = [];
+      const runs: number[] = [];
+      for (let i = 0; i < 7; i += 1) {
+        bareRuns.push(await timeNode(['-e', ''], cwd, {}));
+        runs.push(await o.run());
+      }
+      const m = median(runs);
+      const bm = median(bareRuns);
+      otherRows.push({
+        bench: 'cold-start',
+        metric: `${name} (${o.what})`,
+        value: Math.round(m),
+        unit: 'ms',
+        note: `+${(m - bm).toFixed(1)} ms over bare node (×${(m / bm).toFixed(2)}); median of 7`,
+      });
+    }
+
     const sizes = JSON.parse(readFileSync('dist/sizes.json', 'utf8')) as {
       component: string;
       file: string;
@@ -191,6 +281,7 @@ const coldStart = async (): Promise<Row[]> => {
         ok: warm.remediatingCpu <= 1,
         note: `mean over ${warmEvents.length - 1} events (GET + tags + PATCH through sdk-core); user ${warm.remediatingUser.toFixed(3)} ms, the rest is the kernel's socket writes`,
       },
+      ...otherRows,
       ...sizes.map((s) => ({
         bench: 'bundle',
         metric: `${s.component} ${s.file.split('/').pop()}`,
