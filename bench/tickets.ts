@@ -4,9 +4,9 @@
 import IamIdentityV1 from '@ibm-cloud/platform-services/iam-identity/v1.js';
 import { IamAuthenticator } from 'ibm-cloud-sdk-core';
 import { startEmulator } from '#emulator/index.ts';
-import { buildDelivery, paramsFromDelivery } from '#events/envelopes.ts';
 import { createMain } from '#functions/profile-guard/index.ts';
 import { silentLogger } from '#shared/audit/logger.ts';
+import { buildDelivery, paramsFromDelivery } from '../test/helpers/deliveries.ts';
 import type { Row } from './lib.ts';
 
 const CONTAINERS = 50;
@@ -42,10 +42,6 @@ const burst = async (sink: (typeof SINKS)[number]): Promise<Row[]> => {
       project: 'bench',
       subscription: 'imds-guard-at',
       topic: 'activity-tracker-events',
-      id: 'bench-1',
-      notificationId: 'bench-1',
-      logsCrn: 'crn:v1:bluemix:public:logs:us-south:a/bench::',
-      alertId: 'bench-1',
     };
     const params = paramsFromDelivery(buildDelivery('at', event, meta));
     const env = {

@@ -31,6 +31,8 @@ interface DeliveryMeta {
   /** The alert's query, shown as `alert_definition.query_statement` (≤ 100 chars). */
   query?: string;
   uuid?: () => string;
+  /** Where Cloud Logs cuts `log_example` (default 1000; `Infinity` keeps a long event whole, for tests). */
+  logExampleLimit?: number;
 }
 
 interface Delivery {
@@ -62,7 +64,7 @@ const DEFAULTS = {
   query: '_exists_:action',
 };
 
-type Resolved = typeof DEFAULTS & { time: Date; uuid: () => string };
+type Resolved = typeof DEFAULTS & { time: Date; uuid: () => string; logExampleLimit: number };
 
 const resolve = (meta: DeliveryMeta): Resolved => ({
   partition: meta.partition ?? DEFAULTS.partition,
@@ -75,6 +77,7 @@ const resolve = (meta: DeliveryMeta): Resolved => ({
   query: meta.query ?? DEFAULTS.query,
   time: meta.time ?? new Date(),
   uuid: meta.uuid ?? randomUuid,
+  logExampleLimit: meta.logExampleLimit ?? LOG_EXAMPLE_LIMIT,
 });
 
 /** The CloudEvent attributes a Code Engine Kafka subscription gives one record (CE-KAFKA). */
@@ -94,10 +97,13 @@ const single = (envelope: EnvelopeKind, events: readonly unknown[]): unknown => 
 };
 
 /** `log_example` as Cloud Logs sends it: the object, or its first 1000 JSON characters. */
-const logExample = (event: unknown): { log_example: unknown; log_example_truncated: boolean } => {
+const logExample = (
+  event: unknown,
+  limit = LOG_EXAMPLE_LIMIT,
+): { log_example: unknown; log_example_truncated: boolean } => {
   const text = JSON.stringify(event);
-  return text.length > LOG_EXAMPLE_LIMIT
-    ? { log_example: text.slice(0, LOG_EXAMPLE_LIMIT), log_example_truncated: true }
+  return text.length > limit
+    ? { log_example: text.slice(0, limit), log_example_truncated: true }
     : { log_example: event, log_example_truncated: false };
 };
 
@@ -136,7 +142,7 @@ const enNotification = (event: unknown, m: Resolved) => {
         edit_alert: `${dashboard}/#/alerts/${versionedId}`,
         view_alert: `${dashboard}/#/insights?id=${insight}`,
       },
-      ...logExample(event),
+      ...logExample(event, m.logExampleLimit),
       meta_labels_truncated: false,
       priority: 'P3',
       status: 'triggered',

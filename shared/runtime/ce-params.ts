@@ -23,6 +23,11 @@ const canonicalHeader = (name: string): string =>
 
 const TEXT_TYPES = /^text\//;
 
+// defineProperty: a query or body key named `__proto__` must stay a plain key, not a prototype.
+const put = (obj: CeParams, key: string, value: unknown): void => {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+};
+
 const paramsFromHttp = (req: HttpRequestLike): CeParams => {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
@@ -32,7 +37,7 @@ const paramsFromHttp = (req: HttpRequestLike): CeParams => {
   const contentType = (headers['Content-Type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const params: CeParams = {};
   // Query parameters are unfolded first: body keys win over them.
-  for (const [k, v] of new URLSearchParams(req.query)) if (!k.startsWith('__ce_')) params[k] = v;
+  for (const [k, v] of new URLSearchParams(req.query)) if (!k.startsWith('__ce_')) put(params, k, v);
   const isJson = contentType === '' || contentType === 'application/json' || contentType.endsWith('+json');
   if (req.body.length > 0) {
     if (isJson) {
@@ -40,7 +45,7 @@ const paramsFromHttp = (req: HttpRequestLike): CeParams => {
       try {
         const parsed: unknown = JSON.parse(req.body.toString('utf8'));
         if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-          for (const [k, v] of Object.entries(parsed)) if (!k.startsWith('__ce_')) params[k] = v;
+          for (const [k, v] of Object.entries(parsed)) if (!k.startsWith('__ce_')) put(params, k, v);
         }
       } catch {
         // Not JSON after all: the function still gets the raw body in __ce_body.

@@ -6,12 +6,12 @@ import IamIdentityV1 from '@ibm-cloud/platform-services/iam-identity/v1.js';
 import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
 import type { JournalEntry } from '#emulator/core/journal.ts';
 import type { RunningEmulator } from '#emulator/index.ts';
-import { buildDelivery, type EnvelopeKind, paramsFromDelivery } from '#events/envelopes.ts';
 import { createMain } from '#functions/profile-guard/index.ts';
 import type { DecisionRecord } from '#shared/audit/decision.ts';
 import { type Fields, memoryLogger } from '#shared/audit/logger.ts';
 import { VpcClient } from '#shared/cloud/vpc.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
+import { buildDelivery, type EnvelopeKind, paramsFromDelivery } from '../../helpers/deliveries.ts';
 import { adminClient, authFor, withEmulator } from '../../helpers/emulator.ts';
 
 const GUARD_KEY = 'imds-guard-demo-key';
@@ -197,10 +197,6 @@ const paramsFor = (event: AtEventLike, kind: EnvelopeKind = 'at'): CeParams => {
     project: 'pgtest',
     subscription: 'imds-guard-at',
     topic: 'activity-tracker-events',
-    id: `pg-delivery-${deliveries}`,
-    notificationId: `pg-notification-${deliveries}`,
-    logsCrn: 'crn:v1:bluemix:public:logs:us-south:a/0123456789abcdef0123456789abcdef:6f1c::',
-    alertId: `pg-alert-${deliveries}`,
   };
   return paramsFromDelivery(buildDelivery(kind, event as Record<string, unknown>, meta));
 };

@@ -3,7 +3,7 @@
 // new instance with a default trusted profile, a template assignment. Intake is shared, so the same
 // event works in every delivery envelope. The log sink (the default) keeps these tests about targets.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { ENVELOPE_KINDS } from '#events/envelopes.ts';
+import { ENVELOPE_KINDS } from '../../helpers/deliveries.ts';
 import { decisionOn, detailOf, startWorld, type World } from './support.ts';
 
 let world: World;

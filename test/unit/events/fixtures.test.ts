@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
 import { type DecodeResult, type DeliveryKind, decodeDelivery, type ParsedEvent } from '#events/decode.ts';
-import { ENVELOPE_KINDS, type EnvelopeKind, type HttpDelivery } from '#events/envelopes.ts';
 import { PARAMS_KINDS, renderFixtures } from '#events/fixtures/generate.ts';
 import { requestFromHttp, requestFromParams } from '#events/request.ts';
 import { ROUTES } from '#events/routes.ts';
 import { AtEventSchema } from '#events/schema.ts';
+import { ENVELOPE_KINDS, type EnvelopeKind, type HttpDelivery } from '../../helpers/deliveries.ts';
 import { listOurFiles, loadEvents, loadFixture, OURS } from './load.ts';
 
 const EVENTS = loadEvents();

@@ -2,8 +2,8 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, test } from 'vitest';
-import { buildDelivery, type EnvelopeMeta, paramsFromDelivery } from '#events/envelopes.ts';
 import { requestFromHttp, requestFromJobEnv, requestFromParams } from '#events/request.ts';
+import { buildDelivery, type EnvelopeMeta, paramsFromDelivery } from '../../helpers/deliveries.ts';
 import { loadEvents } from './load.ts';
 
 const EVENT = loadEvents().get('iam-am.policy.create') as Record<string, unknown>;
@@ -103,7 +103,7 @@ describe('requestFromParams', () => {
 
   test('round-trips what Code Engine builds from an HTTP delivery', () => {
     // Prepare
-    const meta = { id: 'id-1', time: new Date(0) } as EnvelopeMeta;
+    const meta: EnvelopeMeta = { time: new Date(0) };
     const delivery = buildDelivery('cloudevents-structured', EVENT, meta);
     const params = paramsFromDelivery(delivery, { query: 'x=1' });
     // Act
