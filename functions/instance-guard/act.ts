@@ -7,10 +7,11 @@ import type { Outcome } from '#shared/audit/decision.ts';
 import type { TokenClaims } from '#shared/cloud/auth.ts';
 import { authenticatorFor, tokenClaims } from '#shared/cloud/auth.ts';
 import { type Clients, createClientsWith } from '#shared/cloud/clients.ts';
+import { parseCrn } from '#shared/cloud/crn.ts';
 import { loadTagging } from '#shared/cloud/service-loaders.ts';
 import type { Instance, InstanceMetadataService, InstanceTemplate, VpcClient } from '#shared/cloud/vpc.ts';
 import { CloudApiError, errorMessage } from '#shared/errors.ts';
-import { accountOfCrn } from '#shared/policy/match.ts';
+import { accountAllowed, accountOfCrn } from '#shared/policy/match.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
 import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/guard.ts';
 import { recordFor } from '#shared/runtime/guard.ts';
@@ -22,7 +23,6 @@ import {
   IBM_DEFAULT_METADATA,
   type InstanceDecision,
   instanceSnapshot,
-  regionOfZone,
   type TagRead,
   tagTypesNeeded,
 } from './decide.ts';
@@ -78,9 +78,9 @@ const actContext = async (rt: GuardRuntime, budgetMs = 50_000): Promise<ActConte
 
 /** `crn:v1:bluemix:public:is:us-south-1:a/<acct>::instance:<id>` → region, resource type, id. */
 const parseVpcCrn = (crn: string): VpcRef | undefined => {
-  const parts = crn.split(':');
-  if (parts[4] !== 'is' || !parts[5] || parts.length < 10) return undefined;
-  return { region: regionOfZone(parts[5]), type: parts[8] ?? '', id: parts.slice(9).join(':'), crn };
+  const c = parseCrn(crn);
+  if (c?.service !== 'is' || !c.location) return undefined;
+  return { region: c.region, type: c.type, id: c.id, crn };
 };
 
 const reasonText = (reasons: string[]): string => reasons.join('; ');
@@ -495,7 +495,7 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
   if (event.initiator?.id !== undefined && event.initiator.id === ctx.self.iam_id) {
     return skip('ignored', `own change (initiator is the guard's own identity ${ctx.self.iam_id})`);
   }
-  if (rt.policy.accounts.length === 0 && accountOfCrn(crn) !== ctx.self.account?.bss) {
+  if (!accountAllowed(rt.policy, accountOfCrn(crn), ctx.self.account?.bss)) {
     return skip(
       'refused',
       `account ${accountOfCrn(crn) ?? '(none)'} is not the guard's own account and the policy lists no others`,

@@ -1,5 +1,6 @@
 // Policy × fresh state → what to do with one instance or instance template. Pure: no I/O, no clock
 // (`now` comes in), so events, the cron sweep and bulk runs share one tested code path.
+import { regionOf } from '#shared/cloud/crn.ts';
 import type { InstanceMetadataService, InstanceMetadataServicePatch } from '#shared/cloud/vpc.ts';
 import {
   type ExemptionTarget,
@@ -122,9 +123,8 @@ const IBM_DEFAULT_METADATA: InstanceMetadataService = {
   response_hop_limit: 1,
 };
 
-const REGION_OF_ZONE = /-\d+$/;
 /** `us-south-1` → `us-south`: VPC zones are their region plus a number. */
-const regionOfZone = (zone: string): string => zone.replace(REGION_OF_ZONE, '');
+const regionOfZone = regionOf;
 
 const toDesired = (target: Target): Desired => {
   switch (target.mode) {

@@ -2,8 +2,10 @@
 // opt-in claim-rule fix, the ticket, and one decision record per profile. Loaded on demand (its own
 // bundle file) so ignored events never pay for the SDK. `guardProfile` is also what the sweep and the
 // demo call (`guardProfileById`): one code path.
+
 import { dedupeKey } from '#events/decode.ts';
 import type { DecisionRecord, Outcome } from '#shared/audit/decision.ts';
+import { parseCrn } from '#shared/cloud/crn.ts';
 import { errorMessage } from '#shared/errors.ts';
 import type { Severity } from '#shared/policy/profiles.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
@@ -12,7 +14,7 @@ import { recordFor } from '#shared/runtime/guard.ts';
 import { actInOrder } from '#shared/runtime/guard-main.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
-import { type ActContext, accountOk, actContext, asCloudError, crnParts, ibmReason } from './context.ts';
+import { type ActContext, accountOk, actContext, asCloudError, ibmReason } from './context.ts';
 import { assessProfile, type ProfileAssessment } from './decide.ts';
 import { capSessions, type FixResult, withCaps } from './fix.ts';
 import { runTicket, type TicketDetail, type TicketResult } from './lifecycle.ts';
@@ -104,7 +106,7 @@ const guardProfile = async (
     };
   const { snapshot } = read;
   const profile = snapshot.profile;
-  const account = snapshot.account_id || crnParts(profile.crn)?.account;
+  const account = snapshot.account_id || parseCrn(profile.crn)?.account;
   if (!accountOk(ctx, account))
     return {
       outcome: 'refused',
@@ -235,10 +237,10 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
     return skip('ignored', `own change (initiator is the guard's own identity ${ctx.self.iam_id})`);
   // Template assignments come from the enterprise account; the profiles' account is checked per profile.
   const templateEvent = item.action.startsWith('iam-identity.profile-template.');
-  if (!templateEvent && !accountOk(ctx, crnParts(crn)?.account))
+  if (!templateEvent && !accountOk(ctx, parseCrn(crn)?.account))
     return skip(
       'refused',
-      `account ${crnParts(crn)?.account ?? '(none)'} is not one the guard may act in (policy accounts, else its own)`,
+      `account ${parseCrn(crn)?.account ?? '(none)'} is not one the guard may act in (policy accounts, else its own)`,
     );
   const resolved = await countCalls(async (): Promise<Targets | { kind: 'failed'; failed: Guarded }> => {
     try {

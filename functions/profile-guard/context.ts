@@ -52,9 +52,7 @@ const actContext = async (rt: GuardRuntime, budgetMs = 50_000): Promise<ActConte
 
 /** May the guard act in this account? The policy's list, or else only the guard's own account. */
 const accountOk = (ctx: ActContext, account: string | undefined): boolean =>
-  ctx.rt.policy.accounts.length > 0
-    ? accountAllowed(ctx.rt.policy, account)
-    : account !== undefined && account === ctx.self.account?.bss;
+  accountAllowed(ctx.rt.policy, account, ctx.self.account?.bss);
 
 const asCloudError = (err: unknown): CloudApiError =>
   err instanceof CloudApiError ? err : new CloudApiError(errorMessage(err), { status: 0, cause: err });
@@ -83,30 +81,5 @@ const readOr404 = async <T>(
   }
 };
 
-interface CrnParts {
-  service: string;
-  location: string;
-  account: string | undefined;
-  type: string;
-  id: string;
-}
-
-/** `crn:v1:bluemix:public:<service>:<location>:a/<account>::<type>:<id>`. */
-const crnParts = (crn: string): CrnParts | undefined => {
-  const p = crn.split(':');
-  if (p[0] !== 'crn' || p.length < 10) return undefined;
-  const scope = p[6] ?? '';
-  return {
-    service: p[4] ?? '',
-    location: p[5] ?? '',
-    account: scope.startsWith('a/') ? scope.slice(2) : undefined,
-    type: p[8] ?? '',
-    id: p.slice(9).join(':'),
-  };
-};
-
-/** `us-south-1` → `us-south` (VPC CRNs carry a zone or a region). */
-const regionOf = (location: string): string => location.replace(/-\d+$/, '');
-
-export type { ActContext, CrnParts };
-export { accountOk, actContext, asCloudError, crnParts, ibmReason, readOr404, regionOf };
+export type { ActContext };
+export { accountOk, actContext, asCloudError, ibmReason, readOr404 };

@@ -1,10 +1,12 @@
 // The fresh read of one trusted profile: the profile, its claim rules, links, identities, its own policies
 // (v2, every page), the access groups it is in and theirs, and the metadata settings of the instances that
 // can assume it. Whatever the event said, only this read decides.
+
 import type IamIdentityV1 from '@ibm-cloud/platform-services/iam-identity/v1.js';
+import { parseCrn } from '#shared/cloud/crn.ts';
 import { CloudApiError } from '#shared/errors.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
-import { type ActContext, crnParts, readOr404, regionOf } from './context.ts';
+import { type ActContext, readOr404 } from './context.ts';
 import type { AccessGroupView, InstanceView, ProfileSnapshot, V2Policy } from './rules/types.ts';
 
 interface ProfileRead {
@@ -76,9 +78,9 @@ const listGroupsOf = async (
 
 /** A linked (or default-profile) instance's metadata settings; 404/403 → `found: false`. */
 const readInstance = async (ctx: ActContext, crn: string): Promise<InstanceView> => {
-  const parts = crnParts(crn);
+  const parts = parseCrn(crn);
   if (parts?.service !== 'is' || parts.type !== 'instance') return { crn, found: false };
-  const vpc = await ctx.clients.vpc(regionOf(parts.location));
+  const vpc = await ctx.clients.vpc(parts.region);
   try {
     const res = await cloudCall(vpc.getInstance({ id: parts.id }));
     const i = res.result;

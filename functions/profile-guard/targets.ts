@@ -1,11 +1,13 @@
 // Which trusted profiles an event is about, one resolver per action profile-guard handles. The event only
 // names what changed (a profile, a policy, a group, an instance, a template): the profiles are then read
 // fresh, whatever the event carried.
+
 import type { ROUTES, RoutedAction } from '#events/routes.ts';
 import type { Outcome } from '#shared/audit/decision.ts';
+import { parseCrn } from '#shared/cloud/crn.ts';
 import type { Actionable } from '#shared/runtime/guard.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
-import { type ActContext, accountOk, crnParts, readOr404, regionOf } from './context.ts';
+import { type ActContext, accountOk, readOr404 } from './context.ts';
 
 /** The actions routed to profile-guard (events/routes.ts). */
 type ProfileAction = {
@@ -71,7 +73,7 @@ const toTargets = (iamIds: readonly string[], via: string): ProfileTarget[] =>
 
 /** A profile was created or changed (claim rules, links and identities surface here too): re-read it all. */
 const fromProfile: Resolver = async (_ctx, item) => {
-  const parts = crnParts(item.crn);
+  const parts = parseCrn(item.crn);
   if (parts?.type !== 'profile' || !parts.id)
     return none('refused', `target ${item.crn} is not a trusted profile CRN`);
   return {
@@ -82,7 +84,7 @@ const fromProfile: Resolver = async (_ctx, item) => {
 
 /** A policy was created or changed: its subject is a profile, or an access group whose profiles inherit it. */
 const fromPolicy: Resolver = async (ctx, item) => {
-  const parts = crnParts(item.crn);
+  const parts = parseCrn(item.crn);
   const policyId =
     (parts?.type === 'policy' ? parts.id : undefined) ?? text(record(item.event.responseData).id);
   if (!policyId) return none('refused', `cannot tell the policy id from ${item.crn}`);
@@ -117,7 +119,7 @@ const fromPolicy: Resolver = async (ctx, item) => {
 
 /** Members were added to an access group: the profiles among them (from the event, else the group's list). */
 const fromGroupMember: Resolver = async (ctx, item) => {
-  const parts = crnParts(item.crn);
+  const parts = parseCrn(item.crn);
   const data = record(item.event.requestData);
   const groupId = (parts?.type === 'groups' ? parts.id : undefined) ?? text(data.access_group_id);
   if (!groupId) return none('refused', `cannot tell the access group from ${item.crn}`);
@@ -141,16 +143,16 @@ const fromGroupMember: Resolver = async (ctx, item) => {
 
 /** A new instance: its initialization names a default trusted profile, if any. */
 const fromInstance: Resolver = async (ctx, item) => {
-  const parts = crnParts(item.crn);
+  const parts = parseCrn(item.crn);
   if (parts?.service !== 'is' || parts.type !== 'instance')
     return none('ignored', `target ${item.crn} is not a VPC instance`);
-  const vpc = await ctx.clients.vpc(regionOf(parts.location));
+  const vpc = await ctx.clients.vpc(parts.region);
   // Just created: the instance may not be readable yet.
   const init = await readOr404(ctx, () => vpc.getInstanceInitialization({ id: parts.id }), 4);
   if (!init) return none('gone', `instance ${parts.id} not found (deleted, or never became visible)`);
   const target = init.default_trusted_profile?.target;
   if (!target) return none('ignored', `instance ${parts.id} has no default trusted profile`);
-  const profileId = text(target.id) ?? crnParts(target.crn)?.id;
+  const profileId = text(target.id) ?? parseCrn(target.crn)?.id;
   if (!profileId)
     return none('refused', `instance ${parts.id} names a default trusted profile without an id`);
   return {
@@ -164,7 +166,7 @@ const fromInstance: Resolver = async (ctx, item) => {
  * in the target account carry its `template_id`. Assignment is asynchronous: none may exist yet.
  */
 const fromTemplate: Resolver = async (ctx, item) => {
-  const parts = crnParts(item.crn);
+  const parts = parseCrn(item.crn);
   const data = record(item.event.requestData);
   const templateId = (parts?.type === 'profile-template' ? parts.id : undefined) ?? text(data.template_id);
   const assignmentId = text(data.assignment_id) ?? text(record(item.event.responseData).id);

@@ -1,5 +1,6 @@
 // Scope matching: which policy rule, exemption entry or account a resource falls under.
 // Pure and synchronous; the same functions serve events, the cron sweep and bulk runs.
+import { parseCrn } from '../cloud/crn.ts';
 import type { ExemptionMatch, Match, Policy, Rule } from './schema.ts';
 
 /** What a rule can see of a resource (an instance, or a template standing for its future instances). */
@@ -100,10 +101,7 @@ const exemptionMatches = (match: ExemptionMatch, target: ExemptionTarget): boole
 // ---- Accounts and initiators ---------------------------------------------------------------------
 
 /** Account id from a CRN's scope segment (`a/<account>`), if it has one. */
-const accountOfCrn = (crn: string): string | undefined => {
-  const scope = crn.split(':')[6] ?? '';
-  return scope.startsWith('a/') && scope.length > 2 ? scope.slice(2) : undefined;
-};
+const accountOfCrn = (crn: string): string | undefined => parseCrn(crn)?.account;
 
 /**
  * May the guard act in this account? An empty `accounts` list means "only the account the guard's

@@ -1,14 +1,12 @@
 // Links: compute resources bound to the profile by CRN.
+import { parseCrn } from '#shared/cloud/crn.ts';
 import { ADVICE } from './advice.ts';
 import type { BreadthRule, Finding, FindingEvidence, ProfileLink, ProfileSnapshot } from './types.ts';
 
 type LinkRuleId = 'cross-account-link' | 'too-many-vsi-links';
 
-/** `crn:v1:bluemix:public:is:us-south-1:a/<account>::instance:…` → `<account>`. */
-const crnAccount = (crn: string | undefined): string | undefined => {
-  const scope = crn?.split(':')[6];
-  return scope?.startsWith('a/') ? scope.slice(2) : undefined;
-};
+const crnAccount = (crn: string | undefined): string | undefined =>
+  crn ? parseCrn(crn)?.account : undefined;
 
 const linkRef = (link: ProfileLink): string => link.link.crn ?? link.id;
 

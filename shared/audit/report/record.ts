@@ -1,7 +1,9 @@
 // One decision record from untrusted input → the flat view the report counts. The schema is lenient
 // where the functions may evolve (extra fields, absent `detail`), strict where counting needs it.
+
 import * as v from 'valibot';
 import { OUTCOMES, type Outcome } from '#shared/audit/decision.ts';
+import { parseCrn } from '../../cloud/crn.ts';
 
 /** What a Cloud Logs wrapper says about the line (metadata / labels), when there is one. */
 interface LineMeta {
@@ -79,11 +81,9 @@ const toEpochMs = (x: unknown): number | null => {
 
 /** `crn:v1:bluemix:public:is:us-south-1:…` → `us-south`; an empty location is `global` (IAM). */
 const regionOfCrn = (crn: string | null): string | null => {
-  if (!crn?.startsWith('crn:')) return null;
-  const location = crn.split(':')[5];
-  if (location === undefined) return null;
-  if (location === '') return 'global';
-  return location.replace(/-\d+$/, '');
+  const c = crn ? parseCrn(crn) : undefined;
+  if (!c) return null;
+  return c.location === '' ? 'global' : c.region;
 };
 
 /** Rule ids: `detail.rule`, and the rules behind `detail.findings` / `detail.finding_ids`. */

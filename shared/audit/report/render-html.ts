@@ -1,6 +1,8 @@
 // The report as one self-contained page: inline CSS, inline SVG, no script, no network (a CSP meta
 // forbids every fetch). Every string from the records goes through the escaping markup builder.
+
 import { OUTCOMES, type Outcome } from '#shared/audit/decision.ts';
+import { parseCrn } from '../../cloud/crn.ts';
 import {
   type Breakdown,
   CATEGORIES,
@@ -425,10 +427,9 @@ const performanceCard = (s: ReportSummary): Markup => {
 
 /** `crn:v1:bluemix:public:is:us-south-1:a/…::instance:0717_…` → `instance 0717_…` (full CRN on hover). */
 const shortCrn = (crn: string): string => {
-  const parts = crn.split(':');
-  if (parts[0] !== 'crn' || parts.length < 10) return crn;
-  const id = parts.slice(9).join(':');
-  return `${parts[8] || parts[4]} ${id.length > 28 ? `${id.slice(0, 27)}…` : id}`;
+  const c = parseCrn(crn);
+  if (!c) return crn;
+  return `${c.type || c.service} ${c.id.length > 28 ? `${c.id.slice(0, 27)}…` : c.id}`;
 };
 
 const FAILURES_OPEN = 12;
