@@ -1,14 +1,10 @@
 // The deployable functions by name, loaded on demand (CLI `invoke`/`serve`, the demo, tests).
 import type { GuardFunction } from '#events/routes.ts';
-import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
 import type { RuntimeOverrides } from '#shared/runtime/guard.ts';
-
-type FunctionMain = (params: CeParams) => Promise<CeResponse>;
-type MainFactory = (overrides?: RuntimeOverrides) => FunctionMain;
+import { type FunctionMain, GUARDS, type MainFactory } from './guards.ts';
 
 const FUNCTIONS = {
-  'instance-guard': async () => (await import('./instance-guard/index.ts')).createMain,
-  'profile-guard': async () => (await import('./profile-guard/index.ts')).createMain,
+  ...GUARDS,
   sweep: async () => (await import('./sweep/index.ts')).createMain,
   // The COS job behind an HTTP front door (an app's COS subscription, `serve`); deployed as a job.
   'cos-job': async () => (await import('./cos-job/index.ts')).createMain,

@@ -4,7 +4,7 @@
 // (each processes a `ce-id` once), and answers non-2xx only when a redelivery is wanted.
 import { parseDelivery } from '#events/decode.ts';
 import { functionsFor, type GuardFunction } from '#events/routes.ts';
-import { loadFunction } from '#functions/registry.ts';
+import { loadGuard } from '#functions/guards.ts';
 import { type CeResponse, type HttpRequestLike, paramsFromHttp } from '#shared/runtime/ce-params.ts';
 import type { RuntimeOverrides } from '#shared/runtime/guard.ts';
 
@@ -17,11 +17,11 @@ const json = (statusCode: number, body: unknown): CeResponse => ({
 });
 
 const createApp = (overrides?: RuntimeOverrides): AppHandler => {
-  const mains = new Map<GuardFunction, ReturnType<typeof loadFunction>>();
-  const main = (fn: GuardFunction): ReturnType<typeof loadFunction> => {
+  const mains = new Map<GuardFunction, ReturnType<typeof loadGuard>>();
+  const main = (fn: GuardFunction): ReturnType<typeof loadGuard> => {
     let m = mains.get(fn);
     if (!m) {
-      m = loadFunction(fn, overrides);
+      m = loadGuard(fn, overrides);
       mains.set(fn, m);
     }
     return m;
