@@ -67,8 +67,9 @@ const decisionRecord = (input: DecisionInput, now: Date = new Date()): DecisionR
 });
 
 /** Writes the record as one JSON line through the logger (same shape IBM Cloud Logs parses). */
+/** Writes the record through the logger; the line carries the record's own timestamp, not a second one. */
 const logDecision = (logger: Logger, record: DecisionRecord): void => {
-  const { timestamp: _t, level, message, ...fields } = record;
+  const { level, message, ...fields } = record;
   logger[level](message, fields as Record<string, unknown>);
 };
 
