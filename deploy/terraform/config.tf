@@ -5,10 +5,10 @@ resource "ibm_code_engine_secret" "env" {
   project_id = ibm_code_engine_project.guard.project_id
   name       = each.key
   format     = "generic"
-  data       = { for key in each.value.keys : key => var.secret_values[each.key][key] }
+  data       = { for key in each.value.keys : key => try(var.secret_values[each.key][key], null) }
   lifecycle {
     precondition {
-      condition     = alltrue([for key in each.value.keys : can(var.secret_values[each.key][key])])
+      condition     = alltrue([for key in each.value.keys : try(var.secret_values[each.key][key], null) != null])
       error_message = "secret ${each.key} needs the values of ${join(", ", each.value.keys)} in TF_VAR_secret_values (see README.md, Secrets)."
     }
   }

@@ -28,7 +28,13 @@ resource "ibm_atracker_target" "event_streams" {
     brokers                    = each.value.brokers
     topic                      = each.value.topic
     service_to_service_enabled = each.value.api_key_env == null
-    api_key                    = each.value.api_key_env == null ? null : var.at_target_api_keys[each.key]
+    api_key                    = each.value.api_key_env == null ? null : lookup(var.at_target_api_keys, each.key, null)
+  }
+  lifecycle {
+    precondition {
+      condition     = each.value.api_key_env == null || lookup(var.at_target_api_keys, each.key, null) != null
+      error_message = "target ${each.key} authenticates with an API key (api_key_env in the manifest): set it in TF_VAR_at_target_api_keys."
+    }
   }
   depends_on = [ibm_iam_authorization_policy.atracker_to_event_streams, ibm_event_streams_topic.events]
 }
