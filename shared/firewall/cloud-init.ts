@@ -25,9 +25,7 @@ const applyScript = (spec: FirewallSpec): string => {
       'Usage: imds-guard-firewall [nftables|iptables]   (default: nftables when nft is installed)',
       `nftables: table inet ${NAMES.table}, rebuilt atomically${groups ? "; groups match the process's own group only" : ''}.`,
       `iptables: chain ${NAMES.chain}, emptied and refilled, its OUTPUT hook added only when missing${groups ? ';' : '.'}`,
-      ...(groups
-        ? ["groups match the process's group or any of its supplementary groups (Linux 5.2+)."]
-        : []),
+      ...(groups ? ["groups match the process's group or any supplementary group (--suppl-groups)."] : []),
       ...LOAD_NOTES,
     ]),
     'set -eu',

@@ -47,7 +47,7 @@ const iptablesRestoreInput = (spec: FirewallSpec): string =>
   ['*filter', `:${NAMES.chain} - [0:0]`, ...planRules(spec).map(ruleLine), 'COMMIT', ''].join('\n');
 
 const GROUP_NOTE =
-  "Groups match the process's group or any of its supplementary groups (--suppl-groups, Linux 5.2+).";
+  "Groups match the process's group or any supplementary group (--suppl-groups; a kernel without it refuses the file).";
 
 const iptablesNotes = (spec: FirewallSpec): string[] => [
   ...(hasGroups(spec) ? [GROUP_NOTE] : []),
