@@ -120,6 +120,8 @@ const LOAD_NOTES = [
 
 const hasGroups = (spec: FirewallSpec): boolean => spec.mode === 'allow' && spec.groups.length > 0;
 
+const isRoot = (p: Principal): boolean => (p.kind === 'id' ? p.id === 0 : p.name === 'root');
+
 const listText = (ps: Principal[]): string => (ps.length === 0 ? '(none)' : ps.map(principalText).join(', '));
 
 /** The "what and why" every generated file starts with, as plain lines (each format adds its comment mark). */
@@ -142,8 +144,12 @@ const describeSpec = (spec: FirewallSpec): string[] => {
         ...intro,
         'Form: allow. Only processes running as these users, or with these groups, get through:',
         `users ${listText(spec.users)}; groups ${listText(spec.groups)}.`,
-        'Every other process is rejected, root included (as in IBM\'s example): list "root" if root\'s',
-        'tools must reach the service. Root can still remove these rules; they stop mistakes, not root.',
+        ...(spec.users.some(isRoot)
+          ? ['Every other process is rejected (root is listed above, so it passes).']
+          : [
+              'Every other process is rejected, root included (as in IBM\'s example): list "root" if root\'s',
+              'tools must reach the service. Root can still remove these rules; they stop mistakes, not root.',
+            ]),
       ];
   }
 };

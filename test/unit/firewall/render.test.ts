@@ -172,9 +172,10 @@ describe('every format', () => {
       expect(FIREWALL_FORMATTERS[format].render(DENY)).toContain(
         'Form: deny. Processes running as these users are rejected: apache, 48.',
       );
-      expect(FIREWALL_FORMATTERS[format].render(ALLOW)).toContain(
+      expect(FIREWALL_FORMATTERS[format].render(buildSpec({ allowUser: ['imds'] }))).toContain(
         'Every other process is rejected, root included',
       );
+      expect(FIREWALL_FORMATTERS[format].render(ALLOW)).toContain('(root is listed above, so it passes)');
     },
   );
 });
