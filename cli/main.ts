@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerDemo } from './commands/demo.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerEmulator } from './commands/emulator.ts';
+import { registerFirewall } from './commands/firewall.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRevert } from './commands/revert.ts';
@@ -20,6 +21,7 @@ const COMMANDS = [
   registerReport,
   registerValidate,
   registerDeploy,
+  registerFirewall,
 ] satisfies ((program: Command) => void)[];
 
 const program = new Command('imds-guard')
