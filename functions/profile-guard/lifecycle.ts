@@ -246,19 +246,19 @@ const settleAfterOpen = async (
 
 const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Lost the claim: another run is opening this ticket. Search until it shows, or give the event back. */
-const waitForTicket = async (sink: TicketSink, a: ProfileAssessment, o: LifecycleOptions) => {
+/** Lost the claim: another run is opening this ticket. Search until it shows; undefined if it never does. */
+const waitForTicket = async (
+  sink: TicketSink,
+  a: ProfileAssessment,
+  o: LifecycleOptions,
+): Promise<SinkTicket[] | undefined> => {
   const sleep = o.sleep ?? sleepMs;
   for (const ms of CLAIM_WAITS_MS) {
     await sleep(ms);
     const found = await sink.find(a.profile_marker);
     if (found.some((t) => t.marker === a.profile_marker && t.status === 'open')) return found;
   }
-  throw new TicketSinkError(
-    sink.kind,
-    `another run claimed opening the ticket for ${a.profile_marker} (key ${a.key}) and it has not appeared yet`,
-    { status: 503 },
-  );
+  return undefined;
 };
 
 /** Opens — after a claim when the sink has claims — then settles races with a second search. */
@@ -268,22 +268,24 @@ const openTicket = async (
   plan: Extract<TicketPlan, { kind: 'open' }>,
   o: LifecycleOptions,
 ): Promise<TicketResult> => {
-  const claim = sink.claims ? await sink.claims.claim(a.profile_marker, a.key) : undefined;
+  const claim = sink.claims ? await sink.claims.claim(a.profile_marker, a.key, o.event?.id) : undefined;
   if (claim?.kind === 'lost') {
     const found = await waitForTicket(sink, a, o);
-    const r = await actOnPlan(sink, a, found, o, false);
-    return { ...r, ticket: { ...r.ticket, claim: 'lost' } };
+    if (found) {
+      const r = await actOnPlan(sink, a, found, o, false);
+      return { ...r, ticket: { ...r.ticket, claim: 'lost' } };
+    }
   }
   const created = await sink.open(openRequest(a, plan, o));
   const r = await settleAfterOpen(sink, a, created, o);
   if (!claim) return r;
-  return {
-    ...r,
-    ...(claim.kind === 'unavailable'
-      ? { reason: `${r.reason} (claim store unavailable: ${claim.reason})` }
-      : {}),
-    ticket: { ...r.ticket, claim: claim.kind },
-  };
+  const note =
+    claim.kind === 'unavailable'
+      ? ` (claim store unavailable: ${claim.reason})`
+      : claim.kind === 'lost'
+        ? ' (another run claimed it, but its ticket never appeared)'
+        : '';
+  return { ...r, reason: `${r.reason}${note}`, ticket: { ...r.ticket, claim: claim.kind } };
 };
 
 /** Acts on the plan for the tickets found; `mayOpen` false: a claim was lost, so another run opens. */

@@ -61,6 +61,10 @@ const trailStore = (config: Config): (() => Promise<ObjectStore>) | undefined =>
 
 const env = (d: SinkDeps, name: string): string | undefined => d.config.env[name]?.trim() || undefined;
 
+/** Where claims and the Event Notifications ledger live in the trail bucket. */
+const statePrefix = (config: Config, leaf: string): string =>
+  `${(config.env.IMDS_GUARD_TICKET_STATE_PREFIX?.trim() || 'imds-guard').replace(/^\/+|\/+$/g, '')}/${leaf}`;
+
 const eventNotificationsSink: SinkFactory = (d) => {
   const instanceId = env(d, 'IMDS_GUARD_EN_INSTANCE_ID');
   const sourceId = env(d, 'IMDS_GUARD_EN_SOURCE_ID');
@@ -86,7 +90,7 @@ const eventNotificationsSink: SinkFactory = (d) => {
           ledger: createCosLedger({
             store,
             bucket,
-            prefix: LEDGER_PREFIX,
+            prefix: statePrefix(d.config, LEDGER_PREFIX),
             ...(d.now ? { now: d.now } : {}),
           }),
         }
@@ -154,7 +158,7 @@ const withClaims = (sink: TicketSink, config: Config, now?: () => Date): TicketS
   const claims: TicketClaims = createCosClaims({
     store,
     bucket,
-    prefix: CLAIM_PREFIX,
+    prefix: statePrefix(config, CLAIM_PREFIX),
     ...(now ? { now } : {}),
   });
   return { ...sink, claims };

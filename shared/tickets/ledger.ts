@@ -7,6 +7,7 @@
 import type { ObjectStore, StoreFailure } from '../audit/trail/types.ts';
 import { describeFailure, isRetryable } from '../audit/trail/types.ts';
 import type { Severity } from '../policy/profiles.ts';
+import { sleep } from '../runtime/retry.ts';
 
 /** An open "ticket": the notification that opened it and what it was last told. */
 interface LedgerTicket {
@@ -54,7 +55,8 @@ class LedgerError extends Error {
   }
 }
 
-const LEDGER_PREFIX = 'imds-guard/tickets/event-notifications';
+/** Under IMDS_GUARD_TICKET_STATE_PREFIX (default `imds-guard`). */
+const LEDGER_PREFIX = 'tickets/event-notifications';
 const MAX_APPEND_ATTEMPTS = 5;
 
 const entryName = (prefix: string, marker: string, seq: number): string =>
@@ -68,7 +70,7 @@ const createCosLedger = (o: {
 }): Ledger => {
   const now = o.now ?? (() => new Date());
 
-  const read = async (marker: string): Promise<LedgerState> => {
+  const readOnce = async (marker: string): Promise<LedgerState> => {
     const store = await o.store();
     let last: string | undefined;
     for await (const obj of store.list(o.bucket, `${o.prefix}/${marker}/`)) last = obj.key;
@@ -77,6 +79,19 @@ const createCosLedger = (o: {
     if (!got.ok) throw new LedgerError(`ledger ${last}: ${describeFailure(got.failure)}`, got.failure);
     const entry = JSON.parse(got.body.toString('utf8')) as LedgerEntry;
     return { seq: entry.seq, open: entry.open };
+  };
+
+  // Reads are safe to repeat: a dropped connection gets two more tries before the event is given back.
+  const read = async (marker: string): Promise<LedgerState> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await readOnce(marker);
+      } catch (err) {
+        const failure = err instanceof LedgerError ? err.failure : (err as { cause?: StoreFailure }).cause;
+        if (attempt >= 3 || !failure || !isRetryable(failure)) throw err;
+        await sleep(100 * attempt);
+      }
+    }
   };
 
   const append = async (marker: string, change: LedgerChange): Promise<void> => {
