@@ -1,11 +1,8 @@
 // Environment → typed configuration, parsed once per process. Tests pass their own env object.
 
 import { type Level, parseLevel } from './audit/logger.ts';
+import { type AuthConfig, readAuthConfig } from './cloud/auth-config.ts';
 import { ConfigError } from './errors.ts';
-
-type AuthConfig =
-  | { type: 'iam'; apikey: string }
-  | { type: 'container'; profileName?: string; profileId?: string; crTokenFilename?: string };
 
 /** Where profile-guard's tickets go besides the policy's `profiles.ticket.sink` (shared/tickets/README.md). */
 interface TicketConfig {
@@ -66,8 +63,9 @@ interface CosJobConfig {
 }
 
 interface Config {
-  /** IMDS_GUARD_ENDPOINT: one origin for every IBM service and the IAM token URL (the emulator). */
+  /** IMDS_GUARD_ENDPOINT: one origin for every IBM service and the token URLs (the emulator). */
   endpoint: string | undefined;
+  /** The guard's identity in sdk-core's conventions (shared/cloud/auth-config.ts); undefined: none set. */
   auth: AuthConfig | undefined;
   /** VPC API date version sent on every VPC call (facts §1.1). */
   vpcVersion: string;
@@ -95,29 +93,9 @@ const list = (v: string | undefined): string[] =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
-const parseAuth = (env: Record<string, string | undefined>): AuthConfig | undefined => {
-  const type = (env.IMDS_GUARD_AUTH_TYPE ?? '').toLowerCase();
-  if (type === 'container') {
-    const profileName = env.IMDS_GUARD_IAM_PROFILE_NAME;
-    const profileId = env.IMDS_GUARD_IAM_PROFILE_ID;
-    if (!profileName && !profileId) {
-      throw new ConfigError(
-        'IMDS_GUARD_AUTH_TYPE=container needs IMDS_GUARD_IAM_PROFILE_NAME or IMDS_GUARD_IAM_PROFILE_ID',
-      );
-    }
-    return {
-      type: 'container',
-      ...(profileName ? { profileName } : {}),
-      ...(profileId ? { profileId } : {}),
-      ...(env.IMDS_GUARD_CR_TOKEN_FILENAME ? { crTokenFilename: env.IMDS_GUARD_CR_TOKEN_FILENAME } : {}),
-    };
-  }
-  if (type !== '' && type !== 'iam') {
-    throw new ConfigError(`IMDS_GUARD_AUTH_TYPE must be "iam" or "container", not "${type}"`);
-  }
-  const apikey = env.IMDS_GUARD_APIKEY ?? env.IBMCLOUD_API_KEY;
-  return apikey ? { type: 'iam', apikey } : undefined;
-};
+/** sdk-core's external configuration for `imds_guard`; IMDS_GUARD_APIKEY falls back to IBMCLOUD_API_KEY. */
+const parseAuth = (env: Record<string, string | undefined>): AuthConfig | undefined =>
+  readAuthConfig(env, 'imds_guard', { fallbackApikey: env.IBMCLOUD_API_KEY });
 
 const parseEndpoint = (raw: string | undefined): string | undefined => {
   if (!raw) return undefined;
