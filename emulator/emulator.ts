@@ -15,7 +15,7 @@ import { randomUuid } from './core/ids.ts';
 import { Journal, type JournalEntry } from './core/journal.ts';
 import { hasRole } from './core/roles.ts';
 import { type ApiKeyRecord, EmulatorState } from './core/state.ts';
-import { TokenIssuer } from './core/tokens.ts';
+import { callerOf, TokenIssuer } from './core/tokens.ts';
 
 const MAX_BODY = 5 * 1024 * 1024;
 
@@ -31,6 +31,7 @@ type ChangeListener = (change: ChangeEvent, caller: ApiKeyRecord | undefined) =>
 const serviceFromPath = (path: string): EmulatorService => {
   if (path.startsWith('/vpc/')) return 'vpc';
   if (path.startsWith('/_emulator')) return 'admin';
+  if (path.startsWith('/instance_identity/') || path.startsWith('/identity/v1/')) return 'metadata';
   if (path.startsWith('/identity/')) return 'iam-token';
   if (path.startsWith('/v1/profiles')) return 'iam-identity';
   if (path.startsWith('/v1/policies') || path.startsWith('/v2/policies')) return 'iam-policy';
@@ -159,6 +160,13 @@ class Emulator {
     };
 
     const send = (reply: Reply): void => {
+      if (reply.drop) {
+        // No answer at all, as from an endpoint that is switched off: the connection just closes.
+        entry.status = 0;
+        this.journal.add(entry);
+        req.socket.destroy();
+        return;
+      }
       entry.status = reply.status;
       entry.duration_ms = Math.round((performance.now() - started) * 100) / 100;
       this.journal.add(entry);
@@ -228,7 +236,7 @@ class Emulator {
         const authz = req.headers.authorization ?? '';
         const m = /^Bearer\s+(\S+)$/i.exec(authz);
         token = m?.[1] ? this.tokens.verify(m[1]) : undefined;
-        caller = token ? this.state.apiKeys.get(token.apiKey) : undefined;
+        caller = token ? callerOf(token, this.state) : undefined;
         if (!token || !caller) {
           fail(
             401,

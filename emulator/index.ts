@@ -13,6 +13,7 @@ import { eventNotificationsRoutes } from './services/event-notifications.ts';
 import { iamIdentityRoutes } from './services/iam-identity.ts';
 import { iamPolicyRoutes } from './services/iam-policy.ts';
 import { iamTokenRoutes } from './services/iam-token.ts';
+import { instanceIdentityRoutes } from './services/instance-identity.ts';
 import { jiraRoutes } from './services/jira.ts';
 import { servicenowRoutes } from './services/servicenow.ts';
 import { taggingRoutes } from './services/tagging.ts';
@@ -28,7 +29,7 @@ const SERVICE_MODULES = {
   servicenow: servicenowRoutes,
   'event-notifications': eventNotificationsRoutes,
   jira: jiraRoutes,
-} satisfies Record<Exclude<EmulatorService, 'admin' | 'iam-token'>, RouteModule>;
+} satisfies Record<Exclude<EmulatorService, 'admin' | 'iam-token' | 'metadata'>, RouteModule>;
 
 type ScenarioSource =
   | { kind: 'text'; text: string; file: string }
@@ -104,7 +105,11 @@ const startEmulator = async (options: StartOptions = {}): Promise<RunningEmulato
       source = next;
     },
   };
-  emu.use(iamTokenRoutes(emu.tokens)).use(adminRoutes(emu, hooks)).use(events.routes);
+  emu
+    .use(iamTokenRoutes(emu.tokens))
+    .use(instanceIdentityRoutes(emu.tokens))
+    .use(adminRoutes(emu, hooks))
+    .use(events.routes);
   for (const module of Object.values(SERVICE_MODULES)) emu.use(module);
   const url = await emu.listen(options.port ?? 0);
 

@@ -29,6 +29,8 @@ interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Answer nothing and close the connection (a switched-off endpoint; `status` is ignored). */
+  drop?: boolean;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';

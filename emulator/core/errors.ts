@@ -13,6 +13,7 @@ type EmulatorService =
   | 'servicenow'
   | 'event-notifications'
   | 'jira'
+  | 'metadata'
   | 'admin';
 
 const EMULATOR_SERVICES: readonly EmulatorService[] = [
@@ -26,6 +27,7 @@ const EMULATOR_SERVICES: readonly EmulatorService[] = [
   'servicenow',
   'event-notifications',
   'jira',
+  'metadata',
   'admin',
 ];
 
@@ -135,6 +137,8 @@ const RENDERERS = {
   // Event Notifications answers with IBM's platform error shape (UNCONFIRMED: docs/fidelity/event-notifications-jira.md).
   'event-notifications': renderPlatform,
   jira: renderJira,
+  // The VPC instance metadata service answers with the VPC error shape (UNCONFIRMED: docs/fidelity/iam.md).
+  metadata: renderVpc,
   admin: renderPlatform,
 } satisfies Record<EmulatorService, Renderer>;
 
@@ -181,6 +185,7 @@ const UNAUTHORIZED_CODE = {
   servicenow: 'not_authorized',
   'event-notifications': 'unauthorized',
   jira: 'not_authorized',
+  metadata: 'not_authorized',
   admin: 'not_authorized',
 } satisfies Record<EmulatorService, string>;
 

@@ -30,6 +30,8 @@ interface ApiKeyRecord {
   profile_id?: string;
   /** For `kind: profile`: the compute-resource token (`cr_token`) accepted with the cr-token grant. */
   cr_token?: string;
+  /** For a trusted profile's token: who applied it (a compute resource's `crn-…` or an assuming identity's iam_id). */
+  authn_id?: string;
   /** Role grants by IAM service; `'*'` grants on every service. */
   roles: Partial<Record<IamService | '*', Role[]>>;
 }
@@ -374,6 +376,8 @@ class EmulatorState {
   jiraUsers = new Map<string, string>();
   jiraProjects = new Map<string, JiraProjectRec>();
   jiraIssues = new Map<string, JiraIssueRec>();
+  /** The VSI the instance metadata endpoints answer as (`metadata_host`): the machine a `vpc`-auth caller runs on. */
+  metadataHost: { region: string; instanceId: string } | undefined;
   /** Monotonic counter for `seq` fields and generated names. */
   private counter = 0;
 

@@ -81,7 +81,8 @@ const initiatorOf = (change: ChangeEvent, key: ApiKeyRecord | undefined, deps: B
       id: key.iam_id,
       name: profileName ?? key.name,
       typeURI: TYPE_URI.profile,
-      authnId: `crn-crn:v1:bluemix:public:is:global:a/${deps.account}::compute-resource:${key.name}`,
+      authnId:
+        key.authn_id ?? `crn-crn:v1:bluemix:public:is:global:a/${deps.account}::compute-resource:${key.name}`,
       authnName: key.name,
       credential: { type: 'profile' },
       host,

@@ -10,6 +10,7 @@ import {
   type InstanceRec,
   type PolicyAttribute,
   type PolicyRec,
+  type ProfileIdentityRec,
   type ProfileRec,
   type RegionState,
   type Role,
@@ -136,6 +137,33 @@ const policyRecord = (
     rev: 1,
     seq: state.nextSeq(),
   };
+};
+
+type IdentityInput = ScenarioDoc['profiles'][number]['identities'][number];
+
+/** An identity that may assume a profile; iam_id as IAM derives it from type and identifier. */
+const identityOf = (
+  idn: IdentityInput,
+  keys: Map<string, ApiKeyRecord>,
+  path: DocPath,
+  fail: (message: string, path: DocPath) => never,
+): Pick<ProfileIdentityRec, 'iam_id' | 'identifier' | 'type'> => {
+  if (idn.key !== undefined) {
+    if (idn.type !== undefined || idn.identifier !== undefined)
+      fail('an identity names either "key" or "type" and "identifier"', path);
+    const k = keys.get(idn.key) ?? fail(`unknown api key "${idn.key}"`, [...path, 'key']);
+    if (k.kind === 'profile')
+      fail(`api key "${idn.key}" is a trusted profile's; it cannot assume one`, [...path, 'key']);
+    return k.kind === 'user'
+      ? { iam_id: k.iam_id, identifier: k.iam_id, type: 'user' }
+      : { iam_id: k.iam_id, identifier: k.iam_id.replace(/^iam-/, ''), type: 'serviceid' };
+  }
+  if (idn.type === undefined || idn.identifier === undefined)
+    return fail('an identity needs "key", or "type" and "identifier"', path);
+  const derived = { user: idn.identifier, serviceid: `iam-${idn.identifier}`, crn: `crn-${idn.identifier}` }[
+    idn.type
+  ];
+  return { iam_id: idn.iam_id ?? derived, identifier: idn.identifier, type: idn.type };
 };
 
 const buildState = (doc: ScenarioDoc): EmulatorState => {
@@ -606,15 +634,13 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
         rev: 1,
       });
     });
-    for (const idn of p.identities) {
+    p.identities.forEach((idn, ii) => {
       rec.identities.push({
-        iam_id: idn.iam_id ?? idn.identifier,
-        identifier: idn.identifier,
-        type: idn.type,
+        ...identityOf(idn, keyByName, [...pp, 'identities', ii], fail),
         ...(idn.accounts ? { accounts: idn.accounts } : {}),
         ...(idn.description ? { description: idn.description } : {}),
       });
-    }
+    });
     p.policies.forEach((pol, i) => {
       const r = policyRecord(
         state,
@@ -696,6 +722,13 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
   });
 
   for (const u of doc.servicenow.users) state.servicenowUsers.set(u.user, u.password);
+
+  if (doc.metadata_host !== undefined) {
+    const host =
+      instanceByName.get(doc.metadata_host) ??
+      fail(`unknown instance "${doc.metadata_host}"`, ['metadata_host']);
+    state.metadataHost = { region: host.region, instanceId: host.id };
+  }
   buildTicketSystems(state, doc, seed);
 
   return state;

@@ -196,9 +196,11 @@ const PolicyDoc = v.strictObject({
   state: v.optional(v.picklist(['active', 'deleted']), 'active'),
 });
 
+/** Who may assume the profile (IamAssumeAuthenticator): `key` (an API key of this scenario), or type + identifier. */
 const IdentityDoc = v.strictObject({
-  type: v.picklist(['user', 'serviceid', 'crn']),
-  identifier: v.string(),
+  key: v.optional(Name),
+  type: v.optional(v.picklist(['user', 'serviceid', 'crn'])),
+  identifier: v.optional(v.string()),
   iam_id: v.optional(v.string()),
   accounts: v.optional(v.array(v.string())),
   description: v.optional(v.string()),
@@ -314,6 +316,11 @@ const ScenarioDoc = v.strictObject({
   access_groups: v.optional(v.array(AccessGroupDoc), []),
   policies: v.optional(v.array(SubjectPolicyDoc), []),
   cases: v.optional(v.array(CaseDoc), []),
+  /**
+   * The VSI (by instance name) the instance metadata endpoints (`/instance_identity/v1/…`,
+   * `/identity/v1/…`) answer as: the machine a `vpc`-auth caller runs on. Absent: they answer nothing.
+   */
+  metadata_host: v.optional(Name),
   /** ServiceNow instance users (Basic auth on /api/now/…); local emulator credentials, not secrets. */
   servicenow: v.optional(
     v.strictObject({ users: v.array(v.strictObject({ user: v.string(), password: v.string() })) }),
