@@ -3,9 +3,11 @@
 // Everything before `import('./run.ts')` stays free of the IBM SDK.
 import { parseDelivery } from '#events/decode.ts';
 import { createLogger, parseLevel } from '#shared/audit/logger.ts';
+import { ConfigError } from '#shared/errors.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
 import { type RuntimeOverrides, runtimeLoader } from '#shared/runtime/guard.ts';
 import { checkInvocation } from '#shared/runtime/invocation-auth.ts';
+import { misconfigured } from '#shared/runtime/misconfigured.ts';
 
 const json = (statusCode: number, body: Record<string, unknown>): CeResponse => ({
   statusCode,
@@ -22,7 +24,15 @@ const createMain = (overrides?: RuntimeOverrides): ((params: CeParams) => Promis
   const runtime = runtimeLoader('instance-guard', { ...overrides, logger });
   return async (params) => {
     const startedAt = Date.now();
-    const denied = checkInvocation(await runtime(), params);
+    let loaded: Awaited<ReturnType<typeof runtime>>;
+    try {
+      loaded = await runtime();
+    } catch (err) {
+      // A misconfiguration is answered once, not retried by the platform (shared/runtime/misconfigured.ts).
+      if (err instanceof ConfigError) return misconfigured('sweep', err, logger);
+      throw err;
+    }
+    const denied = checkInvocation(loaded, params);
     if (denied) return denied;
     const manual = params.mode === 'sweep';
     const delivery = parseDelivery(params);

@@ -103,11 +103,27 @@ interface TokenClaims {
   iat?: number;
 }
 
+/**
+ * A metadata service that answers nothing is one switched off on this VSI (or not a VSI at all):
+ * say so. Not a network blip to retry, so the network code is not carried over.
+ */
+const explain = (auth: Authenticator, err: unknown): unknown =>
+  auth.authenticationType() === 'vpc' && typeof (err as { status?: unknown }).status !== 'number'
+    ? new Error(
+        `the instance metadata service did not answer (${errorMessage(err)}): is metadata_service enabled on this VSI, and is this a VSI?`,
+        { cause: err },
+      )
+    : err;
+
 /** Claims of the token this process acts with (fetched once and cached by sdk-core). */
 const tokenClaims = async (auth: Authenticator): Promise<TokenClaims> => {
   // authenticate() replaces `headers` on the options object rather than mutating it.
   const options: { headers: Record<string, string> } = { headers: {} };
-  await auth.authenticate(options);
+  try {
+    await auth.authenticate(options);
+  } catch (err) {
+    throw explain(auth, err);
+  }
   const token = (options.headers.Authorization ?? '').replace(/^Bearer\s+/i, '');
   const payload = token.split('.')[1];
   if (!payload) return {};

@@ -2,8 +2,9 @@
 // before any read → (only then) the acting bundle → one decision line per target → the COS trail.
 import { dedupeKey, parseDelivery } from '#events/decode.ts';
 import type { GuardFunction } from '#events/routes.ts';
+import { createLogger } from '../audit/logger.ts';
 import { withTrail } from '../audit/trail/index.ts';
-import { errorMessage } from '../errors.ts';
+import { ConfigError } from '../errors.ts';
 import type { CeParams, CeResponse } from './ce-params.ts';
 import {
   type Actionable,
@@ -17,6 +18,7 @@ import {
   screen,
 } from './guard.ts';
 import { checkInvocation } from './invocation-auth.ts';
+import { authFailure, misconfigured } from './misconfigured.ts';
 
 /** What a guard's lazily loaded acting module exports. */
 interface ActingModule {
@@ -30,7 +32,7 @@ const createGuardMain = (
   overrides?: RuntimeOverrides,
 ): ((params: CeParams) => Promise<CeResponse>) => {
   const runtime = runtimeLoader(fn, overrides);
-  return withTrail(runtime, async (params) => {
+  const guarded = withTrail(runtime, async (params) => {
     const started = performance.now();
     const rt = await runtime();
     const denied = checkInvocation(rt, params, started);
@@ -42,6 +44,16 @@ const createGuardMain = (
     const { actOnEvents } = await loadAct();
     return respond(rt, [...skipped, ...(await actOnEvents(rt, actionable, started))]);
   });
+  return async (params) => {
+    try {
+      await runtime();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      const logger = overrides?.logger ?? createLogger({ level: 'info', fields: { fn } });
+      return misconfigured(fn, err, logger);
+    }
+    return guarded(params);
+  };
 };
 
 /**
@@ -59,15 +71,12 @@ const actInOrder = async <C>(
   try {
     ctx = await context();
   } catch (err) {
-    for (const i of items) rt.seen.release(dedupeKey(i.parsed));
+    // Only a transient failure is worth a redelivery; a misconfiguration is answered once (misconfigured.ts).
+    const failure = authFailure(err);
+    if (failure.retry) for (const i of items) rt.seen.release(dedupeKey(i.parsed));
     return items.map((i) => ({
-      record: recordFor(
-        rt,
-        i.parsed,
-        { outcome: 'failed', reason: `cannot authenticate: ${errorMessage(err)}` },
-        started,
-      ),
-      retry: true,
+      record: recordFor(rt, i.parsed, { outcome: 'failed', reason: failure.reason }, started),
+      retry: failure.retry,
     }));
   }
   const out: Decided[] = [];
