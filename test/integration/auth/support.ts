@@ -91,6 +91,8 @@ interface World {
     decisions: () => DecisionRecord[];
     lines: () => string[];
   };
+  /** Back to this world (a reset restores whatever scenario was loaded last). */
+  restore: () => void;
   /** Journal entries after a mark. */
   since: (seq: number) => Promise<JournalEntry[]>;
   close: () => Promise<void>;
@@ -168,6 +170,7 @@ const startWorld = async (): Promise<World> => {
         lines: () => logger.lines.map((l) => JSON.stringify(l)),
       };
     },
+    restore: () => emu.load({ text: WORLD }),
     since: async (seq) => admin.journal({ since: seq }),
     close: async () => {
       await emu.close();
