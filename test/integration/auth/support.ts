@@ -27,7 +27,7 @@ const GUARD_POLICIES = `
       - { roles: [Editor], resource: { serviceName: is, instanceId: '*' } }
       - { roles: [Viewer], resource: { serviceName: global-tagging } }`;
 
-const WORLD = `
+const worldText = (extraKeys = ''): string => `
 seed: auth-it
 account: { id: ${ACCOUNT}, name: auth-it }
 api_keys:
@@ -35,7 +35,7 @@ api_keys:
   - { name: alice, key: ${KEYS.alice}, kind: user, roles: { '*': [Administrator, Manager] } }
   # Hold no role of their own: whatever the assumer does, it does as the profile it assumes.
   - { name: assumer, key: ${KEYS.assumer}, kind: serviceid }
-  - { name: stranger, key: ${KEYS.stranger}, kind: serviceid }
+  - { name: stranger, key: ${KEYS.stranger}, kind: serviceid }${extraKeys}
 regions:
   - name: us-south
     vpcs: [{ name: prod-vpc }]
@@ -110,7 +110,9 @@ const asParams = (body: unknown): CeParams =>
 const bodyOf = (res: CeResponse) =>
   res.body as { outcome: string; reason?: string; decisions: DecisionRecord[] };
 
-const startWorld = async (): Promise<World> => {
+/** `extraKeys`: more `api_keys` entries (YAML lines, indented two spaces). */
+const startWorld = async (extraKeys = ''): Promise<World> => {
+  const WORLD = worldText(extraKeys);
   const emu = await withEmulator(WORLD);
   const { url } = emu;
   const admin = adminClient(url);
