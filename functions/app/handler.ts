@@ -1,12 +1,14 @@
 // The HTTP app behind a Code Engine Kafka subscription (functions cannot be Kafka destinations):
-// every Activity Tracker record arrives as a CloudEvents-binary POST. It answers fast — records no
-// guard handles are acknowledged without loading anything — hands the rest to the guard functions
-// (each processes a `ce-id` once), and answers non-2xx only when a redelivery is wanted.
-import { parseDelivery } from '#events/decode.ts';
+// every Activity Tracker record arrives as a CloudEvents-binary POST. Credentials are checked before
+// anything is read; the delivery is decoded once and handed, decoded, to the guards it concerns
+// (each processes a `ce-id` once). Non-2xx only when a redelivery is wanted (5xx) or it can never work (4xx).
+import { decodeDelivery } from '#events/decode.ts';
+import { requestFromHttp } from '#events/request.ts';
 import { functionsFor, type GuardFunction } from '#events/routes.ts';
-import { loadGuard } from '#functions/guards.ts';
-import { type CeResponse, type HttpRequestLike, paramsFromHttp } from '#shared/runtime/ce-params.ts';
-import type { RuntimeOverrides } from '#shared/runtime/guard.ts';
+import { type Guard, loadGuard } from '#functions/guards.ts';
+import type { CeResponse, HttpRequestLike } from '#shared/runtime/ce-params.ts';
+import { type RuntimeOverrides, runtimeLoader } from '#shared/runtime/guard.ts';
+import { checkRequest } from '#shared/runtime/invocation-auth.ts';
 
 type AppHandler = (req: HttpRequestLike) => Promise<CeResponse>;
 
@@ -16,31 +18,41 @@ const json = (statusCode: number, body: unknown): CeResponse => ({
   body,
 });
 
+/** 503 when any guard wants a redelivery; 4xx when every guard refused the input; else 200. */
+const statusOf = (codes: readonly number[]): number => {
+  if (codes.some((c) => c >= 500)) return 503;
+  const bad = codes.find((c) => c >= 400);
+  return bad !== undefined && codes.every((c) => c >= 400) ? bad : 200;
+};
+
 const createApp = (overrides?: RuntimeOverrides): AppHandler => {
-  const mains = new Map<GuardFunction, ReturnType<typeof loadGuard>>();
-  const main = (fn: GuardFunction): ReturnType<typeof loadGuard> => {
-    let m = mains.get(fn);
-    if (!m) {
-      m = loadGuard(fn, overrides);
-      mains.set(fn, m);
+  // The invocation-auth settings are the guards' own configuration.
+  const runtime = runtimeLoader('instance-guard', overrides);
+  const guards = new Map<GuardFunction, Promise<Guard>>();
+  const guard = (fn: GuardFunction): Promise<Guard> => {
+    let g = guards.get(fn);
+    if (!g) {
+      g = loadGuard(fn, overrides);
+      guards.set(fn, g);
     }
-    return m;
+    return g;
   };
   return async (req) => {
-    const params = paramsFromHttp(req);
-    const delivery = parseDelivery(params);
+    const started = performance.now();
+    const request = requestFromHttp(req);
+    const denied = checkRequest(await runtime(), request, started);
+    if (denied) return denied;
+    const delivery = decodeDelivery(request);
     // A record that can never be processed is not redelivered (4xx): Knative drops it after logging.
     if (!delivery.ok) return json(delivery.status, { outcome: 'refused', reason: delivery.reason });
     const fns = [...new Set(delivery.events.flatMap((e) => functionsFor(e.event.action)))];
     if (fns.length === 0) return json(200, { outcome: 'ignored', reason: 'no guard handles these actions' });
-    const results = await Promise.all(fns.map(async (fn) => [fn, await (await main(fn))(params)] as const));
-    // The guards check invocation auth on the same headers; an unauthenticated delivery is the
-    // caller's problem to see (401), never an acknowledged-and-dropped record.
-    const denied = results.find(([, r]) => r.statusCode === 401);
-    if (denied) return json(401, denied[1].body);
-    const retry = results.some(([, r]) => r.statusCode >= 500);
-    return json(retry ? 503 : 200, {
-      outcome: retry ? 'retry' : 'done',
+    const results = await Promise.all(
+      fns.map(async (fn) => [fn, await (await guard(fn)).handle(delivery, started)] as const),
+    );
+    const statusCode = statusOf(results.map(([, r]) => r.statusCode));
+    return json(statusCode, {
+      outcome: statusCode >= 500 ? 'retry' : statusCode >= 400 ? 'refused' : 'done',
       functions: Object.fromEntries(
         results.map(([fn, r]) => [fn, { statusCode: r.statusCode, body: r.body }]),
       ),

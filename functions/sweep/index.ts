@@ -1,7 +1,7 @@
 // sweep: a Code Engine cron ping (or a manual `{"mode":"sweep", …}` request) → the bulk engine over the
 // whole account with --apply semantics (the policy's dry_run wins), within the function's time limit.
 // Everything before `import('./run.ts')` stays free of the IBM SDK.
-import { parseDelivery } from '#events/decode.ts';
+import { decodeParams } from '#events/decode.ts';
 import { createLogger, parseLevel } from '#shared/audit/logger.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
 import { type RuntimeOverrides, runtimeLoader } from '#shared/runtime/guard.ts';
@@ -25,7 +25,7 @@ const createMain = (overrides?: RuntimeOverrides): ((params: CeParams) => Promis
     const denied = checkInvocation(await runtime(), params);
     if (denied) return denied;
     const manual = params.mode === 'sweep';
-    const delivery = parseDelivery(params);
+    const delivery = decodeParams(params);
     if (!manual && (!delivery.ok || delivery.kind !== 'cron')) {
       const reason = delivery.ok
         ? `${delivery.kind} delivery: the sweep runs on a cron ping (or {"mode":"sweep"}); events go to instance-guard and profile-guard`
