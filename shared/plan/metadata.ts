@@ -34,7 +34,7 @@ const unknownField = (field: string): PlannedMetadata => ({
 });
 
 const NO_CONFIG =
-  'the plan has no configuration section, so a value known only after apply cannot be told apart from one left to IBM';
+  "the plan shows no configuration for it, so a value known only after apply cannot be told apart from one left to IBM's default";
 
 /** The `metadata_service { … }` block, field by field; a field not written gets IBM's default. */
 const fromBlock = (ix: PlanIndex, rc: ResourceChange, creating: boolean): PlannedMetadata => {

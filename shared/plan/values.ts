@@ -78,9 +78,11 @@ const expressionAt = (rc: ConfigResource | undefined, path: Path): unknown => {
   return x === null ? undefined : x;
 };
 
-/** Is the argument written in the configuration? Unknown without a configuration section. */
-const configured = (ix: PlanIndex, rc: ResourceChange, path: Path): boolean | undefined =>
-  ix.hasConfig ? expressionAt(configOf(ix, rc), path) !== undefined : undefined;
+/** Is the argument written in the configuration? Unknown without the resource's configuration block. */
+const configured = (ix: PlanIndex, rc: ResourceChange, path: Path): boolean | undefined => {
+  const block = ix.hasConfig ? configOf(ix, rc) : undefined;
+  return block ? expressionAt(block, path) !== undefined : undefined;
+};
 
 const referencesOf = (expression: unknown): string[] =>
   isRecord(expression) && Array.isArray(expression.references)
