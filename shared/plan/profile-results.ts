@@ -88,7 +88,8 @@ const exposureUnknowns = (
 const judgeProfile = (ix: PlanIndex, group: ProfileGroup, policy: Policy, now: Date): CheckResult[] => {
   const { snapshot, unknowns, notes, unseen } = assemble(ix, group);
   const assessment = assessProfile(snapshot, policy.profiles, now);
-  const profileAddress = group.profile?.address ?? group.members[0]?.address ?? group.key;
+  const profileAddress =
+    group.profile?.address ?? group.members[0]?.address ?? group.instances[0]?.address ?? group.key;
   const open = [...unknowns, ...exposureUnknowns(ix, assessment.findings, unknowns, unseen)].filter(
     (u) => !(u.check !== 'profile-breadth' && policy.profiles.disabled_rules.includes(u.check)),
   );

@@ -77,10 +77,10 @@ const groupProfiles = (ix: PlanIndex): ProfileGroup[] => {
       if (key) group(key).instances.push(rc);
     }
   }
-  // Judged when the plan creates or changes something of the profile's.
+  // Judged when the plan creates or changes something of the profile's, or an instance that can assume it.
   const changing = (rc: ResourceChange) => rc.change.actions.some((a) => a === 'create' || a === 'update');
   return [...groups.values()].filter((g) =>
-    [g.profile, ...g.members].some((rc) => rc !== undefined && changing(rc)),
+    [g.profile, ...g.members, ...g.instances].some((rc) => rc !== undefined && changing(rc)),
   );
 };
 

@@ -160,6 +160,22 @@ describe('what the plan cannot show about a profile', () => {
     );
   });
 
+  test('a new instance naming an existing profile by id: the profile is judged on what the plan shows', () => {
+    // Prepare: only the instance, with the profile's id written
+    const plan = fixturePlan('profiles.json');
+    plan.resource_changes = plan.resource_changes?.filter((r) => r.address === 'ibm_is_instance.web');
+    const id = 'Profile-94497d0d-2ac3-41bf-a993-a49d1b14627c';
+    plannedOf(plan, 'ibm_is_instance.web').default_trusted_profile_target = id;
+    configOf(plan, 'ibm_is_instance.web').expressions.default_trusted_profile_target = { constant_value: id };
+    // Act
+    const pass = check(plan).results.find((r) => r.check === 'profile-breadth');
+    // Assess: its policies are outside the plan, so nothing broad is seen, and the result says so
+    expect(pass).toMatchObject({ verdict: 'pass', address: 'ibm_is_instance.web' });
+    expect(pass?.reasons).toEqual([
+      `profile ${id} is not in this plan: only the parts this plan manages are judged`,
+    ]);
+  });
+
   test('an instance naming the profile as its default trusted profile can assume it (auto link)', () => {
     // Prepare: no link resource; the instance names the profile itself
     const plan = fixturePlan('profiles.json');
