@@ -60,8 +60,8 @@ const ownTags = (ix: PlanIndex, rc: ResourceChange, type: TagType): string[] | '
 /** Tags attached by `ibm_resource_tag` resources of the plan whose resource_id refers to this resource. */
 const attachedTags = (ix: PlanIndex, rc: ResourceChange): PlannedTags => {
   const out: PlannedTags = { user: [], access: [], unknown: [] };
-  for (const tag of ix.changes.values()) {
-    if (tag.type !== RESOURCE_TAG || deleting(tag)) continue;
+  for (const tag of ix.byType.get(RESOURCE_TAG) ?? []) {
+    if (deleting(tag)) continue;
     if (referencedAddress(ix, tag, ['resource_id'], [rc.type]) !== rc.address) continue;
     const type: TagType = knownString(slotAt(tag.change, ['tag_type'])) === 'access' ? 'access' : 'user';
     const slot = slotAt(tag.change, ['tags']);

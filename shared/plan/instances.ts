@@ -181,8 +181,8 @@ const groupsUsing = (
   template: ResourceChange,
   id: string,
 ): TemplateSnapshot['instance_groups'] =>
-  [...ix.changes.values()]
-    .filter((g) => g.type === GROUP && !deleting(g))
+  (ix.byType.get(GROUP) ?? [])
+    .filter((g) => !deleting(g))
     .filter((g) => referencedAddress(ix, g, ['instance_template'], [TEMPLATE]) === template.address)
     .map((g) => ({
       id: g.address,

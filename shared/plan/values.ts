@@ -29,6 +29,10 @@ interface PlanIndex {
   values: Map<string, Record<string, unknown>>;
   /** The plan has a configuration section: "not set" can be told apart from "known after apply". */
   hasConfig: boolean;
+  /** Managed resource changes by type, for lookups such as "the tags attached to this instance". */
+  byType: Map<string, ResourceChange[]>;
+  /** Configuration blocks found so far, by resource change (a plan is read many times per resource). */
+  configs: WeakMap<ResourceChange, ConfigResource | undefined>;
 }
 
 const step = (x: unknown, key: string | number): unknown => {
@@ -66,10 +70,14 @@ const moduleConfig = (plan: Plan, moduleAddress: string | undefined): ModuleConf
 };
 
 /** The configuration block of a planned resource (matched by mode, type and name inside its module). */
-const configOf = (ix: PlanIndex, rc: ResourceChange): ConfigResource | undefined =>
-  moduleConfig(ix.plan, rc.module_address)?.resources?.find(
+const configOf = (ix: PlanIndex, rc: ResourceChange): ConfigResource | undefined => {
+  if (ix.configs.has(rc)) return ix.configs.get(rc);
+  const found = moduleConfig(ix.plan, rc.module_address)?.resources?.find(
     (r) => r.type === rc.type && r.name === rc.name && (r.mode ?? 'managed') === (rc.mode ?? 'managed'),
   );
+  ix.configs.set(rc, found);
+  return found;
+};
 
 /** The expression at a path of a block (`['metadata_service', 0, 'enabled']`), or undefined when not set. */
 const expressionAt = (rc: ConfigResource | undefined, path: Path): unknown => {
@@ -131,13 +139,19 @@ const collectValues = (mod: unknown, into: Map<string, Record<string, unknown>>)
 
 const indexPlan = (plan: Plan): PlanIndex => {
   const changes = new Map<string, ResourceChange>();
+  const byType = new Map<string, ResourceChange[]>();
   for (const rc of plan.resource_changes ?? []) {
-    if ((rc.mode ?? 'managed') === 'managed' && rc.deposed === undefined) changes.set(rc.address, rc);
+    if ((rc.mode ?? 'managed') !== 'managed' || rc.deposed !== undefined) continue;
+    changes.set(rc.address, rc);
+    const same = byType.get(rc.type) ?? [];
+    same.push(rc);
+    byType.set(rc.type, same);
   }
   const values = new Map<string, Record<string, unknown>>();
   collectValues(step(plan.planned_values, 'root_module'), values);
   collectValues(step(step(plan.prior_state, 'values'), 'root_module'), values);
-  return { plan, changes, values, hasConfig: isRecord(step(plan.configuration, 'root_module')) };
+  const hasConfig = isRecord(step(plan.configuration, 'root_module'));
+  return { plan, changes, values, hasConfig, byType, configs: new WeakMap() };
 };
 
 export type { ConfigResource, Path, PlanIndex, Slot };
