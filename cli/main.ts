@@ -1,5 +1,6 @@
 // The imds-guard command line. Each command lives in cli/commands/ and registers itself here.
 import { Command } from 'commander';
+import { registerCheckPlan } from './commands/check-plan.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerEmulator } from './commands/emulator.ts';
@@ -22,6 +23,7 @@ const COMMANDS = [
   registerValidate,
   registerDeploy,
   registerFirewall,
+  registerCheckPlan,
 ] satisfies ((program: Command) => void)[];
 
 const program = new Command('imds-guard')
