@@ -10,7 +10,7 @@ const sinkFor = (ctx: ActContext): TicketSink => {
   const { rt } = ctx;
   let sink = sinks.get(rt);
   if (!sink) {
-    sink = createSink(rt.policy.profiles.ticket.sink, {
+    sink = createSink(rt.policy.profiles.ticket, {
       config: rt.config,
       logger: rt.logger,
       cases: ctx.clients.cases,
