@@ -54,6 +54,22 @@ const withSegment = (crn: string, index: number, value: string): string => {
   return parts.join(':');
 };
 
+/** What else a mutated event may carry: `__proto__` keys, a big message, deep request data. */
+const EXTRAS = {
+  none: (e: AtEventLike): AtEventLike => e,
+  'proto-top': (e: AtEventLike): AtEventLike =>
+    JSON.parse(`{"__proto__":{"action":"is.instance.instance.update"},${JSON.stringify(e).slice(1)}`),
+  'proto-target': (e: AtEventLike): AtEventLike => ({
+    ...e,
+    target: JSON.parse(`{"__proto__":{"id":"x"},${JSON.stringify(e.target).slice(1)}`),
+  }),
+  'big-message': (e: AtEventLike): AtEventLike => ({ ...e, message: 'm'.repeat(50_000) }),
+  'deep-data': (e: AtEventLike): AtEventLike => ({
+    ...e,
+    requestData: JSON.parse(`${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}`),
+  }),
+} satisfies Record<string, (e: AtEventLike) => AtEventLike>;
+
 /** A real event whose target CRN can never be acted on (invalid, or in a foreign account). */
 const mutatedEvent: fc.Arbitrary<AtEventLike> = fc
   .tuple(
@@ -61,32 +77,13 @@ const mutatedEvent: fc.Arbitrary<AtEventLike> = fc
     fc.constantFrom(...BAD_SEGMENTS),
     fc.nat(),
     fc.boolean(),
-    fc.constantFrom('none', 'proto-top', 'proto-target', 'big-message', 'deep-data'),
+    fc.constantFrom(...(Object.keys(EXTRAS) as (keyof typeof EXTRAS)[])),
   )
   .map(([seed, [index, values], pick, prototype, extra]) => {
     const event = structuredClone(seed);
-    event.target = {
-      ...event.target,
-      id: withSegment(event.target.id, index, values[pick % values.length] ?? ''),
-    };
-    if (prototype) event.target.id = event.target.id.replace(/::/, ':a/__proto__:');
-    switch (extra) {
-      case 'none':
-        return event;
-      case 'proto-top':
-        return JSON.parse(
-          `{"__proto__":{"action":"is.instance.instance.update"},${JSON.stringify(event).slice(1)}`,
-        ) as AtEventLike;
-      case 'proto-target':
-        return {
-          ...event,
-          target: JSON.parse(`{"__proto__":{"id":"x"},${JSON.stringify(event.target).slice(1)}`),
-        };
-      case 'big-message':
-        return { ...event, message: 'm'.repeat(50_000) };
-      case 'deep-data':
-        return { ...event, requestData: JSON.parse(`${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}`) };
-    }
+    const id = withSegment(event.target.id, index, values[pick % values.length] ?? '');
+    event.target = { ...event.target, id: prototype ? id.replace(/::/, ':a/__proto__:') : id };
+    return EXTRAS[extra](event);
   });
 
 /** An HTTP delivery of raw bytes (anything but a valid event). */
