@@ -55,7 +55,9 @@ const hostile = (): DecisionRecord[] =>
   PAYLOADS.map((p, i) => ({
     timestamp: new Date(Date.parse('2025-03-12T09:00:00Z') + i * 60_000).toISOString(),
     level: 'error',
-    message: 'decision',
+    message: p,
+    app: 'imds-guard',
+    subsystem: 'instance-guard',
     fn: 'instance-guard',
     event_id: p,
     action: p,

@@ -6,7 +6,7 @@ import { HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } fro
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { dedupeKey, parseDelivery } from '#events/decode.ts';
-import { type DecisionRecord, decisionRecord } from '#shared/audit/decision.ts';
+import { type DecisionRecord, decisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { memoryLogger } from '#shared/audit/logger.ts';
 import { flushTrail, withTrail } from '#shared/audit/trail/index.ts';
 import { openStore } from '#shared/audit/trail/open.ts';
@@ -314,7 +314,7 @@ describe('withTrail (the function wrapper)', () => {
       trail: { written: false, error: 'SlowDown (HTTP 503)' },
     });
     const messages = logger.lines.map((l) => l.message);
-    expect(messages[0]).toBe('decision');
+    expect(isDecisionLine(logger.lines[0])).toBe(true);
     expect(messages).toContain('trail write failed');
     expect(rt.seen.claim(key)).toBe(true);
   });
@@ -331,7 +331,7 @@ describe('withTrail (the function wrapper)', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatchObject({ trail: { written: false, error: 'AccessDenied (HTTP 403)' } });
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
-    expect(logger.lines.filter((l) => l.message === 'decision')).toHaveLength(1);
+    expect(logger.lines.filter(isDecisionLine)).toHaveLength(1);
   });
 
   test('a 401 answer and an unconfigured trail pass through without touching object storage', async () => {
