@@ -17,7 +17,7 @@
 // - `wrapped`: anything else that carries the line under `userData`, `user_data`, `_source`,
 //   `json`, `text`, `message` (a JSON string), `log`, `data`, `line`, `payload`, `record` or
 //   `event`, with optional `metadata` / `labels` beside it (object or [{key,value}] list).
-// - `demo`: a step line of `imds-guard demo --json` (`{"event":"step", …, "decisions":[…]}`).
+// - `demo`: a step or scan line of `imds-guard demo --json` (`{"event":"step", …, "decisions":[…]}`).
 // Arrays are read element by element; JSON text inside a string is parsed once more. Besides decision
 // records, the summary lines bulk runs end with are picked up (run-summary.ts).
 import { isRecord, type LineMeta, looksLikeDecision, toEpochMs } from './record.ts';
@@ -141,7 +141,7 @@ const WRAPPERS = {
   },
   dataprime: (obj) => (obj.$d === undefined ? undefined : [{ value: obj.$d, meta: metaOf(obj.$m, obj.$l) }]),
   demo: (obj) =>
-    obj.event === 'step' && Array.isArray(obj.decisions)
+    (obj.event === 'step' || obj.event === 'scan') && Array.isArray(obj.decisions)
       ? obj.decisions.map((value) => ({ value, meta: {} }))
       : undefined,
   wrapped: (obj) => {
