@@ -5,6 +5,7 @@ import { bulkScan } from './bulk.ts';
 import { coldStart } from './cold-start.ts';
 import { emulatorThroughput } from './emulator.ts';
 import type { Row } from './lib.ts';
+import { reportBench } from './report.ts';
 import { scenarioLoad } from './scenario.ts';
 import { ticketBurst } from './tickets.ts';
 
@@ -14,6 +15,7 @@ const BENCHMARKS = {
   tickets: ticketBurst,
   'cold-start': coldStart,
   bulk: bulkScan,
+  report: reportBench,
 } satisfies Record<string, () => Promise<Row[]>>;
 
 type BenchName = keyof typeof BENCHMARKS;
