@@ -120,22 +120,9 @@ const regionOfCrn = (crn: string | null): string | null => {
 };
 
 /** Rule ids: `detail.rule`, and the rules behind `detail.findings` / `detail.finding_ids`. */
-const rulesOf = (detail: Record<string, unknown>): string[] => {
-  const out = new Set<string>();
+const rulesOf = (detail: Record<string, unknown>, findings: readonly Finding[]): string[] => {
   const rule = text(detail.rule);
-  if (rule) out.add(rule);
-  const fromFindingId = (id: string): string => id.split(':')[0] ?? id;
-  const findings = Array.isArray(detail.findings) ? detail.findings : [];
-  for (const f of findings) {
-    if (typeof f === 'string' && f !== '') out.add(fromFindingId(f));
-    else if (isRecord(f)) {
-      const id = text(f.rule_id) ?? (text(f.id) ? fromFindingId(text(f.id) ?? '') : null);
-      if (id) out.add(id);
-    }
-  }
-  const ids = Array.isArray(detail.finding_ids) ? detail.finding_ids : [];
-  for (const id of ids) if (typeof id === 'string' && id !== '') out.add(fromFindingId(id));
-  return [...out];
+  return [...new Set([...(rule ? [rule] : []), ...findings.map((f) => f.rule)])];
 };
 
 const resourceGroupOf = (rg: unknown): string | null => {
@@ -179,6 +166,7 @@ const normalizeDecision = (candidate: unknown, meta: LineMeta = {}): Normalized 
   const vpc = vpcOf(detail);
   const ibm = r.outcome === 'failed' ? ibmErrorOf(detail, reason) : { status: null, code: null };
   const profile = isRecord(detail.profile) ? detail.profile : {};
+  const findings = findingsOf(detail);
   const eventTime = toEpochMs(detail.event_time);
   const exposureMs =
     r.outcome !== 'remediated'
@@ -200,7 +188,7 @@ const normalizeDecision = (candidate: unknown, meta: LineMeta = {}): Normalized 
       audit: detail.mode === 'audit',
       apiCalls: nonNegative(r.api_calls),
       latencyMs: nonNegative(r.latency_ms),
-      rules: rulesOf(detail),
+      rules: rulesOf(detail, findings),
       region: text(detail.region) ?? regionOfCrn(target),
       resourceGroup: resourceGroupOf(detail.resource_group),
       exposureMs,
@@ -214,7 +202,7 @@ const normalizeDecision = (candidate: unknown, meta: LineMeta = {}): Normalized 
       metadata: currentMetadata(r.outcome, r.before, r.after),
       patch: patchOf(detail),
       exemption: r.outcome === 'exempt' ? exemptionOf(detail, reason) : null,
-      findings: findingsOf(detail),
+      findings,
       severity: text(detail.severity),
       ibmStatus: ibm.status,
       ibmCode: ibm.code,

@@ -4,10 +4,11 @@
 // exactly those two by their SHA-256 and forbids every fetch. Record text is always escaped.
 import { createHash } from 'node:crypto';
 import type { ReportSummary } from './aggregate.ts';
-import { activitySection, inputCard } from './html/activity.ts';
+import { activitySection } from './html/activity.ts';
 import { DRILLDOWN_SCRIPT, drilldownSection } from './html/drilldown.ts';
 import { exemptionsSection } from './html/exemptions.ts';
 import { failuresSection } from './html/failures.ts';
+import { inputCard } from './html/input.ts';
 import { idSequence } from './html/parts.ts';
 import { stateSection } from './html/state.ts';
 import { CSS } from './html/style.ts';
