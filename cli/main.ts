@@ -1,8 +1,10 @@
 // The imds-guard command line. Each command lives in cli/commands/ and registers itself here.
 import { Command } from 'commander';
+import { registerCheckPlan } from './commands/check-plan.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerEmulator } from './commands/emulator.ts';
+import { registerFirewall } from './commands/firewall.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRevert } from './commands/revert.ts';
@@ -20,6 +22,8 @@ const COMMANDS = [
   registerReport,
   registerValidate,
   registerDeploy,
+  registerFirewall,
+  registerCheckPlan,
 ] satisfies ((program: Command) => void)[];
 
 const program = new Command('imds-guard')

@@ -1,7 +1,8 @@
-// `imds-guard deploy [--manifest FILE] [--dry-run]`: manifest.yaml → the `ibmcloud` commands that deploy it
+// `imds-guard deploy [--manifest FILE] [--dry-run | --terraform DIR]`: manifest.yaml → the `ibmcloud` commands that deploy it
 // (shared/manifest/deploy-plan.ts), run in order with output streamed, stopping at the first failure with
 // its exit code. What exists is read first, so a re-run updates and never duplicates. --dry-run prints the
-// commands instead; without the IBM Cloud CLI it assumes nothing exists and says so.
+// commands instead; without the IBM Cloud CLI it assumes nothing exists and says so. --terraform DIR writes
+// the Terraform module and its inputs instead (deploy-terraform.ts).
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { errorMessage } from '#shared/errors.ts';
@@ -11,6 +12,7 @@ import { commandLine, renderPlan } from '#shared/manifest/deploy-render.ts';
 import { envProblems, findOnPath, runPlan, spawnExec } from '#shared/manifest/deploy-run.ts';
 import { formatIssue, type LoadedManifest, loadManifestFile, ManifestError } from '#shared/manifest/load.ts';
 import type { Deployment } from '#shared/manifest/schema.ts';
+import { writeTerraform } from './deploy-terraform.ts';
 
 const NO_CLI = `imds-guard deploy runs the IBM Cloud CLI, and ibmcloud is not on PATH.
 Install it with the Code Engine and Activity Tracker Event Routing plugins, then log in:
@@ -65,9 +67,17 @@ const missingExisting = (d: Deployment, state: ExistingState): string[] =>
         `secret ${s.name} is declared from: existing but is not in project ${d.project.name}; create it first`,
     );
 
-const deploy = async (opts: { manifest: string; dryRun?: boolean }): Promise<void> => {
+const deploy = async (opts: { manifest: string; dryRun?: boolean; terraform?: string }): Promise<void> => {
+  if (opts.terraform !== undefined && opts.dryRun) {
+    fail('--terraform writes a Terraform module and runs nothing; leave out --dry-run');
+    return;
+  }
   const loaded = await load(opts.manifest);
   if (!loaded) return;
+  if (opts.terraform !== undefined) {
+    process.exitCode = await writeTerraform(loaded, opts.terraform);
+    return;
+  }
   const d = loaded.deployment;
   if (!d) {
     fail(
@@ -135,7 +145,11 @@ const registerDeploy = (program: Command): void => {
     .description('deploy manifest.yaml to IBM Cloud Code Engine with ibmcloud; --dry-run prints the commands')
     .option('--manifest <file>', 'the manifest to deploy', 'manifest.yaml')
     .option('--dry-run', 'print the ibmcloud commands in order and run nothing')
-    .action(async (opts: { manifest: string; dryRun?: boolean }) => {
+    .option(
+      '--terraform <dir>',
+      'write a Terraform module for the manifest into DIR instead (deploy/terraform/README.md)',
+    )
+    .action(async (opts: { manifest: string; dryRun?: boolean; terraform?: string }) => {
       try {
         await deploy(opts);
       } catch (err) {
