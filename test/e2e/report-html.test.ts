@@ -205,7 +205,7 @@ describe('charts and numbers', () => {
     const clipped = await p.locator('svg[data-chart] text.y-label').evaluateAll(
       (ts) =>
         ts.filter((t) => {
-          const svg = t.ownerSVGElement?.getBoundingClientRect();
+          const svg = t.closest('svg')?.getBoundingClientRect();
           const r = t.getBoundingClientRect();
           return !svg || r.left < svg.left - 0.5;
         }).length,
