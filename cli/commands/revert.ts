@@ -2,7 +2,7 @@
 // state of remediation decision records (JSON lines), for the day a remediation breaks a workload.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { DecisionRecord } from '#shared/audit/decision.ts';
+import { type DecisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { errorMessage } from '#shared/errors.ts';
 import { runtimeLoader } from '#shared/runtime/guard.ts';
 
@@ -19,7 +19,7 @@ const parseRecords = (text: string): { records: DecisionRecord[]; problems: stri
   if (trimmed.startsWith('{') && !trimmed.includes('\n{')) {
     try {
       const one = JSON.parse(trimmed) as DecisionRecord;
-      return { records: one.message === 'decision' ? [one] : [], problems: [] };
+      return { records: isDecisionLine(one) ? [one] : [], problems: [] };
     } catch {
       // fall through to line-by-line
     }
@@ -30,7 +30,7 @@ const parseRecords = (text: string): { records: DecisionRecord[]; problems: stri
     if (!line.trim()) return;
     try {
       const value = JSON.parse(line) as DecisionRecord;
-      if (value.message === 'decision') records.push(value);
+      if (isDecisionLine(value)) records.push(value);
     } catch {
       problems.push(`line ${i + 1}: not JSON`);
     }

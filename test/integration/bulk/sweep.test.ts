@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMain } from '#functions/sweep/index.ts';
 import type { Unreached } from '#functions/sweep/summary.ts';
-import type { DecisionRecord } from '#shared/audit/decision.ts';
+import { type DecisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { memoryLogger } from '#shared/audit/logger.ts';
 import { paramsFromHttp } from '#shared/runtime/ce-params.ts';
 import { envFor } from '../../helpers/emulator.ts';
@@ -53,7 +53,7 @@ const sweep = () => {
     env: envFor(account.url, GUARD_KEY, { IMDS_GUARD_POLICY: JSON.stringify(POLICY) }),
     logger,
   });
-  const decisions = () => logger.lines.filter((l) => l.message === 'decision') as unknown as DecisionRecord[];
+  const decisions = () => logger.lines.filter(isDecisionLine) as unknown as DecisionRecord[];
   const summaryLine = () => logger.lines.find((l) => l.message === 'sweep summary');
   return { main, decisions, summaryLine };
 };

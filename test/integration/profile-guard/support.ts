@@ -7,7 +7,7 @@ import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-manag
 import type { JournalEntry } from '#emulator/core/journal.ts';
 import type { RunningEmulator } from '#emulator/index.ts';
 import { createMain } from '#functions/profile-guard/index.ts';
-import type { DecisionRecord } from '#shared/audit/decision.ts';
+import { type DecisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { type Fields, memoryLogger } from '#shared/audit/logger.ts';
 import { VpcClient } from '#shared/cloud/vpc.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
@@ -419,7 +419,7 @@ const startWorld = async (scenario: object = WORLD) => {
     return {
       main,
       logger,
-      decisions: () => logger.lines.filter((l) => l.message === 'decision') as DecisionLine[],
+      decisions: () => logger.lines.filter(isDecisionLine) as DecisionLine[],
     };
   };
 

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { decodeDelivery, dedupeKey } from '#events/decode.ts';
 import { requestFromParams } from '#events/request.ts';
-import { type DecisionRecord, decisionRecord } from '#shared/audit/decision.ts';
+import { type DecisionRecord, decisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { memoryLogger } from '#shared/audit/logger.ts';
 import { flushTrail } from '#shared/audit/trail/index.ts';
 import { openStore } from '#shared/audit/trail/open.ts';
@@ -317,7 +317,7 @@ describe('respond (decision lines, status, then the trail)', () => {
       trail: { written: false, error: 'SlowDown (HTTP 503)' },
     });
     const messages = logger.lines.map((l) => l.message);
-    expect(messages[0]).toBe('decision');
+    expect(isDecisionLine(logger.lines[0])).toBe(true);
     expect(messages).toContain('trail write failed');
     expect(rt.seen.claim(key)).toBe(true);
   });
@@ -334,7 +334,7 @@ describe('respond (decision lines, status, then the trail)', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatchObject({ trail: { written: false, error: 'AccessDenied (HTTP 403)' } });
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
-    expect(logger.lines.filter((l) => l.message === 'decision')).toHaveLength(1);
+    expect(logger.lines.filter(isDecisionLine)).toHaveLength(1);
   });
 
   test('a 401 answer and an unconfigured trail pass through without touching object storage', async () => {
