@@ -7,6 +7,7 @@ import { emulatorThroughput } from './emulator.ts';
 import type { Row } from './lib.ts';
 import { scenarioLoad } from './scenario.ts';
 import { ticketBurst } from './tickets.ts';
+import { timingGoals } from './timing.ts';
 
 const BENCHMARKS = {
   emulator: emulatorThroughput,
@@ -14,6 +15,7 @@ const BENCHMARKS = {
   tickets: ticketBurst,
   'cold-start': coldStart,
   bulk: bulkScan,
+  timing: timingGoals,
 } satisfies Record<string, () => Promise<Row[]>>;
 
 type BenchName = keyof typeof BENCHMARKS;
