@@ -2,7 +2,7 @@
 // state of remediation decision records (JSON lines), for the day a remediation breaks a workload.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { DecisionRecord } from '#shared/audit/decision.ts';
+import { readRecords } from '#functions/instance-guard/revert-input.ts';
 import { errorMessage } from '#shared/errors.ts';
 import { runtimeLoader } from '#shared/runtime/guard.ts';
 
@@ -11,31 +11,6 @@ const readText = async (source: string): Promise<string> => {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
-};
-
-/** Decision records from JSON lines (or one pretty-printed record); other lines are reported, not fatal. */
-const parseRecords = (text: string): { records: DecisionRecord[]; problems: string[] } => {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{') && !trimmed.includes('\n{')) {
-    try {
-      const one = JSON.parse(trimmed) as DecisionRecord;
-      return { records: one.message === 'decision' ? [one] : [], problems: [] };
-    } catch {
-      // fall through to line-by-line
-    }
-  }
-  const records: DecisionRecord[] = [];
-  const problems: string[] = [];
-  trimmed.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const value = JSON.parse(line) as DecisionRecord;
-      if (value.message === 'decision') records.push(value);
-    } catch {
-      problems.push(`line ${i + 1}: not JSON`);
-    }
-  });
-  return { records, problems };
 };
 
 const registerRevert = (program: Command): void => {
@@ -62,7 +37,7 @@ const registerRevert = (program: Command): void => {
         process.exitCode = 2;
         return;
       }
-      const { records, problems } = parseRecords(text);
+      const { records, problems } = readRecords(text);
       for (const p of problems) process.stderr.write(`${opts.record}: ${p}\n`);
       if (records.length === 0) {
         process.stderr.write(`${opts.record}: no decision records found\n`);
@@ -83,4 +58,4 @@ const registerRevert = (program: Command): void => {
     });
 };
 
-export { parseRecords, registerRevert };
+export { registerRevert };
