@@ -1,16 +1,9 @@
 // `imds-guard invoke <function> [--event FILE|-]`: one invocation exactly as Code Engine would call
 // `main(params)` for a POST of that body to the function URL; prints the function's response JSON.
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { FUNCTIONS, isFunctionName, loadFunction } from '#functions/registry.ts';
 import { paramsFromHttp } from '#shared/runtime/ce-params.ts';
-
-const readInput = async (source: string): Promise<Buffer> => {
-  if (source !== '-') return readFile(source);
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-};
+import { readInput, UsageError } from '../options.ts';
 
 const registerInvoke = (program: Command): void => {
   program
@@ -20,12 +13,9 @@ const registerInvoke = (program: Command): void => {
     .option('--event <file>', 'request body (an Activity Tracker event, or any delivery); - for stdin', '-')
     .option('--content-type <type>', 'Content-Type of the request', 'application/json')
     .action(async (name: string, opts: { event: string; contentType: string }) => {
-      if (!isFunctionName(name)) {
-        process.stderr.write(`unknown function "${name}"; known: ${Object.keys(FUNCTIONS).join(', ')}\n`);
-        process.exitCode = 2;
-        return;
-      }
-      const body = await readInput(opts.event);
+      if (!isFunctionName(name))
+        throw new UsageError(`unknown function "${name}"; known: ${Object.keys(FUNCTIONS).join(', ')}`);
+      const body = await readInput(opts.event, '--event');
       const main = await loadFunction(name);
       const params = paramsFromHttp({
         method: 'POST',

@@ -1,17 +1,9 @@
 // `imds-guard revert --record FILE|- [--dry-run] [--force] [--exempt-tag TAG]`: restores the `before`
 // state of remediation decision records (JSON lines), for the day a remediation breaks a workload.
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readRecords } from '#functions/instance-guard/revert-input.ts';
-import { errorMessage } from '#shared/errors.ts';
 import { runtimeLoader } from '#shared/runtime/guard.ts';
-
-const readText = async (source: string): Promise<string> => {
-  if (source !== '-') return readFile(source, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
+import { readInput, UsageError } from '../options.ts';
 
 const registerRevert = (program: Command): void => {
   program
@@ -29,21 +21,13 @@ const registerRevert = (program: Command): void => {
       '\nExit codes: 0 all reverted (or planned), 1 some failed or were refused, 2 bad input.\nCredentials and endpoints come from the environment (IMDS_GUARD_APIKEY, IMDS_GUARD_ENDPOINT, …).',
     )
     .action(async (opts: { record: string; dryRun?: boolean; force?: boolean; exemptTag?: string }) => {
-      let text: string;
-      try {
-        text = await readText(opts.record);
-      } catch (err) {
-        process.stderr.write(`cannot read ${opts.record}: ${errorMessage(err)}\n`);
-        process.exitCode = 2;
-        return;
-      }
+      const text = (await readInput(opts.record, '--record')).toString('utf8');
       const { records, problems } = readRecords(text);
+      if (records.length === 0)
+        throw new UsageError(
+          `--record ${opts.record}: no decision records found${problems.length ? ` (${problems.join('; ')})` : ''}`,
+        );
       for (const p of problems) process.stderr.write(`${opts.record}: ${p}\n`);
-      if (records.length === 0) {
-        process.stderr.write(`${opts.record}: no decision records found\n`);
-        process.exitCode = 2;
-        return;
-      }
       const rt = await runtimeLoader('instance-guard')();
       const { revertRecords } = await import('#functions/instance-guard/revert.ts');
       const out = await revertRecords(rt, records, {

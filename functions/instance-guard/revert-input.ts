@@ -151,6 +151,7 @@ const readRecords = (text: string): { records: Json[]; problems: string[] } => {
   }
   const records: Json[] = [];
   const problems: string[] = [];
+  let others = 0;
   trimmed.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
     let value: unknown;
@@ -161,8 +162,11 @@ const readRecords = (text: string): { records: Json[]; problems: string[] } => {
       return;
     }
     if (isObject(value) && value.message === 'decision') records.push(value);
-    else problems.push(`line ${i + 1}: not a decision record`);
+    else others += 1;
   });
+  // A log holds other lines too: say how many were skipped, once.
+  if (others > 0)
+    problems.push(`${others} JSON line${others === 1 ? ' is' : 's are'} not decision records (skipped)`);
   return { records, problems };
 };
 
