@@ -29,10 +29,10 @@ const COMMANDS = [
 const USAGE_ERRORS = [UsageError, InvalidInputError, ConfigError] as const;
 
 /** Exit code for an error that ended a command; prints it as one line (commander prints its own). */
-const exitCodeFor = (err: unknown): number => {
+const exitCodeFor = (err: unknown, verbose: boolean): number => {
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
   process.stderr.write(`imds-guard: ${errorMessage(err)}\n`);
-  if (process.env.IMDS_GUARD_LOG_LEVEL === 'debug' && err instanceof Error)
+  if ((verbose || process.env.IMDS_GUARD_LOG_LEVEL === 'debug') && err instanceof Error)
     process.stderr.write(`${err.stack}\n`);
   return USAGE_ERRORS.some((E) => err instanceof E) ? 2 : 1;
 };
@@ -40,6 +40,8 @@ const exitCodeFor = (err: unknown): number => {
 const program = new Command('imds-guard')
   .description('Guard for IBM Cloud VPC instance metadata and trusted profiles, on Code Engine')
   .version('0.1.0')
+  .option('-q, --quiet', 'say less on stderr: only results and errors')
+  .option('-v, --verbose', 'say more on stderr: what each step does, and a stack with an unexpected error')
   // Commander throws instead of exiting (commands registered below inherit this), so exitCodeFor decides.
   .exitOverride();
 for (const register of COMMANDS) register(program);
@@ -47,5 +49,5 @@ for (const register of COMMANDS) register(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  process.exitCode = exitCodeFor(err);
+  process.exitCode = exitCodeFor(err, program.opts<{ verbose?: boolean }>().verbose === true);
 }

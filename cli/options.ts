@@ -1,7 +1,8 @@
 // What every command shares: the usage error (exit 2, one line — cli/main.ts maps it once), option
-// parsers whose bad values are usage errors too, and reading an input file or stdin.
+// parsers whose bad values are usage errors too, reading an input file or stdin, how much to say
+// (--quiet/--verbose) and whether to colour it (NO_COLOR).
 import { readFile } from 'node:fs/promises';
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 
 /** The caller's mistake (a bad argument, an unreadable input file): one line on stderr, exit 2. */
 class UsageError extends Error {
@@ -52,4 +53,21 @@ const readInput = async (source: string, option: string): Promise<Buffer> => {
   }
 };
 
-export { parsePort, parsePositiveInt, readInput, UsageError };
+/** How much a command says on stderr (its results on stdout are the same either way). */
+type Verbosity = 'quiet' | 'normal' | 'verbose';
+
+/** The global --quiet/--verbose (cli/main.ts), as seen from a command's action. */
+const verbosityOf = (command: Command): Verbosity => {
+  const o = command.optsWithGlobals<{ quiet?: boolean; verbose?: boolean }>();
+  if (o.quiet && o.verbose) throw new UsageError('--quiet and --verbose contradict each other; give one');
+  return o.quiet ? 'quiet' : o.verbose ? 'verbose' : 'normal';
+};
+
+/** Colour only on a terminal, and never when NO_COLOR is set to anything (no-color.org). */
+const colorFor = (
+  stream: { isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>> = process.env,
+) => !env.NO_COLOR && stream.isTTY === true;
+
+export type { Verbosity };
+export { colorFor, parsePort, parsePositiveInt, readInput, UsageError, verbosityOf };

@@ -1,6 +1,7 @@
 // `imds-guard demo` (what `npm start` runs): the guard against the embedded emulator, as a story.
 import type { Command } from 'commander';
 import { runDemo } from '../demo/run.ts';
+import { colorFor } from '../options.ts';
 
 const registerDemo = (program: Command): void => {
   program
@@ -13,7 +14,7 @@ const registerDemo = (program: Command): void => {
     .action(async (opts: { json?: boolean; color: boolean }) => {
       process.exitCode = await runDemo({
         json: opts.json === true,
-        color: opts.color && process.stdout.isTTY === true,
+        color: opts.color && colorFor(process.stdout),
         write: (line) => {
           process.stdout.write(`${line}\n`);
         },

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { FUNCTIONS, isFunctionName, loadFunction } from '#functions/registry.ts';
 import { paramsFromHttp } from '#shared/runtime/ce-params.ts';
-import { readInput, UsageError } from '../options.ts';
+import { readInput, UsageError, verbosityOf } from '../options.ts';
 
 const registerInvoke = (program: Command): void => {
   program
@@ -12,7 +12,7 @@ const registerInvoke = (program: Command): void => {
     .argument('<function>', `one of: ${Object.keys(FUNCTIONS).join(', ')}`)
     .option('--event <file>', 'request body (an Activity Tracker event, or any delivery); - for stdin', '-')
     .option('--content-type <type>', 'Content-Type of the request', 'application/json')
-    .action(async (name: string, opts: { event: string; contentType: string }) => {
+    .action(async (name: string, opts: { event: string; contentType: string }, command: Command) => {
       if (!isFunctionName(name))
         throw new UsageError(`unknown function "${name}"; known: ${Object.keys(FUNCTIONS).join(', ')}`);
       const body = await readInput(opts.event, '--event');
@@ -24,6 +24,8 @@ const registerInvoke = (program: Command): void => {
         headers: { 'content-type': opts.contentType, 'content-length': String(body.length) },
         body,
       });
+      // What Code Engine would hand the function, for whoever is debugging an envelope.
+      if (verbosityOf(command) === 'verbose') process.stderr.write(`params: ${JSON.stringify(params)}\n`);
       const response = await main(params);
       process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
       process.exitCode = response.statusCode >= 500 ? 1 : 0;

@@ -1,4 +1,4 @@
-// `imds-guard report [FILES…|-] [--since T] [--json] [--html OUT]`: what the guard decided, from its
+// `imds-guard report [FILES…|-|cos://BUCKET/PREFIX] [--since T] [--json] [--html OUT]`: what the guard decided, from its
 // decision records (function logs or IBM Cloud Logs exports), as tables, JSON or one HTML page.
 import { writeFile } from 'node:fs/promises';
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
@@ -15,12 +15,15 @@ Input: JSON lines, one decision record per line, as the functions write them, or
 exports them (query API events, archive rows converted to JSON, ingestion entries, or a JSON log line
 wrapped under userData/user_data/_source/json/text/message). Gzip files are read as they are.
 Other log lines are skipped; malformed lines are counted and listed as FILE:LINE.
+cos://BUCKET/PREFIX reads every object of the COS audit trail under PREFIX, in time order, with the
+trail's connection settings (IMDS_GUARD_TRAIL_REGION, IMDS_GUARD_TRAIL_ENDPOINT, … — see the README).
 
 Examples:
   imds-guard report decisions.jsonl
   curl -sN "$LOGS_URL/v1/query" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
     -d @query.json | imds-guard report --since 7d --html report.html
   imds-guard report a.jsonl b.jsonl.gz --json > summary.json
+  imds-guard report cos://my-trail-bucket/imds-guard/decisions --since 24h
 
 Exit codes:
   0  report written (malformed lines do not fail it)
@@ -78,7 +81,10 @@ const registerReport = (program: Command): void => {
     .description(
       'summarise decision records: outcomes, rules, exposure windows, failures (text, JSON or HTML)',
     )
-    .argument('[files...]', 'JSON-lines files (plain or gzip); none or - reads stdin')
+    .argument(
+      '[files...]',
+      'JSON-lines files (plain or gzip), or cos://BUCKET/PREFIX (the audit trail); none or - reads stdin',
+    )
     .option(
       '--since <time>',
       'only decisions from this time: ISO date/time or a duration back (30m, 24h, 7d, 2w)',
