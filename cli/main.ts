@@ -2,9 +2,11 @@
 // are mapped to exit codes once, here: usage and input errors 2 with one line, anything else 1.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, errorMessage, InvalidInputError } from '#shared/errors.ts';
+import { registerCheckPlan } from './commands/check-plan.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerEmulator } from './commands/emulator.ts';
+import { registerFirewall } from './commands/firewall.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRevert } from './commands/revert.ts';
@@ -23,6 +25,8 @@ const COMMANDS = [
   registerReport,
   registerValidate,
   registerDeploy,
+  registerFirewall,
+  registerCheckPlan,
 ] satisfies ((program: Command) => void)[];
 
 /** The caller's to fix (a bad argument, file, policy or manifest): exit 2, not a crash. */

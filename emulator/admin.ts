@@ -125,6 +125,14 @@ const adminRoutes =
           tags: Object.fromEntries(s.tags),
           cases: [...s.cases.values()],
           incidents: [...s.incidents.values()],
+          event_notifications: [...s.enInstances.values()].map((i) => ({
+            ...i,
+            sources: [...i.sources.values()],
+          })),
+          jira: {
+            projects: [...s.jiraProjects.values()],
+            issues: [...s.jiraIssues.values()],
+          },
         });
       },
     });

@@ -38,6 +38,8 @@ const serviceFromPath = (path: string): EmulatorService => {
   if (path.startsWith('/v3/tags')) return 'tagging';
   if (path.startsWith('/case-management/')) return 'case-management';
   if (path.startsWith('/api/now/')) return 'servicenow';
+  if (path.startsWith('/event-notifications/')) return 'event-notifications';
+  if (path.startsWith('/rest/api/')) return 'jira';
   return 'admin';
 };
 

@@ -9,9 +9,11 @@ import { loadScenario, loadScenarioObject, readScenarioFile } from './scenario/l
 import { builtinScenarioPath } from './scenarios/index.ts';
 import { accessGroupsRoutes } from './services/access-groups.ts';
 import { caseManagementRoutes } from './services/case-management.ts';
+import { eventNotificationsRoutes } from './services/event-notifications.ts';
 import { iamIdentityRoutes } from './services/iam-identity.ts';
 import { iamPolicyRoutes } from './services/iam-policy.ts';
 import { iamTokenRoutes } from './services/iam-token.ts';
+import { jiraRoutes } from './services/jira.ts';
 import { servicenowRoutes } from './services/servicenow.ts';
 import { taggingRoutes } from './services/tagging.ts';
 import { vpcRoutes } from './services/vpc.ts';
@@ -24,6 +26,8 @@ const SERVICE_MODULES = {
   tagging: taggingRoutes,
   'case-management': caseManagementRoutes,
   servicenow: servicenowRoutes,
+  'event-notifications': eventNotificationsRoutes,
+  jira: jiraRoutes,
 } satisfies Record<Exclude<EmulatorService, 'admin' | 'iam-token'>, RouteModule>;
 
 type ScenarioSource =

@@ -1,7 +1,8 @@
-// `imds-guard deploy [--manifest FILE] [--dry-run [--json]]`: manifest.yaml → the `ibmcloud` commands that deploy it
+// `imds-guard deploy [--manifest FILE] [--dry-run [--json] | --terraform DIR]`: manifest.yaml → the `ibmcloud` commands that deploy it
 // (shared/manifest/deploy-plan.ts), run in order with output streamed, stopping at the first failure with
 // its exit code. What exists is read first, so a re-run updates and never duplicates. --dry-run prints the
-// commands instead; without the IBM Cloud CLI it assumes nothing exists and says so.
+// commands instead; without the IBM Cloud CLI it assumes nothing exists and says so. --terraform DIR writes
+// the Terraform module and its inputs instead (deploy-terraform.ts).
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { errorMessage } from '#shared/errors.ts';
@@ -12,11 +13,13 @@ import { envProblems, findOnPath, runPlan, spawnExec } from '#shared/manifest/de
 import { formatIssue, type LoadedManifest, loadManifestFile, ManifestError } from '#shared/manifest/load.ts';
 import type { Deployment } from '#shared/manifest/schema.ts';
 import { UsageError, type Verbosity, verbosityOf } from '../options.ts';
+import { writeTerraform } from './deploy-terraform.ts';
 
 interface DeployOptions {
   manifest: string;
   dryRun?: boolean;
   json?: boolean;
+  terraform?: string;
 }
 
 const NO_CLI = `imds-guard deploy runs the IBM Cloud CLI, and ibmcloud is not on PATH.
@@ -73,8 +76,16 @@ const missingExisting = (d: Deployment, state: ExistingState): string[] =>
     );
 
 const deploy = async (opts: DeployOptions, say: Verbosity): Promise<void> => {
+  if (opts.terraform !== undefined && opts.dryRun) {
+    fail('--terraform writes a Terraform module and runs nothing; leave out --dry-run');
+    return;
+  }
   const loaded = await load(opts.manifest);
   if (!loaded) return;
+  if (opts.terraform !== undefined) {
+    process.exitCode = await writeTerraform(loaded, opts.terraform);
+    return;
+  }
   const d = loaded.deployment;
   if (!d) {
     fail(
@@ -146,6 +157,10 @@ const registerDeploy = (program: Command): void => {
     .option('--manifest <file>', 'the manifest to deploy', 'manifest.yaml')
     .option('--dry-run', 'print the ibmcloud commands in order and run nothing')
     .option('--json', 'with --dry-run: the plan as JSON (sections, steps and the command of each)')
+    .option(
+      '--terraform <dir>',
+      'write a Terraform module for the manifest into DIR instead (deploy/terraform/README.md)',
+    )
     .action(async (opts: DeployOptions, command: Command) => {
       if (opts.json && !opts.dryRun)
         throw new UsageError('--json goes with --dry-run (a deploy prints its progress)');

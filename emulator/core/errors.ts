@@ -11,6 +11,8 @@ type EmulatorService =
   | 'tagging'
   | 'case-management'
   | 'servicenow'
+  | 'event-notifications'
+  | 'jira'
   | 'admin';
 
 const EMULATOR_SERVICES: readonly EmulatorService[] = [
@@ -22,6 +24,8 @@ const EMULATOR_SERVICES: readonly EmulatorService[] = [
   'tagging',
   'case-management',
   'servicenow',
+  'event-notifications',
+  'jira',
   'admin',
 ];
 
@@ -113,6 +117,12 @@ const renderServiceNow: Renderer = (e) => ({
   status: 'failure',
 });
 
+// Jira Cloud: `{errorMessages: [...], errors: {field: message}}`; a handler puts field errors in `target`.
+const renderJira: Renderer = (e) => ({
+  errorMessages: e.target ? [] : [e.message],
+  errors: e.target ? { [e.target.name]: e.message } : {},
+});
+
 const RENDERERS = {
   'iam-token': renderIamToken,
   vpc: renderVpc,
@@ -122,6 +132,9 @@ const RENDERERS = {
   tagging: renderPlatform,
   'case-management': renderPlatform,
   servicenow: renderServiceNow,
+  // Event Notifications answers with IBM's platform error shape (UNCONFIRMED: docs/fidelity/event-notifications-jira.md).
+  'event-notifications': renderPlatform,
+  jira: renderJira,
   admin: renderPlatform,
 } satisfies Record<EmulatorService, Renderer>;
 
@@ -166,6 +179,8 @@ const UNAUTHORIZED_CODE = {
   tagging: 'not_authorized',
   'case-management': 'not_authorized',
   servicenow: 'not_authorized',
+  'event-notifications': 'unauthorized',
+  jira: 'not_authorized',
   admin: 'not_authorized',
 } satisfies Record<EmulatorService, string>;
 

@@ -9,11 +9,14 @@ type IamService =
   | 'iam-groups'
   | 'global-tagging'
   | 'support'
-  | 'servicenow';
+  | 'servicenow'
+  | 'event-notifications';
 
 type PlatformRole = 'Viewer' | 'Operator' | 'Editor' | 'Administrator';
 type ServiceRole = 'Reader' | 'Writer' | 'Manager';
-type Role = PlatformRole | ServiceRole;
+/** Event Notifications' own service roles (beyond Reader/Writer/Manager): neither implies the others. */
+type CustomRole = 'Event Source Manager' | 'Event Notifications Publisher' | 'Channel Editor';
+type Role = PlatformRole | ServiceRole | CustomRole;
 
 type CallerKind = 'user' | 'serviceid' | 'profile';
 
@@ -277,6 +280,62 @@ interface IncidentRec {
   [field: string]: unknown;
 }
 
+/** A notification an Event Notifications instance accepted (the CloudEvent as sent, plus when). */
+interface EnNotificationRec {
+  notification_id: string;
+  source_id: string;
+  received_at: string;
+  content_type: string;
+  body: Record<string, unknown>;
+}
+
+interface EnSourceRec {
+  id: string;
+  name: string;
+  enabled: boolean;
+}
+
+interface EnInstanceRec {
+  /** The instance GUID (36 characters), the `{instance_id}` of the API paths. */
+  id: string;
+  name: string;
+  region: string;
+  sources: Map<string, EnSourceRec>;
+  notifications: EnNotificationRec[];
+}
+
+interface JiraCommentRec {
+  id: string;
+  body: unknown;
+  created: string;
+  author: string;
+}
+
+interface JiraIssueRec {
+  id: string;
+  key: string;
+  project: string;
+  issuetype: string;
+  summary: string;
+  description: unknown;
+  labels: string[];
+  priority: string;
+  status: string;
+  created: string;
+  updated: string;
+  comments: JiraCommentRec[];
+  seq: number;
+}
+
+interface JiraProjectRec {
+  id: string;
+  key: string;
+  name: string;
+  issue_types: string[];
+  /** Next issue number (`KEY-<n>`). */
+  next: number;
+}
+
 interface TagSet {
   user: string[];
   access: string[];
@@ -309,6 +368,12 @@ class EmulatorState {
   incidents = new Map<string, IncidentRec>();
   /** ServiceNow Basic-auth users (user → password). */
   servicenowUsers = new Map<string, string>();
+  /** Event Notifications instances by GUID (any region: the path carries only the GUID). */
+  enInstances = new Map<string, EnInstanceRec>();
+  /** Jira Cloud: Basic-auth users (email → API token), projects by key, issues by key. */
+  jiraUsers = new Map<string, string>();
+  jiraProjects = new Map<string, JiraProjectRec>();
+  jiraIssues = new Map<string, JiraIssueRec>();
   /** Monotonic counter for `seq` fields and generated names. */
   private counter = 0;
 
@@ -382,6 +447,8 @@ class EmulatorState {
       api_keys: this.apiKeys.size,
       cases: this.cases.size,
       incidents: this.incidents.size,
+      en_notifications: [...this.enInstances.values()].reduce((n, i) => n + i.notifications.length, 0),
+      jira_issues: this.jiraIssues.size,
     };
   }
 }
@@ -396,11 +463,18 @@ export type {
   CaseRec,
   ClaimCondition,
   ClaimRuleRec,
+  CustomRole,
+  EnInstanceRec,
+  EnNotificationRec,
+  EnSourceRec,
   IamService,
   ImageRec,
   IncidentRec,
   InstanceGroupRec,
   InstanceRec,
+  JiraCommentRec,
+  JiraIssueRec,
+  JiraProjectRec,
   MetadataService,
   PlatformRole,
   PolicyAttribute,

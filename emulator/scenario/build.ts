@@ -696,8 +696,39 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
   });
 
   for (const u of doc.servicenow.users) state.servicenowUsers.set(u.user, u.password);
+  buildTicketSystems(state, doc, seed);
 
   return state;
+};
+
+/** Event Notifications instances with their sources, and Jira users and projects. */
+const buildTicketSystems = (state: EmulatorState, doc: ScenarioDoc, seed: string): void => {
+  doc.event_notifications.instances.forEach((inst, ii) => {
+    const id = inst.id ?? stableUuid(seed, `en-instance:${inst.name}`);
+    if (state.enInstances.has(id))
+      throw new ScenarioRefError(`duplicate Event Notifications instance id ${id}`, [
+        'event_notifications',
+        'instances',
+        ii,
+      ]);
+    const sources = new Map(
+      inst.sources.map((src) => {
+        const sid = src.id ?? stableUuid(seed, `en-source:${inst.name}:${src.name}`);
+        return [sid, { id: sid, name: src.name, enabled: src.enabled }] as const;
+      }),
+    );
+    state.enInstances.set(id, { id, name: inst.name, region: inst.region, sources, notifications: [] });
+  });
+  for (const u of doc.jira.users) state.jiraUsers.set(u.email, u.api_token);
+  doc.jira.projects.forEach((p, pi) => {
+    state.jiraProjects.set(p.key, {
+      id: String(10_000 + pi),
+      key: p.key,
+      name: p.name ?? p.key,
+      issue_types: p.issue_types,
+      next: 1,
+    });
+  });
 };
 
 export type { DocPath };

@@ -312,6 +312,8 @@ const generateScenario = (options: GenerateOptions): ScenarioDoc => {
     policies: [],
     cases: [],
     servicenow: { users: [{ user: 'imds-guard', password: 'demo-servicenow-password' }] },
+    event_notifications: { instances: [] },
+    jira: { users: [], projects: [] },
   };
 };
 

@@ -4,7 +4,18 @@ import * as v from 'valibot';
 
 const Name = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
 
-const Role = v.picklist(['Viewer', 'Operator', 'Editor', 'Administrator', 'Reader', 'Writer', 'Manager']);
+const Role = v.picklist([
+  'Viewer',
+  'Operator',
+  'Editor',
+  'Administrator',
+  'Reader',
+  'Writer',
+  'Manager',
+  'Event Source Manager',
+  'Event Notifications Publisher',
+  'Channel Editor',
+]);
 
 const IamServiceKey = v.picklist([
   '*',
@@ -15,6 +26,7 @@ const IamServiceKey = v.picklist([
   'global-tagging',
   'support',
   'servicenow',
+  'event-notifications',
 ]);
 
 const MetadataServiceDoc = v.strictObject({
@@ -248,6 +260,40 @@ const CaseDoc = v.strictObject({
   ),
 });
 
+const Guid = v.pipe(v.string(), v.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/));
+
+/** An Event Notifications instance and the API sources registered in it (publishing needs one). */
+const EnInstanceDoc = v.strictObject({
+  name: Name,
+  id: v.optional(Guid),
+  region: v.optional(v.string(), 'us-south'),
+  sources: v.optional(
+    v.array(
+      v.strictObject({
+        name: Name,
+        id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
+        enabled: v.optional(v.boolean(), true),
+      }),
+    ),
+    [],
+  ),
+});
+
+const JiraDoc = v.strictObject({
+  /** Atlassian accounts (email + API token, HTTP Basic); local emulator credentials, not secrets. */
+  users: v.optional(v.array(v.strictObject({ email: v.string(), api_token: v.string() })), []),
+  projects: v.optional(
+    v.array(
+      v.strictObject({
+        key: v.pipe(v.string(), v.regex(/^[A-Z][A-Z0-9_]{1,9}$/)),
+        name: v.optional(v.string()),
+        issue_types: v.optional(v.array(Name), ['Task', 'Bug']),
+      }),
+    ),
+    [],
+  ),
+});
+
 const ScenarioDoc = v.strictObject({
   version: v.optional(v.literal(1), 1),
   seed: v.optional(v.string(), 'imds-guard'),
@@ -273,6 +319,8 @@ const ScenarioDoc = v.strictObject({
     v.strictObject({ users: v.array(v.strictObject({ user: v.string(), password: v.string() })) }),
     { users: [] },
   ),
+  event_notifications: v.optional(v.strictObject({ instances: v.array(EnInstanceDoc) }), { instances: [] }),
+  jira: v.optional(JiraDoc, {}),
 });
 
 type ScenarioDoc = v.InferOutput<typeof ScenarioDoc>;

@@ -39,7 +39,7 @@ const actContext = async (rt: GuardRuntime, budgetMs = 50_000): Promise<ActConte
     self,
     deadline: Date.now() + budgetMs,
     sink: () => {
-      shared.sink ??= createSink(rt.policy.profiles.ticket.sink, {
+      shared.sink ??= createSink(rt.policy.profiles.ticket, {
         config: rt.config,
         logger: rt.logger,
         cases: shared.clients.cases,

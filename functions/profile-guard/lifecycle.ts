@@ -40,6 +40,8 @@ interface TicketDetail {
   close_errors?: string[];
   /** Dry run: what the plan was. */
   plan?: TicketPlan['kind'];
+  /** The claim before opening (claim.ts): won and opened, lost and waited, or the store was unavailable. */
+  claim?: 'won' | 'lost' | 'unavailable';
 }
 
 interface TicketResult {
@@ -54,7 +56,12 @@ interface LifecycleOptions {
   dryRun: boolean;
   event?: TriggerEvent;
   mappedSeverity?: number | string;
+  /** Waits between searches after losing a claim (tests pass an instant one). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** After losing a claim: search again after each wait (12.75 s in all), then give the event back. */
+const CLAIM_WAITS_MS = [250, 500, 1000, 2000, 4000, 5000];
 
 const updateOf = (a: ProfileAssessment): TicketUpdate => ({
   marker: a.profile_marker,
@@ -214,14 +221,16 @@ const settleAfterOpen = async (
       return { ...opened, reason: `${opened.reason} (recheck failed: ${err.message})` };
     throw err;
   }
-  const open = [...after.filter((t) => t.id !== created.id), created];
+  // The sink's own view of our ticket (its creation time, not ours) when the search already shows it.
+  const mine0 = after.find((t) => t.id === created.id) ?? created;
+  const open = [...after.filter((t) => t.id !== created.id), mine0];
   const plan = planTicket(a, open, o.event ? { event: o.event } : {});
   if (plan.kind !== 'close_duplicates' || plan.survivor_id === created.id) return opened;
   const survivor = chooseSurvivor(open.filter((t) => t.marker === a.profile_marker));
   const mine = plan.close.find((c) => c.ticket_id === created.id);
   if (!survivor || !mine) return opened;
   // Close only our own ticket: each run closes what it made, so a burst does not close everything N times.
-  const { errors } = await closeAll(sink, new Map([[created.id, created]]), survivor, [mine]);
+  const { errors } = await closeAll(sink, new Map([[created.id, mine0]]), survivor, [mine]);
   const rest = await applySurvivor(sink, a, plan.survivor_plan, survivor);
   return {
     ...rest,
@@ -235,30 +244,60 @@ const settleAfterOpen = async (
   };
 };
 
-/**
- * The ticket side of one assessment. Throws TicketSinkError: retryable ones make the function answer
- * 5xx (the event comes again; every step is safe to repeat), the others end as `failed`.
- */
-const runTicket = async (
+const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Lost the claim: another run is opening this ticket. Search until it shows; undefined if it never does. */
+const waitForTicket = async (
   sink: TicketSink,
   a: ProfileAssessment,
   o: LifecycleOptions,
+): Promise<SinkTicket[] | undefined> => {
+  const sleep = o.sleep ?? sleepMs;
+  for (const ms of CLAIM_WAITS_MS) {
+    await sleep(ms);
+    const found = await sink.find(a.profile_marker);
+    if (found.some((t) => t.marker === a.profile_marker && t.status === 'open')) return found;
+  }
+  return undefined;
+};
+
+/** Opens — after a claim when the sink has claims — then settles races with a second search. */
+const openTicket = async (
+  sink: TicketSink,
+  a: ProfileAssessment,
+  plan: Extract<TicketPlan, { kind: 'open' }>,
+  o: LifecycleOptions,
 ): Promise<TicketResult> => {
-  if (!sink.searchable) return notify(sink, a, o);
-  const existing = await sink.find(a.profile_marker);
+  const claim = sink.claims ? await sink.claims.claim(a.profile_marker, a.key, o.event?.id) : undefined;
+  if (claim?.kind === 'lost') {
+    const found = await waitForTicket(sink, a, o);
+    if (found) {
+      const r = await actOnPlan(sink, a, found, o, false);
+      return { ...r, ticket: { ...r.ticket, claim: 'lost' } };
+    }
+  }
+  const created = await sink.open(openRequest(a, plan, o));
+  const r = await settleAfterOpen(sink, a, created, o);
+  if (!claim) return r;
+  const note =
+    claim.kind === 'unavailable'
+      ? ` (claim store unavailable: ${claim.reason})`
+      : claim.kind === 'lost'
+        ? ' (another run claimed it, but its ticket never appeared)'
+        : '';
+  return { ...r, reason: `${r.reason}${note}`, ticket: { ...r.ticket, claim: claim.kind } };
+};
+
+/** Acts on the plan for the tickets found; `mayOpen` false: a claim was lost, so another run opens. */
+const actOnPlan = async (
+  sink: TicketSink,
+  a: ProfileAssessment,
+  existing: SinkTicket[],
+  o: LifecycleOptions,
+  mayOpen: boolean,
+): Promise<TicketResult> => {
   const byId = new Map(existing.map((t) => [t.id, t]));
   const plan = planTicket(a, existing, o.event ? { event: o.event } : {});
-  if (o.dryRun && plan.kind !== 'none')
-    return {
-      outcome: 'planned',
-      reason: `dry run: would ${plan.kind.replace('_', ' ')}${'ticket_id' in plan ? ` (ticket ${plan.ticket_id})` : ''}`,
-      ticket: {
-        sink: sink.kind,
-        action: 'planned',
-        plan: plan.kind,
-        ...('ticket_id' in plan ? { id: plan.ticket_id } : {}),
-      },
-    };
   switch (plan.kind) {
     case 'none': {
       if (plan.reason !== 'unchanged') return quiet(a, sink.kind);
@@ -266,8 +305,11 @@ const runTicket = async (
       return survivor ? applySurvivor(sink, a, plan, survivor) : quiet(a, sink.kind);
     }
     case 'open': {
-      const created = await sink.open(openRequest(a, plan, o));
-      return settleAfterOpen(sink, a, created, o);
+      if (!mayOpen)
+        throw new TicketSinkError(sink.kind, `the ticket for ${a.profile_marker} is not open yet`, {
+          status: 503,
+        });
+      return openTicket(sink, a, plan, o);
     }
     case 'comment':
     case 'resolve': {
@@ -293,5 +335,31 @@ const runTicket = async (
   }
 };
 
+/**
+ * The ticket side of one assessment. Throws TicketSinkError: retryable ones make the function answer
+ * 5xx (the event comes again; every step is safe to repeat), the others end as `failed`.
+ */
+const runTicket = async (
+  sink: TicketSink,
+  a: ProfileAssessment,
+  o: LifecycleOptions,
+): Promise<TicketResult> => {
+  if (!sink.searchable) return notify(sink, a, o);
+  const existing = await sink.find(a.profile_marker);
+  const plan = planTicket(a, existing, o.event ? { event: o.event } : {});
+  if (o.dryRun && plan.kind !== 'none')
+    return {
+      outcome: 'planned',
+      reason: `dry run: would ${plan.kind.replace('_', ' ')}${'ticket_id' in plan ? ` (ticket ${plan.ticket_id})` : ''}`,
+      ticket: {
+        sink: sink.kind,
+        action: 'planned',
+        plan: plan.kind,
+        ...('ticket_id' in plan ? { id: plan.ticket_id } : {}),
+      },
+    };
+  return actOnPlan(sink, a, existing, o, true);
+};
+
 export type { LifecycleOptions, TicketDetail, TicketResult };
-export { runTicket };
+export { CLAIM_WAITS_MS, runTicket };

@@ -21,7 +21,15 @@ const PROFILE_RULE_IDS = [
 /** Most severe first: the order findings are ranked in. */
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 
-const TICKET_SINKS = ['case-management', 'servicenow', 'webhook', 'log'] as const;
+/** Event Notifications is the recommended sink; Case Management opens cases with IBM support. */
+const TICKET_SINKS = [
+  'event-notifications',
+  'jira',
+  'case-management',
+  'servicenow',
+  'webhook',
+  'log',
+] as const;
 
 type ProfileRuleId = (typeof PROFILE_RULE_IDS)[number];
 type Severity = (typeof SEVERITIES)[number];
@@ -100,7 +108,19 @@ const SeverityMap = v.strictObject(
   objectMessage,
 );
 
-const TicketOptions = v.strictObject(
+/** Jira settings that are not secrets (site URL, email and API token come from the environment). */
+const JiraOptions = v.strictObject(
+  {
+    /** Project key, e.g. `SEC`. */
+    project: v.pipe(Text, v.regex(/^[A-Z][A-Z0-9_]{1,9}$/, 'project must be a Jira project key such as SEC')),
+    issue_type: v.nullish(Text, 'Task'),
+    /** The transition that resolves; default: the first one into the Done status category. */
+    done_transition: v.optional(Text),
+  },
+  objectMessage,
+);
+
+const TicketOptionsObject = v.strictObject(
   {
     /** `log` only writes the ticket to the decision log: nothing leaves the process until you choose a sink. */
     sink: v.nullish(
@@ -111,8 +131,14 @@ const TicketOptions = v.strictObject(
       'log',
     ),
     severity_map: v.optional(SeverityMap),
+    jira: v.optional(JiraOptions),
   },
   objectMessage,
+);
+
+const TicketOptions = v.pipe(
+  TicketOptionsObject,
+  v.check((t) => t.sink !== 'jira' || t.jira !== undefined, 'sink jira needs jira.project (a project key)'),
 );
 
 const FixOptions = v.strictObject(
@@ -155,7 +181,8 @@ const PROFILES_POLICY_KEYS: readonly string[] = [
   ...new Set([
     ...Object.keys(ProfilesPolicy.entries),
     ...Object.keys(ProfileExemption.pipe[0].entries),
-    ...Object.keys(TicketOptions.entries),
+    ...Object.keys(TicketOptionsObject.entries),
+    ...Object.keys(JiraOptions.entries),
     ...Object.keys(FixOptions.entries),
   ]),
 ];

@@ -2,10 +2,18 @@
 // be built: the decision says `failed` with what to set, and no event is retried for it.
 import type CaseManagementV1 from '@ibm-cloud/platform-services/case-management/v1.js';
 import type { Logger } from '../audit/logger.ts';
+import { openStore } from '../audit/trail/open.ts';
+import type { ObjectStore } from '../audit/trail/types.ts';
+import { authenticatorFor } from '../cloud/auth.ts';
 import { serviceUrl } from '../cloud/endpoints.ts';
 import type { Config } from '../config.ts';
-import type { TicketSinkKind } from '../policy/profiles.ts';
+import type { TicketOptions, TicketSinkKind } from '../policy/profiles.ts';
 import { createCaseManagementSink } from './case-management.ts';
+import { CLAIM_PREFIX, createCosClaims, type TicketClaims } from './claim.ts';
+import { enServiceUrl } from './en-client.ts';
+import { createEventNotificationsSink } from './event-notifications.ts';
+import { createJiraSink } from './jira.ts';
+import { createCosLedger, LEDGER_PREFIX } from './ledger.ts';
 import { createLogSink } from './log.ts';
 import { createServiceNowSink } from './servicenow.ts';
 import {
@@ -20,7 +28,9 @@ import {
 import { createWebhookSink } from './webhook.ts';
 
 interface SinkDeps {
-  config: Pick<Config, 'endpoint' | 'env' | 'tickets'>;
+  config: Config;
+  /** The policy's `profiles.ticket` (sink settings such as `jira.project`). */
+  options: TicketOptions;
   logger: Logger;
   /** The Case Management client on the process's one authenticator (shared/cloud/clients.ts). */
   cases: () => Promise<CaseManagementV1>;
@@ -35,7 +45,86 @@ const missing = (sink: TicketSinkKind, names: string[]): TicketSinkError =>
     retryable: false,
   });
 
+/** The trail bucket's store, opened on first use; undefined without a trail bucket. */
+const trailStore = (config: Config): (() => Promise<ObjectStore>) | undefined => {
+  if (!config.trail.bucket) return undefined;
+  let store: Promise<ObjectStore> | undefined;
+  return () => {
+    store ??= openStore(config, config.trail.connection);
+    // A failed open is not kept: the next call tries again.
+    store.catch(() => {
+      store = undefined;
+    });
+    return store;
+  };
+};
+
+const env = (d: SinkDeps, name: string): string | undefined => d.config.env[name]?.trim() || undefined;
+
+/** Where claims and the Event Notifications ledger live in the trail bucket. */
+const statePrefix = (config: Config, leaf: string): string =>
+  `${(config.env.IMDS_GUARD_TICKET_STATE_PREFIX?.trim() || 'imds-guard').replace(/^\/+|\/+$/g, '')}/${leaf}`;
+
+const eventNotificationsSink: SinkFactory = (d) => {
+  const instanceId = env(d, 'IMDS_GUARD_EN_INSTANCE_ID');
+  const sourceId = env(d, 'IMDS_GUARD_EN_SOURCE_ID');
+  if (!instanceId || !sourceId)
+    throw missing('event-notifications', [
+      ...(instanceId ? [] : ['IMDS_GUARD_EN_INSTANCE_ID']),
+      ...(sourceId ? [] : ['IMDS_GUARD_EN_SOURCE_ID']),
+    ]);
+  const region = env(d, 'IMDS_GUARD_EN_REGION') ?? 'us-south';
+  const url = d.config.endpoint
+    ? `${d.config.endpoint}/event-notifications`
+    : (env(d, 'EVENT_NOTIFICATIONS_URL') ?? enServiceUrl(region));
+  const store = trailStore(d.config);
+  const bucket = d.config.trail.bucket;
+  return createEventNotificationsSink({
+    authenticator: authenticatorFor(d.config),
+    serviceUrl: url,
+    instanceId,
+    sourceId,
+    timeoutMs: d.config.tickets.timeoutMs,
+    ...(store && bucket
+      ? {
+          ledger: createCosLedger({
+            store,
+            bucket,
+            prefix: statePrefix(d.config, LEDGER_PREFIX),
+            ...(d.now ? { now: d.now } : {}),
+          }),
+        }
+      : {}),
+    ...(d.now ? { now: d.now } : {}),
+  });
+};
+
+const jiraSink: SinkFactory = (d) => {
+  const baseUrl = d.config.endpoint ?? env(d, 'JIRA_URL');
+  const email = env(d, 'IMDS_GUARD_JIRA_EMAIL');
+  const apiToken = env(d, 'IMDS_GUARD_JIRA_API_TOKEN');
+  const jira = d.options.jira;
+  const absent = [
+    ...(baseUrl ? [] : ['JIRA_URL']),
+    ...(email ? [] : ['IMDS_GUARD_JIRA_EMAIL']),
+    ...(apiToken ? [] : ['IMDS_GUARD_JIRA_API_TOKEN']),
+    ...(jira ? [] : ['policy profiles.ticket.jira.project']),
+  ];
+  if (!baseUrl || !email || !apiToken || !jira) throw missing('jira', absent);
+  return createJiraSink({
+    baseUrl,
+    email,
+    apiToken,
+    project: jira.project,
+    issueType: jira.issue_type,
+    ...(jira.done_transition ? { doneTransition: jira.done_transition } : {}),
+    timeoutMs: d.config.tickets.timeoutMs,
+  });
+};
+
 const TICKET_SINKS = {
+  'event-notifications': eventNotificationsSink,
+  jira: jiraSink,
   'case-management': (d) =>
     createCaseManagementSink({ client: d.cases, timeoutMs: d.config.tickets.timeoutMs }),
   servicenow: (d) => {
@@ -61,8 +150,25 @@ const TICKET_SINKS = {
   log: (d) => createLogSink({ logger: d.logger, ...(d.now ? { now: d.now } : {}) }),
 } satisfies Record<TicketSinkKind, SinkFactory>;
 
+/** Claims before opening (claim.ts) when a trail bucket is configured: searchable sinks only. */
+const withClaims = (sink: TicketSink, config: Config, now?: () => Date): TicketSink => {
+  const store = trailStore(config);
+  const bucket = config.trail.bucket;
+  if (!sink.searchable || !store || !bucket) return sink;
+  const claims: TicketClaims = createCosClaims({
+    store,
+    bucket,
+    prefix: statePrefix(config, CLAIM_PREFIX),
+    ...(now ? { now } : {}),
+  });
+  return { ...sink, claims };
+};
+
 /** The sink the policy names; throws TicketSinkError (not retryable) when its settings are missing. */
-const createSink = (kind: TicketSinkKind, deps: SinkDeps): TicketSink => TICKET_SINKS[kind](deps);
+const createSink = (options: TicketOptions, deps: Omit<SinkDeps, 'options'>): TicketSink => {
+  const d = { ...deps, options };
+  return withClaims(TICKET_SINKS[options.sink](d), deps.config, deps.now);
+};
 
 export type {
   OpenTicket,

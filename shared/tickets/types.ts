@@ -3,6 +3,7 @@
 // (webhook, log), send notifications that carry the key and marker so the receiver can dedupe.
 import type { TicketRef, TicketText } from '#functions/profile-guard/ticket-plan.ts';
 import type { Severity, TicketSinkKind } from '../policy/profiles.ts';
+import type { TicketClaims } from './claim.ts';
 
 /** A ticket as a sink found or made it: the plan's view plus what the sink needs to address it. */
 interface SinkTicket extends TicketRef {
@@ -58,6 +59,8 @@ interface TicketSink {
   resolve(ref: SinkTicket, text: TicketText, update: TicketUpdate & { reason: ResolveReason }): Promise<void>;
   /** A duplicate from a race: close it, pointing at the survivor. */
   close(ref: SinkTicket, survivor: SinkTicket, text: TicketText): Promise<void>;
+  /** Write-once claims before opening (a trail bucket is configured): one run of a burst opens. */
+  claims?: TicketClaims;
 }
 
 /**

@@ -3,17 +3,21 @@
 // that refuses (4xx), ends in `failed` without asking for a retry.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { parseTicketTags } from '#functions/profile-guard/ticket-plan.ts';
+import { adfText } from '#shared/tickets/adf.ts';
 import { type Receiver, startReceiver } from './receiver.ts';
 import { decisionOn, detailOf, startWorld, type World } from './support.ts';
+import { startTicketStore } from './tickets-view.ts';
 
 const SECRET = 'pg-webhook-test-secret';
 
 let world: World;
 let receiver: Receiver;
+let store: Awaited<ReturnType<typeof startTicketStore>>;
 
 beforeAll(async () => {
   world = await startWorld();
   receiver = await startReceiver(SECRET);
+  store = await startTicketStore();
 });
 
 beforeEach(async () => {
@@ -23,6 +27,7 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
+  await store.close();
   await receiver.close();
   await world.close();
 });
@@ -121,6 +126,117 @@ describe('ServiceNow sink', () => {
       /refused: servicenow GET \/api\/now\/table\/incident answered 401: User Not Authenticated/,
     );
     expect(d.reason).not.toContain('wrong-password');
+  });
+});
+
+describe('Event Notifications sink', () => {
+  test('publishes one CloudEvent from the API source: open type, severity, texts and the ticket data', async () => {
+    // Prepare
+    const guard = world.guard({ profiles: { ticket: { sink: 'event-notifications' } } }, store.env());
+    const broad = await world.profile('broad-ops');
+    const event = await world.touchProfile('broad-ops');
+
+    // Act
+    const res = await world.send(guard, event);
+    const again = await world.send(guard, await world.touchProfile('broad-ops'));
+
+    // Assess
+    const d = decisionOn(res, broad.crn);
+    expect(d.outcome).toBe('ticket_opened');
+    expect(decisionOn(again, broad.crn).outcome).toBe('ignored');
+    const { marker, key, ticket } = detailOf(d);
+    const sent = await world.notificationsFor(marker);
+    expect(sent).toHaveLength(1);
+    const n = sent[0]?.body as unknown as Record<string, unknown>;
+    expect(n).toMatchObject({
+      specversion: '1.0',
+      id: ticket.id,
+      type: 'io.github.imds-guard.trusted-profile:open',
+      ibmenseverity: 'CRITICAL',
+      datacontenttype: 'application/json',
+      data: { ticket: ticket.id, marker, key, action: 'open', profile: { crn: broad.crn } },
+    });
+    expect(parseTicketTags(String(n.ibmendefaultlong))).toMatchObject({ marker, key });
+  });
+
+  test('without IMDS_GUARD_EN_SOURCE_ID the sink is not built: failed, no retry, nothing published', async () => {
+    // Prepare
+    const guard = world.guard(
+      { profiles: { ticket: { sink: 'event-notifications' } } },
+      { IMDS_GUARD_EN_SOURCE_ID: '' },
+    );
+    const event = await world.touchProfile('sessions');
+
+    // Act
+    const res = await world.send(guard, event);
+
+    // Assess
+    expect(res.statusCode).toBe(200);
+    expect(res.decisions[0]?.outcome).toBe('failed');
+    expect(res.decisions[0]?.reason).toMatch(/IMDS_GUARD_EN_SOURCE_ID/);
+  });
+
+  test('a key without a publishing role is refused (403): failed, no retry', async () => {
+    // Prepare: Alice's key has roles everywhere; the fixer key has none on event-notifications.
+    const guard = world.guard(
+      { profiles: { ticket: { sink: 'event-notifications' } } },
+      {},
+      'imds-guard-fix-key',
+    );
+    const event = await world.touchProfile('sessions');
+
+    // Act
+    const res = await world.send(guard, event);
+
+    // Assess
+    expect(res.decisions[0]?.outcome).toBe('failed');
+    expect(res.decisions[0]?.reason).toMatch(/403/);
+  });
+});
+
+describe('Jira sink', () => {
+  test('opens one issue: marker as a label, ADF description with the tags, priority from the severity', async () => {
+    // Prepare
+    const guard = world.guard({ profiles: { ticket: { sink: 'jira', jira: { project: 'SEC' } } } });
+    const broad = await world.profile('broad-ops');
+    const event = await world.touchProfile('broad-ops');
+
+    // Act
+    const res = await world.send(guard, event);
+
+    // Assess
+    const d = decisionOn(res, broad.crn);
+    expect(d.outcome).toBe('ticket_opened');
+    const { marker, key, ticket } = detailOf(d);
+    const issues = await world.issuesFor(marker);
+    expect(issues).toHaveLength(1);
+    const i = issues[0];
+    expect(ticket).toMatchObject({ sink: 'jira', action: 'opened', id: i?.key });
+    expect(i).toMatchObject({
+      key: 'SEC-1',
+      labels: ['imds-guard', marker],
+      priority: 'Highest',
+      status: 'To Do',
+    });
+    expect(parseTicketTags(adfText(i?.description))).toMatchObject({ marker, key });
+  });
+
+  test('a wrong API token is a 401: failed with the reason, the token not in it', async () => {
+    // Prepare
+    const guard = world.guard(
+      { profiles: { ticket: { sink: 'jira', jira: { project: 'SEC' } } } },
+      { IMDS_GUARD_JIRA_API_TOKEN: 'wrong-jira-token' },
+    );
+    const event = await world.touchProfile('broad-ops');
+
+    // Act
+    const res = await world.send(guard, event);
+
+    // Assess
+    const d = res.decisions[0];
+    expect(d?.outcome).toBe('failed');
+    expect(d?.reason).toMatch(/jira POST \/rest\/api\/3\/search\/jql answered 401/);
+    expect(d?.reason).not.toContain('wrong-jira-token');
   });
 });
 

@@ -21,6 +21,11 @@ const ALICE_KEY = 'alice-demo-key';
 const SN_USER = 'imds-guard';
 /** An emulator-only credential (not a secret). */
 const SN_PASSWORD = 'pg-servicenow-password';
+const JIRA_EMAIL = 'imds-guard@example.com';
+/** An emulator-only credential (not a secret). */
+const JIRA_TOKEN = 'pg-jira-api-token';
+const EN_INSTANCE = '5e0c7a2b-9d41-4f36-8b7e-1a2c3d4e5f60';
+const EN_SOURCE = '9b8a7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d';
 
 const pinned = (instance: string, expiration = 900) => ({
   name: `${instance}-only`,
@@ -50,6 +55,7 @@ const WORLD = {
         'iam-groups': ['Viewer'],
         'global-tagging': ['Viewer'],
         support: ['Editor'],
+        'event-notifications': ['Event Notifications Publisher'],
       },
     },
     {
@@ -67,6 +73,10 @@ const WORLD = {
     { name: 'alice', key: ALICE_KEY, kind: 'user', roles: { '*': ['Administrator', 'Manager'] } },
   ],
   servicenow: { users: [{ user: SN_USER, password: SN_PASSWORD }] },
+  event_notifications: {
+    instances: [{ name: 'pg-en', id: EN_INSTANCE, sources: [{ name: 'imds-guard', id: EN_SOURCE }] }],
+  },
+  jira: { users: [{ email: JIRA_EMAIL, api_token: JIRA_TOKEN }], projects: [{ key: 'SEC' }] },
   regions: [
     {
       name: 'us-south',
@@ -155,6 +165,27 @@ interface IncidentState {
   work_notes: string[];
 }
 
+interface EnNotificationState {
+  notification_id: string;
+  body: {
+    type: string;
+    ibmenseverity: string;
+    ibmendefaultlong: string;
+    data: { ticket: string; marker: string; key: string; action: string; duplicate_of?: string };
+  };
+}
+
+interface JiraIssueState {
+  id: string;
+  key: string;
+  summary: string;
+  description: unknown;
+  labels: string[];
+  priority: string;
+  status: string;
+  comments: { body: unknown }[];
+}
+
 interface FullState {
   account: { id: string };
   api_keys: { name: string; iam_id: string }[];
@@ -169,6 +200,8 @@ interface FullState {
   vpc: { region: string; vpcs: { id: string; name: string }[]; images: { id: string; name: string }[] }[];
   cases: CaseState[];
   incidents: IncidentState[];
+  event_notifications: { id: string; notifications: EnNotificationState[] }[];
+  jira: { issues: JiraIssueState[] };
 }
 
 type DecisionLine = DecisionRecord & Fields;
@@ -360,6 +393,10 @@ const startWorld = async (scenario: object = WORLD) => {
         IMDS_GUARD_POLICY: JSON.stringify(policy),
         IMDS_GUARD_SERVICENOW_USER: SN_USER,
         IMDS_GUARD_SERVICENOW_PASSWORD: SN_PASSWORD,
+        IMDS_GUARD_JIRA_EMAIL: JIRA_EMAIL,
+        IMDS_GUARD_JIRA_API_TOKEN: JIRA_TOKEN,
+        IMDS_GUARD_EN_INSTANCE_ID: EN_INSTANCE,
+        IMDS_GUARD_EN_SOURCE_ID: EN_SOURCE,
         ...env,
       },
       logger,
@@ -379,6 +416,13 @@ const startWorld = async (scenario: object = WORLD) => {
     (await full()).cases.filter((c) => c.short_description.includes(marker));
   const incidentsFor = async (marker: string): Promise<IncidentState[]> =>
     (await full()).incidents.filter((i) => i.correlation_id === marker);
+  /** Event Notifications published about a profile's marker, in order. */
+  const notificationsFor = async (marker: string): Promise<EnNotificationState[]> =>
+    (await full()).event_notifications
+      .flatMap((i) => i.notifications)
+      .filter((n) => n.body.data.marker === marker);
+  const issuesFor = async (marker: string): Promise<JiraIssueState[]> =>
+    (await full()).jira.issues.filter((i) => i.labels.includes(marker));
 
   const calls = async (since: number, service?: string): Promise<JournalEntry[]> =>
     (await admin.journal({ since })).filter((e) => service === undefined || e.service === service);
@@ -404,6 +448,8 @@ const startWorld = async (scenario: object = WORLD) => {
     send,
     casesFor,
     incidentsFor,
+    notificationsFor,
+    issuesFor,
     calls,
     full,
     mark: () => admin.lastSeq(),
@@ -413,7 +459,17 @@ const startWorld = async (scenario: object = WORLD) => {
 
 type World = Awaited<ReturnType<typeof startWorld>>;
 
-export type { AtEventLike, CaseState, DecisionLine, GuardUnderTest, IncidentState, Response, World };
+export type {
+  AtEventLike,
+  CaseState,
+  DecisionLine,
+  EnNotificationState,
+  GuardUnderTest,
+  IncidentState,
+  JiraIssueState,
+  Response,
+  World,
+};
 export {
   ALICE_KEY,
   decisionOn,

@@ -24,7 +24,12 @@ const listCode = (dir: string): string[] =>
  * the file's SCREAMING_CASE string literals (the prefixes it passes, e.g. 'IMDS_GUARD_TRAIL'). Reads by a
  * name held in a variable (`env[name]`) cannot be resolved statically; the README lists those by hand.
  */
-const readsIn = (source: string): string[] => {
+const readsIn = (text: string): string[] => {
+  // Comment lines only explain (`jq`'s env.NAME, examples); reads are code.
+  const source = text
+    .split('\n')
+    .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line))
+    .join('\n');
   const direct = [
     ...source.matchAll(new RegExp(`\\benv\\??\\.(${NAME})\\b`, 'g')),
     ...source.matchAll(new RegExp(`\\benv\\[\\s*(['"])(${NAME})\\1\\s*\\]`, 'g')),

@@ -3,7 +3,8 @@
 // that another run already closed.
 import { describe, expect, test } from 'vitest';
 import { assessProfile } from '#functions/profile-guard/decide.ts';
-import { runTicket } from '#functions/profile-guard/lifecycle.ts';
+import { CLAIM_WAITS_MS, runTicket } from '#functions/profile-guard/lifecycle.ts';
+import type { TicketClaims } from '#shared/tickets/claim.ts';
 import type { SinkTicket, TicketSink } from '#shared/tickets/index.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
 import { ALL_SERVICES, policy, snapshot, thresholds } from '../profile-guard/fixtures.ts';
@@ -179,5 +180,101 @@ describe('runTicket', () => {
     // Assess
     expect(r).toMatchObject({ outcome: 'planned', ticket: { action: 'planned', plan: 'open' } });
     expect(tickets).toEqual([]);
+  });
+});
+
+/** Claims in memory with the write-once semantics of the COS claim (first PUT of a name wins). */
+const memoryClaims = () => {
+  const taken = new Set<string>();
+  const claims: TicketClaims = {
+    claim: async (marker, key, eventId) => {
+      const object = `${marker}/${key}/${eventId ?? 'window'}`;
+      if (taken.has(object)) return { kind: 'lost', object };
+      taken.add(object);
+      return { kind: 'won', object };
+    },
+  };
+  return claims;
+};
+
+describe('runTicket with claims', () => {
+  const instant = async (): Promise<void> => {};
+  const event = { action: 'iam-identity.account-profile.update', time: '2026-05-01T00:00:00Z', id: 'ev-1' };
+
+  test('two runs of one event that both found nothing: one opens, the other waits for it and adds nothing', async () => {
+    // Prepare: both runs search before either opens; the loser's waits are instant.
+    let waiting = 0;
+    let release: () => void = () => {};
+    const bothSearched = new Promise<void>((r) => {
+      release = r;
+    });
+    let first = true;
+    const { sink, tickets } = memorySink({
+      beforeFind: async () => {
+        if (!first) return;
+        waiting += 1;
+        if (waiting === 2) {
+          first = false;
+          release();
+        }
+        await bothSearched;
+      },
+    });
+    const claimed: TicketSink = { ...sink, claims: memoryClaims() };
+
+    // Act
+    const [a, b] = await Promise.all([
+      runTicket(claimed, broad, { dryRun: false, event, sleep: instant }),
+      runTicket(claimed, broad, { dryRun: false, event, sleep: instant }),
+    ]);
+
+    // Assess
+    expect(tickets).toHaveLength(1);
+    expect([a.ticket.claim, b.ticket.claim].sort()).toEqual(['lost', 'won']);
+    const loser = a.ticket.claim === 'lost' ? a : b;
+    expect(loser).toMatchObject({ outcome: 'ignored', ticket: { id: 'CS1000001' } });
+  });
+
+  test('the claim winner never opened (it died): the loser opens after its waits, nothing is lost', async () => {
+    // Prepare: the claim for this event is already taken by a run that will never open.
+    const { sink, tickets } = memorySink();
+    const claims = memoryClaims();
+    await claims.claim(broad.profile_marker, broad.key, 'ev-1');
+    const waits: number[] = [];
+
+    // Act
+    const r = await runTicket({ ...sink, claims }, broad, {
+      dryRun: false,
+      event,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+
+    // Assess
+    expect(waits).toEqual(CLAIM_WAITS_MS);
+    expect(r).toMatchObject({ outcome: 'ticket_opened', ticket: { claim: 'lost', id: 'CS1000001' } });
+    expect(r.reason).toMatch(/its ticket never appeared/);
+    expect(tickets).toHaveLength(1);
+  });
+
+  test('another event after a resolve claims afresh and opens a new ticket at once', async () => {
+    // Prepare
+    const { sink, tickets } = memorySink();
+    const claimed: TicketSink = { ...sink, claims: memoryClaims() };
+    await runTicket(claimed, broad, { dryRun: false, event, sleep: instant });
+    (tickets[0] as Stored).status = 'resolved';
+
+    // Act
+    const again = await runTicket(claimed, broad, {
+      dryRun: false,
+      event: { ...event, id: 'ev-2' },
+      sleep: async () => {
+        throw new Error('must not wait');
+      },
+    });
+
+    // Assess
+    expect(again).toMatchObject({ outcome: 'ticket_opened', ticket: { claim: 'won', id: 'CS1000002' } });
   });
 });
