@@ -107,9 +107,10 @@ describe('sweep', () => {
       budget_ms: 2_000,
       exit_code: 5,
     });
-    const unreached = body.summary.unreached ?? [];
+    // Profiles (global, none here) may or may not have been listed before the budget ran out.
+    const unreached = (body.summary.unreached ?? []).filter((u) => u.kind === 'instance');
     expect(unreached.map((u) => u.region).sort()).toEqual(['eu-de', 'us-east', 'us-south']);
-    for (const u of unreached) expect(u).toMatchObject({ kind: 'instance', listing_finished: false });
+    for (const u of unreached) expect(u).toMatchObject({ listing_finished: false });
     // Each region says where to continue: a later page token, or null (its first page again) when a
     // loaded machine did not get past the first page.
     for (const u of unreached) expect(u.resume_from === null || typeof u.resume_from === 'string').toBe(true);
