@@ -9,6 +9,7 @@ import type { Row } from './lib.ts';
 import { reportBench } from './report.ts';
 import { scenarioLoad } from './scenario.ts';
 import { ticketBurst } from './tickets.ts';
+import { timingGoals } from './timing.ts';
 
 const BENCHMARKS = {
   emulator: emulatorThroughput,
@@ -18,6 +19,7 @@ const BENCHMARKS = {
   bulk: bulkScan,
   fuzz,
   report: reportBench,
+  timing: timingGoals,
 } satisfies Record<string, () => Promise<Row[]>>;
 
 type BenchName = keyof typeof BENCHMARKS;

@@ -1,6 +1,7 @@
 // `imds-guard demo` (what `npm start` runs): the guard against the embedded emulator, as a story.
 import type { Command } from 'commander';
 import { runDemo } from '../demo/run.ts';
+import { colorFor } from '../options.ts';
 
 const registerDemo = (program: Command): void => {
   program
@@ -18,7 +19,7 @@ const registerDemo = (program: Command): void => {
     .action(async (opts: { json?: boolean; color: boolean; out?: string; report?: boolean }) => {
       process.exitCode = await runDemo({
         json: opts.json === true,
-        color: opts.color && process.stdout.isTTY === true,
+        color: opts.color && colorFor(process.stdout),
         ...(opts.out ? { out: opts.out } : {}),
         report: opts.report === true,
         write: (line) => {

@@ -1,4 +1,4 @@
-// `imds-guard report [FILES…|-] [--since T] [--json] [--html OUT]`: the account's state now, failures
+// `imds-guard report [FILES…|-|cos://BUCKET/PREFIX] [--since T] [--json] [--html OUT]`: the account's state now, failures
 // by cause, exemptions, the trend and what the guard did, from its decision records (function logs,
 // scan output, the demo's records, IBM Cloud Logs exports), as tables, JSON or one HTML page.
 import { writeFile } from 'node:fs/promises';
@@ -18,12 +18,15 @@ converted to JSON, ingestion entries, or a JSON log line wrapped under userData/
 text/message). Gzip files are read as they are. Other log lines are skipped; malformed lines are
 counted and listed as FILE:LINE. The state now starts from the latest complete scan or sweep in the
 input and follows every decision since (docs/report.md).
+cos://BUCKET/PREFIX reads every object of the COS audit trail under PREFIX, in time order, with the
+trail's connection settings (IMDS_GUARD_TRAIL_REGION, IMDS_GUARD_TRAIL_ENDPOINT, … — see the README).
 
 Examples:
   imds-guard report decisions.jsonl
   curl -sN "$LOGS_URL/v1/query" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
     -d @query.json | imds-guard report --since 7d --html report.html
   imds-guard report a.jsonl b.jsonl.gz --json > summary.json
+  imds-guard report cos://my-trail-bucket/imds-guard/decisions --since 24h
 
 Exit codes:
   0  report written (malformed lines do not fail it)
@@ -81,7 +84,10 @@ const registerReport = (program: Command): void => {
     .description(
       'the posture from decision records: state now, failures by cause, exemptions, trend (text, JSON or HTML)',
     )
-    .argument('[files...]', 'JSON-lines files (plain or gzip); none or - reads stdin')
+    .argument(
+      '[files...]',
+      'JSON-lines files (plain or gzip), or cos://BUCKET/PREFIX (the audit trail); none or - reads stdin',
+    )
     .option(
       '--since <time>',
       'only decisions from this time: ISO date/time or a duration back (30m, 24h, 7d, 2w)',

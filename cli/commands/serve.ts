@@ -36,6 +36,7 @@ const registerServe = (program: Command): void => {
         process.once('SIGTERM', () => resolve());
       });
       await host.close();
+      process.stdout.write(`${JSON.stringify({ event: 'stopped' })}\n`);
     });
 };
 

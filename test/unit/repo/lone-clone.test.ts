@@ -1,0 +1,47 @@
+// The suite must pass from a lone clone (issue 9): no code or test may read the design folder that sits
+// beside the repository in the team's layout. What a test needs from it is copied under test/fixtures.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOTS = ['bench', 'bin', 'cli', 'emulator', 'events', 'functions', 'scripts', 'shared', 'test'];
+const CODE = /\.(ts|mts|mjs|js)$/;
+const OUTSIDE = /\.\.\/shared\/|\/work\/shared\b/;
+const COMMENT = /^\s*(\/\/|\*|\/\*)/;
+
+const listCode = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const path = join(dir, d.name);
+    if (d.isDirectory()) return d.name === 'node_modules' ? [] : listCode(path);
+    return CODE.test(d.name) ? [path] : [];
+  });
+
+const findOutsideReads = (): string[] =>
+  ROOTS.flatMap((root) => listCode(join(REPO, root))).flatMap((file) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .flatMap((line, i) =>
+        OUTSIDE.test(line) && !COMMENT.test(line) ? [`${relative(REPO, file)}:${i + 1}: ${line.trim()}`] : [],
+      ),
+  );
+
+describe('lone clone', () => {
+  test('no code or test reads ../shared', () => {
+    // Act
+    const reads = findOutsideReads();
+
+    // Assess
+    expect(reads).toEqual([]);
+  });
+
+  test("IBM's published payloads are in the repository with their sources file", () => {
+    // Act
+    const files = readdirSync(join(REPO, 'test', 'fixtures', 'ibm-docs'));
+
+    // Assess
+    expect(files).toContain('SOURCES.md');
+    expect(files.filter((f) => f.endsWith('.json')).length).toBeGreaterThan(20);
+  });
+});
