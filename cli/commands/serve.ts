@@ -1,8 +1,9 @@
 // `imds-guard serve [--port N]`: the local Code Engine stand-in. `POST /functions/<name>` behaves like
 // a function URL; `POST /app` accepts Kafka-subscription deliveries (CloudEvents binary).
 import type { Command } from 'commander';
-import { createApp } from '#functions/app/handler.ts';
+import { createApp } from '#functions/app/index.ts';
 import { FUNCTIONS, type FunctionName, loadFunction } from '#functions/registry.ts';
+import { loadConfig } from '#shared/config.ts';
 import { startLocalHost } from '#shared/runtime/local-host.ts';
 import { parsePort } from '../options.ts';
 
@@ -14,6 +15,8 @@ const registerServe = (program: Command): void => {
     )
     .option('--port <n>', 'port to listen on (0 = any free port)', parsePort, 8080)
     .action(async (opts: { port: number }) => {
+      // A configuration the functions cannot load: exit 2 before listening, not a failure per request.
+      loadConfig(process.env);
       const mains = new Map<FunctionName, Awaited<ReturnType<typeof loadFunction>>>();
       const fn = (name: FunctionName) => async () => {
         let m = mains.get(name);
@@ -36,6 +39,7 @@ const registerServe = (program: Command): void => {
         process.once('SIGTERM', () => resolve());
       });
       await host.close();
+      process.stdout.write(`${JSON.stringify({ event: 'stopped' })}\n`);
     });
 };
 

@@ -6,7 +6,7 @@
 // request that failed for a transient reason (IAM 429/5xx, no connection) is retried: 503.
 // No SDK import: the entry bundle uses this before the acting code loads.
 import { type DecisionRecord, decisionRecord, type FunctionName, logDecision } from '../audit/decision.ts';
-import type { Logger } from '../audit/logger.ts';
+import { createLogger, type Logger, parseLevel } from '../audit/logger.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
 import type { CeResponse } from './ce-params.ts';
 
@@ -67,5 +67,28 @@ const misconfigured = (fn: FunctionName, err: ConfigError, logger: Logger, now =
   };
 };
 
+/**
+ * A function's `main` that answers a configuration it cannot load (a ConfigError: unknown auth type,
+ * bad endpoint, bad policy) with one failed decision instead of crashing into a 500.
+ */
+const answeringMisconfiguration =
+  <P>(
+    fn: FunctionName,
+    main: (params: P) => Promise<CeResponse>,
+    options: {
+      logger?: Logger | undefined;
+      env?: Readonly<Record<string, string | undefined>> | undefined;
+    } = {},
+  ): ((params: P) => Promise<CeResponse>) =>
+  async (params) => {
+    try {
+      return await main(params);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      const level = parseLevel((options.env ?? process.env).IMDS_GUARD_LOG_LEVEL);
+      return misconfigured(fn, err, options.logger ?? createLogger({ level, fields: { fn } }));
+    }
+  };
+
 export type { AuthFailure };
-export { authFailure, misconfigured };
+export { answeringMisconfiguration, authFailure, misconfigured };
