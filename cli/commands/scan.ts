@@ -1,11 +1,13 @@
 // `imds-guard scan`: every instance, template and (optionally) trusted profile of the account against
 // the policy — a plan by default, the changes with --apply — through the same engine as the cron sweep
 // and the Code Engine job (functions/sweep/engine.ts). Usage and exit codes: docs/scan.md.
+import { randomUUID } from 'node:crypto';
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
 import { DEFAULTS, parseCount, parseInclude, parseRegions } from '#functions/sweep/options.ts';
 import { parseShard, type Shard } from '#functions/sweep/shard.ts';
 import type { Include, ScanSummary } from '#functions/sweep/summary.ts';
-import { EXIT, exitCodeFor } from '#functions/sweep/summary.ts';
+import { changeOf, EXIT, exitCodeFor } from '#functions/sweep/summary.ts';
+import type { DecisionRecord } from '#shared/audit/decision.ts';
 import { createLogger } from '#shared/audit/logger.ts';
 import { ConfigError, errorMessage, InvalidInputError } from '#shared/errors.ts';
 import { runtimeLoader } from '#shared/runtime/guard.ts';
@@ -59,6 +61,9 @@ const int = (name: string, min: number, max: number) =>
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
+/** After a first SIGTERM/SIGINT: how long in-flight work may take before a hard stop (Code Engine's grace is longer). */
+const HARD_STOP_MS = 8_000;
+
 const summaryText = (s: ScanSummary, code: number): string => {
   const lines: string[] = [];
   const outcomes = Object.entries(s.outcomes)
@@ -76,6 +81,10 @@ const summaryText = (s: ScanSummary, code: number): string => {
       `  throttled: ${throttled.map((l) => `${l.lane} ${l.throttled}× (concurrency now ${l.limit})`).join(', ')}`,
     );
   if (!s.complete && s.resume) lines.push(`  not reached: ${JSON.stringify(s.resume)}`);
+  if (s.reconciled)
+    lines.push(
+      `  reconciled ${n(s.reconciled.intents)} change(s) left by interrupted runs: ${n(s.reconciled.landed)} landed, ${n(s.reconciled.not_landed)} did not, ${n(s.reconciled.gone)} gone${s.reconciled.kept ? `, ${n(s.reconciled.kept)} kept for the next run` : ''}`,
+    );
   const why = {
     [EXIT.ok]: s.mode === 'apply' ? 'every change applied' : 'nothing to do',
     [EXIT.failures]: 'some resources failed (outcome failed in the records)',
@@ -88,7 +97,10 @@ const summaryText = (s: ScanSummary, code: number): string => {
       : '',
     [EXIT.incomplete]: 'stopped at --time-limit; some resources were not reached',
   } as Record<number, string>;
-  lines.push(`exit ${code}: ${why[code] ?? ''}`);
+  const stopped = s.interrupted
+    ? `interrupted by ${s.interrupted}: every change made is recorded; the rest was not reached`
+    : '';
+  lines.push(`exit ${code}: ${why[code] ?? stopped}`);
   return `${lines.join('\n')}\n`;
 };
 
@@ -97,37 +109,115 @@ const fail = (code: number, message: string): void => {
   process.exitCode = code;
 };
 
-const runScanCommand = async (flags: ScanFlags): Promise<void> => {
+type Runtime = Awaited<ReturnType<ReturnType<typeof runtimeLoader>>>;
+
+/** Config and policy; undefined (after saying why, exit 2) when they are unusable. */
+const loadRuntime = async (flags: ScanFlags): Promise<Runtime | undefined> => {
   const env = flags.manifest ? { ...process.env, IMDS_GUARD_MANIFEST: flags.manifest } : process.env;
   // Policy warnings and the log sink's ticket lines go to stderr: stdout carries only the plan/records.
   const logger = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
-  let rt: Awaited<ReturnType<ReturnType<typeof runtimeLoader>>>;
   try {
-    rt = await runtimeLoader('instance-guard', { env, logger })();
+    const rt = await runtimeLoader('instance-guard', { env, logger })();
+    if (rt.config.auth) return rt;
+    fail(EXIT.usage, 'no credentials: set IMDS_GUARD_APIKEY (or IBMCLOUD_API_KEY), or a trusted profile');
   } catch (err) {
-    return fail(err instanceof ConfigError ? EXIT.usage : EXIT.failures, errorMessage(err));
+    fail(err instanceof ConfigError ? EXIT.usage : EXIT.failures, errorMessage(err));
   }
-  if (!rt.config.auth)
-    return fail(
-      EXIT.usage,
-      'no credentials: set IMDS_GUARD_APIKEY (or IBMCLOUD_API_KEY), or a trusted profile',
-    );
+  return undefined;
+};
 
-  const [{ runScan }, output, { progressFor }] = await Promise.all([
-    import('#functions/sweep/engine.ts'),
-    import('#functions/sweep/output.ts'),
-    import('#functions/sweep/progress.ts'),
-  ]);
-  let file: ReturnType<typeof output.fileWriter> | undefined;
+type Output = typeof import('#functions/sweep/output.ts');
+type Journals = typeof import('#functions/sweep/journal.ts');
+
+/** Where records go: JSON lines on stdout and/or a file, or the plan table. Changes are flushed at once. */
+const openSinks = (flags: ScanFlags, output: Output) => {
+  const file = flags.output ? output.fileWriter(flags.output) : undefined;
+  const stdout = flags.json ? output.streamWriter(process.stdout) : undefined;
+  const table = flags.json ? undefined : output.createPlanTable();
+  return {
+    table,
+    add: (r: DecisionRecord): void => {
+      const line = JSON.stringify(r);
+      stdout?.write(line);
+      file?.write(line);
+      table?.add(r);
+      // A change (or a failed attempt at one) must be on disk before anything else happens.
+      if (!r.dry_run && (changeOf(r) === 'applied' || r.outcome === 'failed')) {
+        stdout?.flush();
+        file?.flush();
+      }
+    },
+    close: (): void => {
+      stdout?.close();
+      file?.close();
+    },
+  };
+};
+
+/**
+ * The change journal of an apply (intents before PATCHes, outcomes after) and what killed runs left
+ * for this account. Undefined without an apply; throws when the journal cannot be written.
+ */
+const openChanges = async (rt: Runtime, journals: Journals, runId: string) => {
+  const { authenticatorFor, tokenClaims } = await import('#shared/cloud/auth.ts');
+  const self = await tokenClaims(authenticatorFor(rt.config));
+  const scope = {
+    account: self.account?.bss ?? '(unknown)',
+    endpoint: rt.config.endpoint ?? 'https://cloud.ibm.com',
+  };
+  const dir = journals.stateDir(rt.config.env);
+  const leftovers = journals.readLeftovers(dir, scope);
+  for (const u of leftovers.unreadable) rt.logger.warn('unreadable change journal', { ...u });
+  const journal = journals.openJournal(dir, {
+    run_id: runId,
+    started_at: new Date().toISOString(),
+    ...scope,
+  });
+  return { journal, leftovers };
+};
+
+const runScanCommand = async (flags: ScanFlags): Promise<void> => {
+  const rt = await loadRuntime(flags);
+  if (!rt) return;
+  const [{ runScan }, output, { progressFor }, journals, { onTermination, signalExitCode }] =
+    await Promise.all([
+      import('#functions/sweep/engine.ts'),
+      import('#functions/sweep/output.ts'),
+      import('#functions/sweep/progress.ts'),
+      import('#functions/sweep/journal.ts'),
+      import('#functions/sweep/interrupt.ts'),
+    ]);
+  let sinks: ReturnType<typeof openSinks>;
   try {
-    if (flags.output) file = output.fileWriter(flags.output);
+    sinks = openSinks(flags, output);
   } catch (err) {
     return fail(EXIT.usage, `cannot write ${flags.output}: ${errorMessage(err)}`);
   }
-  const stdout = flags.json ? output.streamWriter(process.stdout) : undefined;
-  const table = flags.json ? undefined : output.createPlanTable();
+  const runId = randomUUID();
+  let changes: Awaited<ReturnType<typeof openChanges>> | undefined;
+  try {
+    if (flags.apply && !rt.dryRun) changes = await openChanges(rt, journals, runId);
+  } catch (err) {
+    sinks.close();
+    return fail(err instanceof journals.JournalError ? EXIT.usage : EXIT.failures, errorMessage(err));
+  }
   const progress = await progressFor(process.stderr, { enabled: flags.progress });
   let last: Parameters<typeof progress.update>[0] | undefined;
+  const termination = onTermination({
+    hardStopMs: HARD_STOP_MS,
+    onSignal: (sig) => {
+      progress.log(`imds-guard scan: ${sig}: no new work; in-flight changes finish and are recorded`);
+    },
+    onHardStop: (sig) => {
+      progress.stop(last);
+      sinks.close();
+      changes?.journal.close();
+      process.stderr.write(
+        `imds-guard scan: ${sig}: stopped before in-flight work finished${changes && changes.journal.unresolved() > 0 ? `; ${changes.journal.unresolved()} change(s) without an answer are journaled in ${changes.journal.path} and the next run reconciles them` : ''}\n`,
+      );
+      process.exit(signalExitCode(sig));
+    },
+  });
   let summary: ScanSummary;
   try {
     summary = await runScan(rt, {
@@ -140,31 +230,34 @@ const runScanCommand = async (flags: ScanFlags): Promise<void> => {
       ...(flags.maxChanges !== undefined ? { maxChanges: flags.maxChanges } : {}),
       ...(flags.shard ? { shard: flags.shard } : {}),
       ...(flags.timeLimit !== undefined ? { stopAt: Date.now() + flags.timeLimit * 1000 } : {}),
-      onRecord: (r) => {
-        const line = JSON.stringify(r);
-        stdout?.write(line);
-        file?.write(line);
-        table?.add(r);
-      },
+      runId,
+      signal: termination.signal,
+      ...(changes ? { changes: changes.journal, reconcile: changes.leftovers.intents } : {}),
+      onRecord: sinks.add,
       onProgress: (p) => {
         last = p;
         progress.update(p);
       },
     });
   } catch (err) {
+    termination.dispose();
     progress.stop();
-    stdout?.close();
-    file?.close();
+    sinks.close();
+    changes?.journal.close();
     return fail(
       err instanceof ConfigError || err instanceof InvalidInputError ? EXIT.usage : EXIT.failures,
       errorMessage(err),
     );
   }
+  termination.dispose();
   progress.stop(last);
-  stdout?.close();
-  file?.close();
-  if (table) process.stdout.write(`${table.render()}\n`);
-  const code = exitCodeFor(summary);
+  sinks.close();
+  changes?.journal.close();
+  // Leftovers are recorded now; their journals go once every one of them could be read.
+  if (changes && (summary.reconciled?.kept ?? 0) === 0) journals.removeJournals(changes.leftovers.files);
+  if (sinks.table) process.stdout.write(`${sinks.table.render()}\n`);
+  const sig = termination.received();
+  const code = sig ? signalExitCode(sig) : exitCodeFor(summary);
   process.stderr.write(summaryText(summary, code));
   process.exitCode = code;
 };

@@ -4,6 +4,7 @@
 
 import { dedupeKey } from '#events/decode.ts';
 import type { Outcome } from '#shared/audit/decision.ts';
+import { type ChangeLog, type ChangeResult, loggedChanges } from '#shared/audit/intent.ts';
 import type { TokenClaims } from '#shared/cloud/auth.ts';
 import { authenticatorFor, tokenClaims } from '#shared/cloud/auth.ts';
 import { type Clients, createClientsWith } from '#shared/cloud/clients.ts';
@@ -140,6 +141,14 @@ const readTags = async (ctx: ActContext, crn: string): Promise<TagRead> => {
 const sameMetadata = (a: InstanceMetadataService, b: Partial<InstanceMetadataService>): boolean =>
   (Object.keys(b) as (keyof InstanceMetadataService)[]).every((k) => a[k] === b[k]);
 
+/** A failed change request: refused by IBM (4xx), or without a trustworthy answer (none, 5xx). */
+const resultOfError = (e: CloudApiError): ChangeResult =>
+  e.status === 0 || e.status >= 500 ? 'unknown' : 'not_applied';
+
+/** Where intents and outcomes go: the caller's journal (bulk), else the function's log (events). */
+const changeLogOf = (ctx: ActContext, changes: ChangeLog | undefined): ChangeLog =>
+  changes ?? loggedChanges(ctx.rt.logger, { fn: ctx.rt.fn });
+
 /**
  * Brings one instance in line with the policy: read, decide, PATCH only what differs with the read's
  * ETag, re-read and re-decide on 412 (bounded), retry 429/5xx honouring Retry-After, verify from the
@@ -149,9 +158,10 @@ const sameMetadata = (a: InstanceMetadataService, b: Partial<InstanceMetadataSer
 const guardInstance = async (
   ctx: ActContext,
   ref: VpcRef,
-  options: { notFoundRetries?: number; known?: Instance; tags?: TagRead } = {},
+  options: { notFoundRetries?: number; known?: Instance; tags?: TagRead; changes?: ChangeLog } = {},
 ): Promise<Guarded> => {
   const { rt } = ctx;
+  const changes = changeLogOf(ctx, options.changes);
   const vpc = await ctx.clients.vpc(ref.region);
   const read = async (): Promise<{ value: Instance; etag: string | undefined } | 'gone'> =>
     readFresh(ctx, () => vpc.getInstance({ id: ref.id }), options.notFoundRetries ?? 0);
@@ -221,6 +231,14 @@ const guardInstance = async (
             detail: { ...detail, patch: decision.patch },
           };
         }
+        // Durable before the PATCH is sent: a process killed after it leaves a trace to reconcile.
+        const intent = await changes.intent({
+          target_crn: inst.crn,
+          kind: 'instance',
+          region: ref.region,
+          before: inst.metadata_service,
+          change: decision.patch,
+        });
         try {
           const res = await withRetry(
             (attempt) => {
@@ -236,6 +254,12 @@ const guardInstance = async (
             { attempts: 4, deadline: ctx.deadline },
           );
           const after = res.result.metadata_service;
+          changes.outcome({
+            intent_id: intent.intent_id,
+            target_crn: inst.crn,
+            result: 'applied',
+            after,
+          });
           if (!sameMetadata(after, decision.patch)) {
             return {
               outcome: 'failed',
@@ -257,6 +281,12 @@ const guardInstance = async (
             err instanceof CloudApiError
               ? err
               : new CloudApiError(errorMessage(err), { status: 0, cause: err });
+          changes.outcome({
+            intent_id: intent.intent_id,
+            target_crn: inst.crn,
+            result: resultOfError(e),
+            reason: ibmReason(e),
+          });
           if (e.status === 412) {
             // Someone changed it since our read: read again and decide again.
             current = await read();
@@ -330,9 +360,10 @@ const listGroups = async (
 const guardTemplate = async (
   ctx: ActContext,
   ref: VpcRef,
-  options: { notFoundRetries?: number } = {},
+  options: { notFoundRetries?: number; changes?: ChangeLog } = {},
 ): Promise<Guarded> => {
   const { rt } = ctx;
+  const changes = changeLogOf(ctx, options.changes);
   const vpc = await ctx.clients.vpc(ref.region);
   const read = await readFresh(
     ctx,
@@ -393,6 +424,13 @@ const guardTemplate = async (
           detail,
         };
       }
+      const intent = await changes.intent({
+        target_crn: t.crn,
+        kind: 'instance-template',
+        region: ref.region,
+        before: before.template,
+        change: { template: decision.prototype, instance_groups: decision.repoint_instance_groups },
+      });
       try {
         const findCopy = async (): Promise<InstanceTemplate | undefined> =>
           (await cloudCall(vpc.listInstanceTemplates())).result.templates.find(
@@ -417,6 +455,12 @@ const guardTemplate = async (
         // someone else made must never receive the instance groups.
         const got = copy.metadata_service ?? IBM_DEFAULT_METADATA;
         if (!sameMetadata(got, decision.prototype.metadata_service)) {
+          changes.outcome({
+            intent_id: intent.intent_id,
+            target_crn: t.crn,
+            result: existed ? 'not_applied' : 'applied',
+            reason: `a template named "${copy.name}" exists with other settings`,
+          });
           return {
             outcome: 'failed',
             reason: `a template named "${copy.name}" already exists with metadata_service ${JSON.stringify(got)}, not the wanted ${JSON.stringify(decision.prototype.metadata_service)}; rename or delete it so a compliant copy can be made`,
@@ -436,6 +480,12 @@ const guardTemplate = async (
           );
           repointed.push(groupId);
         }
+        changes.outcome({
+          intent_id: intent.intent_id,
+          target_crn: t.crn,
+          result: 'applied',
+          after: { template: { id: copy.id, name: copy.name }, instance_groups: repointed },
+        });
         // Replaced on an earlier run and nothing left to repoint: no change now, so not "remediated"
         // again (the original stays, as templates are never deleted).
         if (existed && repointed.length === 0) {
@@ -462,6 +512,12 @@ const guardTemplate = async (
           err instanceof CloudApiError
             ? err
             : new CloudApiError(errorMessage(err), { status: 0, cause: err });
+        changes.outcome({
+          intent_id: intent.intent_id,
+          target_crn: t.crn,
+          result: resultOfError(e),
+          reason: ibmReason(e),
+        });
         return {
           outcome: 'failed',
           reason: ibmReason(e),

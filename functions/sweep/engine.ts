@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import { type DecisionRecord, decisionRecord, type Outcome } from '#shared/audit/decision.ts';
+import { type ChangeLog, loggedChanges } from '#shared/audit/intent.ts';
 import { createClients } from '#shared/cloud/clients.ts';
 import type { Instance, InstanceTemplate, VpcClient } from '#shared/cloud/vpc.ts';
 import { CloudApiError, errorMessage } from '#shared/errors.ts';
@@ -21,7 +22,9 @@ import {
 } from '../instance-guard/act.ts';
 import { decideInstance, instanceSnapshot } from '../instance-guard/decide.ts';
 import type { ActContext as ProfileContext } from '../profile-guard/context.ts';
+import type { PendingIntent } from './journal.ts';
 import { clientsThroughLanes, createLanes, type Lane, type Lanes } from './lanes.ts';
+import { reconcileIntents } from './reconcile.ts';
 import { ownsResource, type Shard, shardLabel } from './shard.ts';
 import {
   changeOf,
@@ -65,6 +68,13 @@ interface ScanOptions {
   discoveryRegion?: string;
   onRecord?: (record: DecisionRecord) => void;
   onProgress?: (progress: Progress) => void;
+  /** Where intents and outcomes of changes go (default: the runtime's log, as the functions write them). */
+  changes?: ChangeLog;
+  /** Aborted on SIGTERM/SIGINT: no new work; in-flight work gets `signalGraceMs` (default 5 s). */
+  signal?: AbortSignal;
+  signalGraceMs?: number;
+  /** Intents an interrupted run left unresolved: read again and recorded before anything else. */
+  reconcile?: readonly PendingIntent[];
 }
 
 interface Progress {
@@ -238,7 +248,8 @@ const runPass = async (run: Run, pass: Pass): Promise<ScanSummary> => {
   // Pages in flight across all listings: a 100-instance page is ~0.5 MB of JSON and several MB parsed,
   // so this (not the account's size) bounds the memory of a run.
   const listing = new PQueue({ concurrency: o.listingConcurrency ?? DEFAULT_LISTING_CONCURRENCY });
-  const pastStop = (): boolean => o.stopAt !== undefined && Date.now() >= o.stopAt;
+  const pastStop = (): boolean =>
+    o.signal?.aborted === true || (o.stopAt !== undefined && Date.now() >= o.stopAt);
   const label = shardLabel(o.shard);
   const passStarted = performance.now();
   const listings: ListingState[] = [];
@@ -500,7 +511,7 @@ const runPass = async (run: Run, pass: Pass): Promise<ScanSummary> => {
         result = await guardInstance(
           use,
           { region, type: 'instance', id: inst.id, crn: inst.crn },
-          { known: inst, tags },
+          { known: inst, tags, ...(o.changes ? { changes: o.changes } : {}) },
         );
       } catch (err) {
         result = failedResult(err);
@@ -555,7 +566,11 @@ const runPass = async (run: Run, pass: Pass): Promise<ScanSummary> => {
       const use = slot ? run.apply : run.plan;
       let result: Result;
       try {
-        result = await guardTemplate(use, { region, type: 'instance-template', id: t.id, crn: t.crn });
+        result = await guardTemplate(
+          use,
+          { region, type: 'instance-template', id: t.id, crn: t.crn },
+          o.changes ? { changes: o.changes } : {},
+        );
       } catch (err) {
         result = failedResult(err);
       }
@@ -693,6 +708,7 @@ const runPass = async (run: Run, pass: Pass): Promise<ScanSummary> => {
     regions: stats.regions(),
     ...(stats.profileState() ? { profiles: stats.profileState() } : {}),
     ...(complete ? {} : { resume }),
+    ...(o.signal?.aborted ? { interrupted: String(o.signal.reason ?? 'signal') } : {}),
     lanes: run.lanes.report(),
     api_calls: l.apiCalls,
   };
@@ -702,9 +718,43 @@ const runPass = async (run: Run, pass: Pass): Promise<ScanSummary> => {
  * One bulk run. With `apply` and `maxChanges`, a counting plan comes first and the apply happens only
  * if the plan stays within the limit (otherwise nothing is changed and `refused` is set).
  */
+/** On abort, in-flight work may keep retrying only for the grace period. */
+const shortenOnAbort = (run: Run): void => {
+  const { o } = run;
+  o.signal?.addEventListener(
+    'abort',
+    () => {
+      const until = Date.now() + (o.signalGraceMs ?? 5_000);
+      for (const ctx of [run.apply, run.plan, run.profiles?.apply, run.profiles?.plan]) {
+        if (ctx) ctx.deadline = Math.min(ctx.deadline, until);
+      }
+    },
+    { once: true },
+  );
+};
+
 const runScan = async (rt: GuardRuntime, o: ScanOptions): Promise<ScanSummary> => {
-  const run = await openRun(rt, o);
+  // Intents and outcomes: the caller's journal (scan), else log lines next to the records (sweep, job).
+  const changes =
+    o.changes ?? loggedChanges(rt.logger, { fn: o.fn, ...(o.runId ? { correlation_id: o.runId } : {}) });
+  const run = await openRun(rt, { ...o, changes });
+  shortenOnAbort(run);
   try {
+    const reconciled = o.reconcile?.length
+      ? await reconcileIntents(rt, run.apply.clients, o.reconcile, (r) => o.onRecord?.(r))
+      : undefined;
+    const summary = await runPasses(run);
+    if (!reconciled) return summary;
+    const { keptIntents: _kept, ...counts } = reconciled;
+    return { ...summary, reconciled: counts };
+  } finally {
+    run.lanes.close();
+  }
+};
+
+const runPasses = async (run: Run): Promise<ScanSummary> => {
+  const { rt, o } = run;
+  {
     const applying = o.apply && !rt.dryRun;
     if (applying && o.maxChanges !== undefined) {
       const plan = await runPass(run, { applying: false, emit: false });
@@ -722,8 +772,6 @@ const runScan = async (rt: GuardRuntime, o: ScanOptions): Promise<ScanSummary> =
       return { ...applied, elapsed_ms: Date.now() - run.started };
     }
     return await runPass(run, { applying, emit: true });
-  } finally {
-    run.lanes.close();
   }
 };
 

@@ -8,6 +8,7 @@ import { errorMessage, InvalidInputError } from '#shared/errors.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
 import type { GuardRuntime } from '#shared/runtime/guard.ts';
 import { runScan } from './engine.ts';
+import { onTermination } from './interrupt.ts';
 import { DEFAULTS, parseCount, parseFlag, parseInclude, parseRegions, sweepBudgetMs } from './options.ts';
 import { shardFromJobEnv } from './shard.ts';
 import { exitCodeFor, type Resume, unreachedOf } from './summary.ts';
@@ -121,8 +122,22 @@ const runSweep = async (
   const returned: DecisionRecord[] = [];
   let truncated = 0;
   const runtime = input.dryRun ? { ...rt, dryRun: true } : rt;
+  // A SIGTERM (the container going away) stops new work; in-flight changes finish and are logged.
+  const termination = onTermination({
+    hardStopMs: DEFAULTS.sweepGraceSeconds * 1000,
+    onHardStop: (sig) =>
+      rt.logger.warn('sweep summary', {
+        fn: 'sweep',
+        event_id: trigger.deliveryId ?? null,
+        correlation_id: runId,
+        outcome: 'failed',
+        interrupted: sig,
+        complete: false,
+      }),
+  });
   try {
     const summary = await runScan(runtime, {
+      signal: termination.signal,
       fn: 'sweep',
       apply: true,
       ...(input.regions ? { regions: input.regions } : {}),
@@ -160,6 +175,7 @@ const runSweep = async (
       elapsed_ms: Date.now() - trigger.startedAt,
       api_calls: summary.api_calls,
       exit_code: exitCodeFor(summary),
+      ...(summary.interrupted ? { interrupted: summary.interrupted } : {}),
       ...(unreached.length > 0 ? { unreached } : {}),
       ...(summary.resume ? { resume: summary.resume } : {}),
       ...(summary.refused ? { refused: summary.refused } : {}),
@@ -186,6 +202,8 @@ const runSweep = async (
       reason,
     });
     return json(503, { outcome: 'failed', reason, decisions: [] });
+  } finally {
+    termination.dispose();
   }
 };
 

@@ -2,6 +2,7 @@
 // account), what it reports at the end, and the exit code that summary maps to.
 import type { DecisionRecord, Outcome } from '#shared/audit/decision.ts';
 import type { LaneReport } from './lanes.ts';
+import type { Reconciled } from './reconcile.ts';
 
 /** What `--include` names, and the resource kind each stands for in records (`detail.kind`). */
 const KINDS = {
@@ -75,6 +76,10 @@ interface ScanSummary {
   api_calls: number;
   /** Set when --max-changes refused the apply: nothing was changed. */
   refused?: { max_changes: number; planned_changes: number; plan_complete: boolean };
+  /** Set when a signal stopped the run (SIGTERM, SIGINT): in-flight work finished or was journaled. */
+  interrupted?: string;
+  /** Intents of interrupted runs read again and recorded before this run (scan only). */
+  reconciled?: Reconciled;
 }
 
 /** An audit finding is reported as planned but is never acted on, so it is not a change. */
