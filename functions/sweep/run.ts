@@ -3,7 +3,7 @@
 // work at the budget, lets in-flight work finish, and says what it did not reach and how to continue.
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
-import { type DecisionRecord, logDecision, type Outcome } from '#shared/audit/decision.ts';
+import { type DecisionRecord, logDecision, summariseOutcomes } from '#shared/audit/decision.ts';
 import { errorMessage, InvalidInputError } from '#shared/errors.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
 import type { GuardRuntime } from '#shared/runtime/guard.ts';
@@ -38,20 +38,6 @@ const SweepRequest = v.object({
     }),
   ),
 });
-
-/** Most significant first, as the guards summarise a response. */
-const PRECEDENCE: readonly Outcome[] = [
-  'failed',
-  'remediated',
-  'ticket_opened',
-  'ticket_updated',
-  'ticket_resolved',
-  'planned',
-  'exempt',
-  'compliant',
-  'gone',
-  'ignored',
-];
 
 /** Records returned in the response (all are logged): the ones that say something, up to this many. */
 const MAX_RETURNED = 200;
@@ -160,7 +146,7 @@ const runSweep = async (
       },
     });
     const unreached = unreachedOf(summary);
-    const outcome = PRECEDENCE.find((o) => (summary.outcomes[o] ?? 0) > 0) ?? 'ignored';
+    const outcome = summariseOutcomes((o) => (summary.outcomes[o] ?? 0) > 0);
     const line = {
       fn: 'sweep',
       event_id: trigger.deliveryId ?? null,

@@ -9,6 +9,7 @@ import {
   decisionRecord,
   logDecision,
   type Outcome,
+  summariseOutcomes,
 } from '../audit/decision.ts';
 import { createLogger, type Logger } from '../audit/logger.ts';
 import { type Config, loadConfig } from '../config.ts';
@@ -167,23 +168,8 @@ const screen = (
   return { actionable, skipped };
 };
 
-// Which outcome summarises a response, most significant first.
-const PRECEDENCE: readonly Outcome[] = [
-  'failed',
-  'refused',
-  'remediated',
-  'ticket_opened',
-  'ticket_updated',
-  'ticket_resolved',
-  'planned',
-  'exempt',
-  'compliant',
-  'gone',
-  'ignored',
-];
-
 const summarise = (decided: Decided[]): Outcome =>
-  PRECEDENCE.find((o) => decided.some((d) => d.record.outcome === o)) ?? 'ignored';
+  summariseOutcomes((o) => decided.some((d) => d.record.outcome === o));
 
 /** Logs every decision (one JSON line each) and answers as Code Engine expects. */
 const respond = (rt: GuardRuntime, decided: Decided[]): CeResponse => {
