@@ -3,6 +3,8 @@
 // and the Code Engine job (functions/sweep/engine.ts). Usage and exit codes: docs/scan.md.
 import { randomUUID } from 'node:crypto';
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
+import type { Progress } from '#functions/sweep/engine.ts';
+import type { StopSignal } from '#functions/sweep/interrupt.ts';
 import { DEFAULTS, parseCount, parseInclude, parseRegions } from '#functions/sweep/options.ts';
 import { parseShard, type Shard } from '#functions/sweep/shard.ts';
 import type { Include, ScanSummary } from '#functions/sweep/summary.ts';
@@ -176,90 +178,123 @@ const openChanges = async (rt: Runtime, journals: Journals, runId: string) => {
   return { journal, leftovers };
 };
 
-const runScanCommand = async (flags: ScanFlags): Promise<void> => {
-  const rt = await loadRuntime(flags);
-  if (!rt) return;
-  const [{ runScan }, output, { progressFor }, journals, { onTermination, signalExitCode }] =
-    await Promise.all([
-      import('#functions/sweep/engine.ts'),
-      import('#functions/sweep/output.ts'),
-      import('#functions/sweep/progress.ts'),
-      import('#functions/sweep/journal.ts'),
-      import('#functions/sweep/interrupt.ts'),
-    ]);
+const loadTools = async () => {
+  const [{ runScan }, output, { progressFor }, journals, interrupt] = await Promise.all([
+    import('#functions/sweep/engine.ts'),
+    import('#functions/sweep/output.ts'),
+    import('#functions/sweep/progress.ts'),
+    import('#functions/sweep/journal.ts'),
+    import('#functions/sweep/interrupt.ts'),
+  ]);
+  return { runScan, output, progressFor, journals, interrupt };
+};
+
+type Tools = Awaited<ReturnType<typeof loadTools>>;
+
+/** Where records and intents go; undefined (after saying why) when they cannot be written. */
+const openOutputs = async (flags: ScanFlags, rt: Runtime, tools: Tools, runId: string) => {
   let sinks: ReturnType<typeof openSinks>;
   try {
-    sinks = openSinks(flags, output);
+    sinks = openSinks(flags, tools.output);
   } catch (err) {
-    return fail(EXIT.usage, `cannot write ${flags.output}: ${errorMessage(err)}`);
+    fail(EXIT.usage, `cannot write ${flags.output}: ${errorMessage(err)}`);
+    return undefined;
   }
-  const runId = randomUUID();
-  let changes: Awaited<ReturnType<typeof openChanges>> | undefined;
   try {
-    if (flags.apply && !rt.dryRun) changes = await openChanges(rt, journals, runId);
+    const changes = flags.apply && !rt.dryRun ? await openChanges(rt, tools.journals, runId) : undefined;
+    return { sinks, changes };
   } catch (err) {
     sinks.close();
-    return fail(err instanceof journals.JournalError ? EXIT.usage : EXIT.failures, errorMessage(err));
+    fail(err instanceof tools.journals.JournalError ? EXIT.usage : EXIT.failures, errorMessage(err));
+    return undefined;
   }
-  const progress = await progressFor(process.stderr, { enabled: flags.progress });
-  let last: Parameters<typeof progress.update>[0] | undefined;
-  const termination = onTermination({
+};
+
+type Outputs = NonNullable<Awaited<ReturnType<typeof openOutputs>>>;
+type Reporter = Awaited<ReturnType<Tools['progressFor']>>;
+
+/** SIGTERM/SIGINT: stop new work; a second signal or the hard-stop time flushes what there is and exits. */
+const watchSignals = (tools: Tools, out: Outputs, progress: Reporter, last: () => Progress | undefined) => {
+  const { onTermination, signalExitCode } = tools.interrupt;
+  return onTermination({
     hardStopMs: HARD_STOP_MS,
-    onSignal: (sig) => {
-      progress.log(`imds-guard scan: ${sig}: no new work; in-flight changes finish and are recorded`);
-    },
+    onSignal: (sig) =>
+      progress.log(`imds-guard scan: ${sig}: no new work; in-flight changes finish and are recorded`),
     onHardStop: (sig) => {
-      progress.stop(last);
-      sinks.close();
-      changes?.journal.close();
-      process.stderr.write(
-        `imds-guard scan: ${sig}: stopped before in-flight work finished${changes && changes.journal.unresolved() > 0 ? `; ${changes.journal.unresolved()} change(s) without an answer are journaled in ${changes.journal.path} and the next run reconciles them` : ''}\n`,
-      );
+      progress.stop(last());
+      out.sinks.close();
+      out.changes?.journal.close();
+      const open = out.changes?.journal.unresolved() ?? 0;
+      const left =
+        open > 0
+          ? `; ${open} change(s) without an answer are journaled in ${out.changes?.journal.path} and the next run reconciles them`
+          : '';
+      process.stderr.write(`imds-guard scan: ${sig}: stopped before in-flight work finished${left}\n`);
       process.exit(signalExitCode(sig));
     },
   });
+};
+
+/** The flags as engine options. */
+const scanOptions = (flags: ScanFlags, runId: string, out: Outputs) => ({
+  fn: 'scan' as const,
+  apply: flags.apply === true,
+  ...(flags.regions ? { regions: flags.regions } : {}),
+  include: flags.include,
+  concurrency: flags.concurrency,
+  regionConcurrency: flags.regionConcurrency,
+  ...(flags.maxChanges !== undefined ? { maxChanges: flags.maxChanges } : {}),
+  ...(flags.shard ? { shard: flags.shard } : {}),
+  ...(flags.timeLimit !== undefined ? { stopAt: Date.now() + flags.timeLimit * 1000 } : {}),
+  runId,
+  ...(out.changes ? { changes: out.changes.journal, reconcile: out.changes.leftovers.intents } : {}),
+  onRecord: out.sinks.add,
+});
+
+/** Everything written and closed; reconciled journals removed; the plan table, the summary, the code. */
+const finish = (tools: Tools, out: Outputs, summary: ScanSummary, sig: StopSignal | undefined): void => {
+  out.sinks.close();
+  out.changes?.journal.close();
+  // Leftovers are recorded now; their journals go once every one of them could be read.
+  if (out.changes && (summary.reconciled?.kept ?? 0) === 0)
+    tools.journals.removeJournals(out.changes.leftovers.files);
+  if (out.sinks.table) process.stdout.write(`${out.sinks.table.render()}\n`);
+  const code = sig ? tools.interrupt.signalExitCode(sig) : exitCodeFor(summary);
+  process.stderr.write(summaryText(summary, code));
+  process.exitCode = code;
+};
+
+const runScanCommand = async (flags: ScanFlags): Promise<void> => {
+  const rt = await loadRuntime(flags);
+  if (!rt) return;
+  const tools = await loadTools();
+  const runId = randomUUID();
+  const out = await openOutputs(flags, rt, tools, runId);
+  if (!out) return;
+  const progress = await tools.progressFor(process.stderr, { enabled: flags.progress });
+  let last: Progress | undefined;
+  const termination = watchSignals(tools, out, progress, () => last);
   let summary: ScanSummary;
   try {
-    summary = await runScan(rt, {
-      fn: 'scan',
-      apply: flags.apply === true,
-      ...(flags.regions ? { regions: flags.regions } : {}),
-      include: flags.include,
-      concurrency: flags.concurrency,
-      regionConcurrency: flags.regionConcurrency,
-      ...(flags.maxChanges !== undefined ? { maxChanges: flags.maxChanges } : {}),
-      ...(flags.shard ? { shard: flags.shard } : {}),
-      ...(flags.timeLimit !== undefined ? { stopAt: Date.now() + flags.timeLimit * 1000 } : {}),
-      runId,
+    summary = await tools.runScan(rt, {
+      ...scanOptions(flags, runId, out),
       signal: termination.signal,
-      ...(changes ? { changes: changes.journal, reconcile: changes.leftovers.intents } : {}),
-      onRecord: sinks.add,
       onProgress: (p) => {
         last = p;
         progress.update(p);
       },
     });
   } catch (err) {
-    termination.dispose();
     progress.stop();
-    sinks.close();
-    changes?.journal.close();
-    return fail(
-      err instanceof ConfigError || err instanceof InvalidInputError ? EXIT.usage : EXIT.failures,
-      errorMessage(err),
-    );
+    out.sinks.close();
+    out.changes?.journal.close();
+    const usage = err instanceof ConfigError || err instanceof InvalidInputError;
+    return fail(usage ? EXIT.usage : EXIT.failures, errorMessage(err));
+  } finally {
+    termination.dispose();
   }
-  termination.dispose();
   progress.stop(last);
-  sinks.close();
-  changes?.journal.close();
-  // Leftovers are recorded now; their journals go once every one of them could be read.
-  if (changes && (summary.reconciled?.kept ?? 0) === 0) journals.removeJournals(changes.leftovers.files);
-  if (sinks.table) process.stdout.write(`${sinks.table.render()}\n`);
-  const sig = termination.received();
-  const code = sig ? signalExitCode(sig) : exitCodeFor(summary);
-  process.stderr.write(summaryText(summary, code));
-  process.exitCode = code;
+  finish(tools, out, summary, termination.received());
 };
 
 const registerScan = (program: Command): void => {
