@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { DecisionRecord } from '#shared/audit/decision.ts';
+import { type DecisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { envFor } from '../../helpers/emulator.ts';
 import { asParams, startWorld } from '../instance-guard/support.ts';
 import { type Account, GUARD_KEY, startAccount } from './support.ts';
@@ -200,7 +200,12 @@ describe('instance-guard on an event', () => {
 
       // Assess: intent → outcome → decision, joined by intent_id and target
       const lines = guard.logger.lines;
-      const at = (message: string): number => lines.findIndex((l) => l.message === message);
+      const at = (message: string): number =>
+        lines.findIndex((l) =>
+          message === 'decision'
+            ? !String(l.message).startsWith('change ') && isDecisionLine(l)
+            : l.message === message,
+        );
       const intent = lines[at('change intent')];
       const outcome = lines[at('change outcome')];
       expect(res.statusCode).toBe(200);
