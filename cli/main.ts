@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerCheckPlan } from './commands/check-plan.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDeploy } from './commands/deploy.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerEmulator } from './commands/emulator.ts';
 import { registerFirewall } from './commands/firewall.ts';
 import { registerInvoke } from './commands/invoke.ts';
@@ -24,6 +25,7 @@ const COMMANDS = [
   registerDeploy,
   registerFirewall,
   registerCheckPlan,
+  registerDoctor,
 ] satisfies ((program: Command) => void)[];
 
 const program = new Command('imds-guard')
