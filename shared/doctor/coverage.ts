@@ -16,7 +16,7 @@ interface HeldPolicy {
   id: string;
   /** Role names (`Editor`, `Reader`, `ObjectWriter`…), from the role CRNs. */
   roles: string[];
-  attributes: PolicyAttribute[];
+  attributes: readonly PolicyAttribute[];
   /** Resource tags narrow a policy to tagged resources. */
   tagged: boolean;
   /** A `rule` (time-based condition) limits when it applies. */

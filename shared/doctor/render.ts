@@ -22,7 +22,9 @@ const line = (c: Check, o: RenderOptions): string[] => {
   const mark = o.tty ? SYMBOL[c.status] : WORD[c.status];
   const head = `${paint(mark, COLOR[c.status], o.color)} ${c.title}: ${c.detail}`;
   const indent = o.tty ? '    ' : '      ';
-  return [head, ...c.fix.map((f, i) => `${indent}${i === 0 ? 'fix: ' : '     '}${f}`)];
+  // A skipped check's lines say how to look by hand; the others' say how to fix.
+  const label = c.status === 'skip' ? 'check: ' : 'fix: ';
+  return [head, ...c.fix.map((f, i) => `${indent}${i === 0 ? label : ' '.repeat(label.length)}${f}`)];
 };
 
 const counts = (checks: readonly Check[]): string => {
