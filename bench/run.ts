@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { bulkScan } from './bulk.ts';
 import { coldStart } from './cold-start.ts';
 import { emulatorThroughput } from './emulator.ts';
+import { fuzz } from './fuzz.ts';
 import type { Row } from './lib.ts';
 import { scenarioLoad } from './scenario.ts';
 import { ticketBurst } from './tickets.ts';
@@ -14,6 +15,7 @@ const BENCHMARKS = {
   tickets: ticketBurst,
   'cold-start': coldStart,
   bulk: bulkScan,
+  fuzz,
 } satisfies Record<string, () => Promise<Row[]>>;
 
 type BenchName = keyof typeof BENCHMARKS;

@@ -3,13 +3,13 @@
 // use: docs/check-plan.md.
 import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Command, CommanderError } from 'commander';
+import { checkPlan, exitCodeFor } from '#cli/plan/check.ts';
+import { readPlanFile } from '#cli/plan/read.ts';
+import { type ReportMeta, renderTable, summaryLine, toJson } from '#cli/plan/render.ts';
+import { toSarif } from '#cli/plan/sarif.ts';
+import { EXIT } from '#cli/plan/types.ts';
 import { loadConfig } from '#shared/config.ts';
 import { ConfigError, errorMessage, InvalidInputError } from '#shared/errors.ts';
-import { checkPlan, exitCodeFor } from '#shared/plan/check.ts';
-import { readPlanFile } from '#shared/plan/read.ts';
-import { type ReportMeta, renderTable, summaryLine, toJson } from '#shared/plan/render.ts';
-import { toSarif } from '#shared/plan/sarif.ts';
-import { EXIT } from '#shared/plan/types.ts';
 import { formatIssue, loadPolicy, PolicyError } from '#shared/policy/load.ts';
 
 interface Flags {

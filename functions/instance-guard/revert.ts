@@ -4,10 +4,11 @@
 import { type DecisionRecord, decisionRecord, type Outcome } from '#shared/audit/decision.ts';
 import type { InstanceMetadataService } from '#shared/cloud/vpc.ts';
 import { CloudApiError, errorMessage } from '#shared/errors.ts';
+import type { ActContext } from '#shared/runtime/acting.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
 import type { GuardRuntime } from '#shared/runtime/guard.ts';
 import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
-import { type ActContext, actContext, parseVpcCrn } from './act.ts';
+import { instanceContext, parseVpcCrn } from './act.ts';
 
 interface RevertOptions {
   dryRun: boolean;
@@ -172,7 +173,7 @@ const revertRecords = async (
   records: DecisionRecord[],
   o: RevertOptions,
 ): Promise<DecisionRecord[]> => {
-  const ctx = await actContext(rt, 120_000);
+  const ctx = await instanceContext(rt, 120_000);
   const out: DecisionRecord[] = [];
   for (const record of records) {
     const started = performance.now();

@@ -1,8 +1,8 @@
 // check-plan on instances and instance templates: hand-written plans (test/fixtures/terraform-plans)
 // and one-resource variants, judged with the guards' own decideInstance / decideTemplate.
 import { describe, expect, test } from 'vitest';
-import { exitCodeFor } from '#shared/plan/check.ts';
-import type { Plan } from '#shared/plan/read.ts';
+import { exitCodeFor } from '#cli/plan/check.ts';
+import type { Plan } from '#cli/plan/read.ts';
 import { changeOf, check, configOf, fixturePlan, oneInstancePlan, policyOf, resultFor } from './plans.ts';
 
 const DISABLE = policyOf({ instances: { default: { mode: 'disable' } } });

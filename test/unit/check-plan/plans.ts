@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
-import { checkPlan } from '#shared/plan/check.ts';
-import { type Plan, parsePlan, type ResourceChange } from '#shared/plan/read.ts';
-import type { CheckReport, CheckResult } from '#shared/plan/types.ts';
+import { checkPlan } from '#cli/plan/check.ts';
+import { type Plan, parsePlan, type ResourceChange } from '#cli/plan/read.ts';
+import type { CheckReport, CheckResult } from '#cli/plan/types.ts';
 import { loadPolicyFromManifest } from '#shared/policy/load.ts';
 import { Policy, type PolicyInput } from '#shared/policy/schema.ts';
 

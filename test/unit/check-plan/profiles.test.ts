@@ -1,9 +1,9 @@
 // check-plan on trusted profiles: the profile guard's breadth rules (assessProfile) over what the plan
 // creates — policies, claim rules, links, and the instances that can assume the profile.
 import { describe, expect, test } from 'vitest';
-import { exitCodeFor } from '#shared/plan/check.ts';
-import type { Plan } from '#shared/plan/read.ts';
-import type { CheckReport } from '#shared/plan/types.ts';
+import { exitCodeFor } from '#cli/plan/check.ts';
+import type { Plan } from '#cli/plan/read.ts';
+import type { CheckReport } from '#cli/plan/types.ts';
 import { changeOf, check, configOf, fixturePlan, fixturePolicy, policyOf } from './plans.ts';
 
 const rows = (report: CheckReport) =>

@@ -1,7 +1,7 @@
 // Reading `terraform show -json` output: a plan is accepted; everything else is refused with one line
 // that says what the input is and what to run instead.
 import { describe, expect, test } from 'vitest';
-import { PlanInputError, parsePlan } from '#shared/plan/read.ts';
+import { PlanInputError, parsePlan } from '#cli/plan/read.ts';
 import { fixtureText } from './plans.ts';
 
 const refusal = (text: string): string => {

@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import type * as Sarif from 'sarif';
 import { describe, expect, test } from 'vitest';
-import { CHECK_IDS, toSarif } from '#shared/plan/sarif.ts';
-import type { CheckReport } from '#shared/plan/types.ts';
+import { CHECK_IDS, toSarif } from '#cli/plan/sarif.ts';
+import type { CheckReport } from '#cli/plan/types.ts';
 import { PROFILE_RULE_IDS } from '#shared/policy/profiles.ts';
 import { check, fixturePlan, fixturePolicy } from './plans.ts';
 

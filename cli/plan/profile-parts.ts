@@ -10,7 +10,7 @@ import type {
   ProfileLink,
   V2Policy,
 } from '#functions/profile-guard/rules/types.ts';
-import type { ProfileRuleId } from '../policy/profiles.ts';
+import type { ProfileRuleId } from '#shared/policy/profiles.ts';
 import { INSTANCE } from './metadata.ts';
 import { isRecord, type ResourceChange } from './read.ts';
 import { knownString, type PlanIndex, referencedAddress, type Slot, slotAt } from './values.ts';

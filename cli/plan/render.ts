@@ -1,6 +1,6 @@
 // The check's report for people (a table and the wanted metadata_service blocks) and for machines (one
 // JSON document). SARIF is in sarif.ts.
-import type { InstanceMetadataServicePatch } from '../cloud/vpc.ts';
+import type { InstanceMetadataServicePatch } from '#shared/cloud/vpc.ts';
 import { countVerdicts, exitCodeFor } from './check.ts';
 import type { CheckReport, CheckResult, Verdict } from './types.ts';
 

@@ -3,7 +3,7 @@
 // gain properties in minor versions (so they are read loosely), a new major version is refused.
 import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
-import { errorMessage, InvalidInputError } from '../errors.ts';
+import { errorMessage, InvalidInputError } from '#shared/errors.ts';
 
 /** The plan file is not a Terraform JSON plan (or cannot be read): exit 2, nothing written. */
 class PlanInputError extends InvalidInputError {

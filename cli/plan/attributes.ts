@@ -2,7 +2,7 @@
 // ibm_is_instance or ibm_is_instance_template, with what is known only after apply marked as such.
 // Names of referenced VPCs and resource groups come from the plan when the argument refers to one.
 import { regionOfZone } from '#functions/instance-guard/decide.ts';
-import type { Policy } from '../policy/schema.ts';
+import type { Policy } from '#shared/policy/schema.ts';
 import { isCreate } from './metadata.ts';
 import type { ResourceChange } from './read.ts';
 import type { MatchKey } from './scope.ts';

@@ -1,6 +1,6 @@
 // `imds-guard check-plan`: a Terraform JSON plan × the policy → what the guards would do after apply.
 // Pure: the plan, the validated policy and the clock come in; a report goes out.
-import type { Policy } from '../policy/schema.ts';
+import type { Policy } from '#shared/policy/schema.ts';
 import { deleting } from './attributes.ts';
 import { JUDGES } from './instances.ts';
 import { judgeProfile } from './profile-results.ts';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type * as Sarif from 'sarif';
 import { BREADTH_RULES } from '#functions/profile-guard/rules/index.ts';
-import { PROFILE_RULE_IDS, type Severity } from '../policy/profiles.ts';
+import { PROFILE_RULE_IDS, type Severity } from '#shared/policy/profiles.ts';
 import { exitCodeFor } from './check.ts';
 import { actionWord, metadataBlock, type ReportMeta } from './render.ts';
 import type { CheckId, CheckReport, CheckResult } from './types.ts';

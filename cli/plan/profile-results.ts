@@ -3,8 +3,8 @@
 import { assessProfile } from '#functions/profile-guard/decide.ts';
 import { BREADTH_RULES } from '#functions/profile-guard/rules/index.ts';
 import type { Finding } from '#functions/profile-guard/rules/types.ts';
-import type { ProfileExemption } from '../policy/profiles.ts';
-import type { Policy } from '../policy/schema.ts';
+import type { ProfileExemption } from '#shared/policy/profiles.ts';
+import type { Policy } from '#shared/policy/schema.ts';
 import type { Unknown } from './profile-parts.ts';
 import { assemble, PROFILE, type ProfileGroup } from './profiles.ts';
 import type { CheckResult } from './types.ts';

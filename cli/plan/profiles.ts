@@ -10,7 +10,7 @@ import type {
   ProfileSnapshot,
   V2Policy,
 } from '#functions/profile-guard/rules/types.ts';
-import { parseCrn } from '../cloud/crn.ts';
+import { parseCrn } from '#shared/cloud/crn.ts';
 import { deleting } from './attributes.ts';
 import { INSTANCE, plannedMetadata } from './metadata.ts';
 import { claimRuleOf, linkOf, type Part, policyOf, type Unknown } from './profile-parts.ts';

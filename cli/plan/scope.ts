@@ -3,9 +3,9 @@
 // apply ahead of the one that surely does is a candidate, and the plan can be judged only when all the
 // candidates would do the same thing. The choice itself is still made by decide.ts (desiredState).
 import { type DesiredState, desiredState, evaluate } from '#functions/instance-guard/decide.ts';
-import type { InstanceMetadataService } from '../cloud/vpc.ts';
-import { matchesScope, type Scope } from '../policy/match.ts';
-import type { Match, Policy, Rule } from '../policy/schema.ts';
+import type { InstanceMetadataService } from '#shared/cloud/vpc.ts';
+import { matchesScope, type Scope } from '#shared/policy/match.ts';
+import type { Match, Policy, Rule } from '#shared/policy/schema.ts';
 
 type MatchKey = keyof Match;
 

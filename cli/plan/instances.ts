@@ -14,9 +14,9 @@ import {
   templateMetadata,
   templateScope,
 } from '#functions/instance-guard/decide.ts';
-import type { InstanceMetadataService, InstanceMetadataServicePatch } from '../cloud/vpc.ts';
-import type { Scope } from '../policy/match.ts';
-import type { Policy } from '../policy/schema.ts';
+import type { InstanceMetadataService, InstanceMetadataServicePatch } from '#shared/cloud/vpc.ts';
+import type { Scope } from '#shared/policy/match.ts';
+import type { Policy } from '#shared/policy/schema.ts';
 import {
   deleting,
   describeKeys,

@@ -1,7 +1,7 @@
 // What `imds-guard check-plan` reports: one result per judged resource (instances, templates) or per
 // trusted-profile finding, each with a verdict that says what the guards would do after apply.
-import type { InstanceMetadataServicePatch } from '../cloud/vpc.ts';
-import type { ProfileRuleId, Severity } from '../policy/profiles.ts';
+import type { InstanceMetadataServicePatch } from '#shared/cloud/vpc.ts';
+import type { ProfileRuleId, Severity } from '#shared/policy/profiles.ts';
 
 /**
  * change  — a guard would change it after apply (PATCH an instance, copy a template)

@@ -4,7 +4,7 @@
 // `metadata_service_enabled`): what is written is sent, what is not is left to IBM's defaults (disabled,
 // http, hop limit 1; ibm-api-facts §1.5), and what Terraform knows only after apply stays unknown.
 import { IBM_DEFAULT_METADATA } from '#functions/instance-guard/decide.ts';
-import type { InstanceMetadataService } from '../cloud/vpc.ts';
+import type { InstanceMetadataService } from '#shared/cloud/vpc.ts';
 import type { ResourceChange } from './read.ts';
 import { configured, knownString, type PlanIndex, referencedAddress, slotAt } from './values.ts';
 
