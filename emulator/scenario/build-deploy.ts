@@ -5,8 +5,10 @@ import { createHash } from 'node:crypto';
 import type { AtTargetRec, CeComponentKind, CeComponentRec, CeProjectRec } from '../core/deploy-state.ts';
 import { stableUuid, vpcTime } from '../core/ids.ts';
 import type { EmulatorState } from '../core/state.ts';
-import type { DocPath } from './build.ts';
 import type { CeComponentDoc, ScenarioDoc } from './schema.ts';
+
+/** A location in the scenario document (build.ts's DocPath; not imported: build.ts imports this file). */
+type DocPath = (string | number)[];
 
 const CREATED = vpcTime(new Date('2026-01-20T09:00:00Z'));
 
