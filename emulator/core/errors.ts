@@ -14,6 +14,8 @@ type EmulatorService =
   | 'event-notifications'
   | 'jira'
   | 'metadata'
+  | 'atracker'
+  | 'code-engine'
   | 'admin';
 
 const EMULATOR_SERVICES: readonly EmulatorService[] = [
@@ -28,6 +30,8 @@ const EMULATOR_SERVICES: readonly EmulatorService[] = [
   'event-notifications',
   'jira',
   'metadata',
+  'atracker',
+  'code-engine',
   'admin',
 ];
 
@@ -139,6 +143,9 @@ const RENDERERS = {
   jira: renderJira,
   // The VPC instance metadata service answers with the VPC error shape (UNCONFIRMED: docs/fidelity/iam.md).
   metadata: renderVpc,
+  // Activity Tracker Event Routing and Code Engine answer with the platform shape (docs/fidelity/atracker.md, code-engine.md).
+  atracker: renderPlatform,
+  'code-engine': renderPlatform,
   admin: renderPlatform,
 } satisfies Record<EmulatorService, Renderer>;
 
@@ -186,6 +193,8 @@ const UNAUTHORIZED_CODE = {
   'event-notifications': 'unauthorized',
   jira: 'not_authorized',
   metadata: 'not_authorized',
+  atracker: 'unauthorized',
+  'code-engine': 'authorization_failed',
   admin: 'not_authorized',
 } satisfies Record<EmulatorService, string>;
 

@@ -18,6 +18,7 @@ import {
   type TemplateRec,
   type VpcRec,
 } from '../core/state.ts';
+import { buildDeployment } from './build-deploy.ts';
 import type { PolicyDoc, RefDoc, ScenarioDoc } from './schema.ts';
 
 type DocPath = (string | number)[];
@@ -730,6 +731,7 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
     state.metadataHost = { region: host.region, instanceId: host.id };
   }
   buildTicketSystems(state, doc, seed);
+  buildDeployment(state, doc, seed, (name, path) => rg(name, () => path), fail);
 
   return state;
 };
