@@ -15,6 +15,7 @@ import { ACCOUNT, KEYS, startWorld, type World } from './support.ts';
 const run = promisify(execFile);
 const BIN = resolve('bin/imds-guard.mjs');
 const MANIFEST = resolve('manifest.yaml');
+const PLAN = resolve('test/fixtures/terraform-plans/mixed-instances.json');
 
 const CANARY = {
   apikey: 'canary-apikey-6b1f0e2d9a',
@@ -181,6 +182,8 @@ describe('no canary secret in any output', { timeout: 240_000 }, () => {
       cli('validate', ['validate', '--manifest', MANIFEST], env),
       cli('deploy --dry-run', ['deploy', '--dry-run', '--manifest', MANIFEST], env),
       cli('firewall', ['firewall', '--deny-user', 'apache', '--format', 'iptables'], env),
+      cli('doctor', ['doctor', '--manifest', MANIFEST, '--json'], env),
+      cli('check-plan', ['check-plan', PLAN, '--sarif'], env),
       serving('serve', ['serve', '--port', '0'], env, async (url) => [
         await post(`${url}/functions/instance-guard`, JSON.stringify(JSON.parse('{}'))),
         await post(`${url}/functions/instance-guard`, await readEvent()),
@@ -280,8 +283,10 @@ describe('no canary secret in any output', { timeout: 240_000 }, () => {
 
     expect(commands.sort()).toEqual(
       [
+        'check-plan',
         'demo',
         'deploy',
+        'doctor',
         'emulator',
         'firewall',
         'help',
