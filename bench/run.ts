@@ -4,9 +4,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { bulkScan } from './bulk.ts';
 import { coldStart } from './cold-start.ts';
 import { emulatorThroughput } from './emulator.ts';
+import { fuzz } from './fuzz.ts';
 import type { Row } from './lib.ts';
+import { reportBench } from './report.ts';
 import { scenarioLoad } from './scenario.ts';
 import { ticketBurst } from './tickets.ts';
+import { timingGoals } from './timing.ts';
 
 const BENCHMARKS = {
   emulator: emulatorThroughput,
@@ -14,6 +17,9 @@ const BENCHMARKS = {
   tickets: ticketBurst,
   'cold-start': coldStart,
   bulk: bulkScan,
+  fuzz,
+  report: reportBench,
+  timing: timingGoals,
 } satisfies Record<string, () => Promise<Row[]>>;
 
 type BenchName = keyof typeof BENCHMARKS;

@@ -1,59 +1,111 @@
 // Which function handles which Activity Tracker action (events-and-code-engine.md §2). Atracker has no
 // action filter (§0.3): every function sees every routed event and answers "not ours" (202 ignored) fast.
+import { type CrnRead, readCrn } from '#shared/cloud/crn.ts';
 import type { AtEvent } from './schema.ts';
 
 type GuardFunction = 'instance-guard' | 'profile-guard';
+
+/** What the target CRN of a routed event must be: anything else is refused before any read. */
+interface TargetSpec {
+  services: readonly string[];
+  types: readonly string[];
+  /** VPC resources sit in a region or zone; IAM ones are global (no location, or `global`). */
+  scope: 'regional' | 'global';
+  /** IBM's own policy and group events may leave the id empty: the event's data then names it. */
+  idOptional?: true;
+}
 
 interface Route {
   fns: readonly GuardFunction[];
   /** Why this action matters, in a line (logs and docs). */
   why: string;
+  target: TargetSpec;
 }
+
+const VPC_INSTANCE = {
+  services: ['is'],
+  types: ['instance'],
+  scope: 'regional',
+} as const satisfies TargetSpec;
+const PROFILE = {
+  services: ['iam-identity'],
+  types: ['profile'],
+  scope: 'global',
+} as const satisfies TargetSpec;
+const PROFILE_TEMPLATE = {
+  services: ['iam-identity'],
+  types: ['profile-template'],
+  scope: 'global',
+} as const satisfies TargetSpec;
+// IBM's samples name the policy service `iam-am`; `iam-access-management` is its long name (UNCONFIRMED in CRNs).
+const POLICY = {
+  services: ['iam-am', 'iam-access-management'],
+  types: ['policy'],
+  scope: 'global',
+  idOptional: true,
+} as const satisfies TargetSpec;
+const GROUP = {
+  services: ['iam-groups'],
+  types: ['groups'],
+  scope: 'global',
+  idOptional: true,
+} as const satisfies TargetSpec;
 
 const ROUTES = {
   'is.instance.instance.create': {
     fns: ['instance-guard', 'profile-guard'],
     why: 'new instance: its metadata service settings, and the default trusted profile it may carry',
+    target: VPC_INSTANCE,
   },
   'is.instance.instance.update': {
     fns: ['instance-guard'],
     why: 'PATCH /instances/{id}: metadata_service may have changed',
+    target: VPC_INSTANCE,
   },
   'is.instance.instance-template.create': {
     fns: ['instance-guard'],
     why: 'template metadata settings cannot be changed later: ticket or replace',
+    target: { services: ['is'], types: ['instance-template'], scope: 'regional' },
   },
   'is.instance-group.instance.create': {
     fns: ['instance-guard'],
     why: 'instance created by an instance group (auto-scaled member)',
+    target: VPC_INSTANCE,
   },
   'iam-identity.account-profile.create': {
     fns: ['profile-guard'],
     why: 'new trusted profile',
+    target: PROFILE,
   },
   'iam-identity.account-profile.update': {
     fns: ['profile-guard'],
     why: 'trusted profile changed (claim rules and links may surface here, UNCONFIRMED)',
+    target: PROFILE,
   },
   'iam-identity.profile-template.assign': {
     fns: ['profile-guard'],
     why: 'enterprise trusted-profile template assigned to accounts',
+    target: PROFILE_TEMPLATE,
   },
   'iam-identity.profile-template.assignment-update': {
     fns: ['profile-guard'],
     why: 'trusted-profile template assignment updated',
+    target: PROFILE_TEMPLATE,
   },
   'iam-am.policy.create': {
     fns: ['profile-guard'],
     why: 'access policy created: a trusted profile may have gained access',
+    target: POLICY,
   },
   'iam-am.policy.update': {
     fns: ['profile-guard'],
     why: 'access policy changed: a trusted profile may have gained access',
+    target: POLICY,
   },
   'iam-groups.member.add': {
     fns: ['profile-guard'],
     why: 'access group member added: a trusted profile may have joined a group',
+    target: GROUP,
   },
 } as const satisfies Record<string, Route>;
 
@@ -111,5 +163,22 @@ const routeEvent = (event: Pick<AtEvent, 'action' | 'outcome'>, fn: GuardFunctio
   return { handled: true, action, route, ...(alias ? { alias } : {}) };
 };
 
-export type { GuardFunction, Route, RouteDecision, RoutedAction };
-export { ALIASES, actionsFor, canonicalAction, functionsFor, ROUTES, routeEvent };
+/** The target CRN of a routed event, read strictly and held to what its action touches. */
+const checkTarget = (action: RoutedAction, crn: unknown): CrnRead => {
+  const read = readCrn(crn);
+  if (!read.ok) return read;
+  const spec: TargetSpec = ROUTES[action].target;
+  const { service, type, location, id } = read.crn;
+  if (!spec.services.includes(service))
+    return { ok: false, reason: `${action} targets ${spec.services.join(' or ')}, not ${service}` };
+  if (!spec.types.includes(type))
+    return { ok: false, reason: `${action} targets a ${spec.types.join(' or ')}, not a ${type}` };
+  const regional = location !== '' && location !== 'global';
+  if (regional !== (spec.scope === 'regional'))
+    return { ok: false, reason: `${service} ${type} CRNs are ${spec.scope}, not in location "${location}"` };
+  if (id === '' && !spec.idOptional) return { ok: false, reason: `the target CRN names no ${type} id` };
+  return read;
+};
+
+export type { GuardFunction, Route, RouteDecision, RoutedAction, TargetSpec };
+export { ALIASES, actionsFor, canonicalAction, checkTarget, functionsFor, ROUTES, routeEvent };

@@ -4,7 +4,8 @@ import type { RuntimeOverrides } from '#shared/runtime/guard.ts';
 import { type FunctionMain, GUARDS, type MainFactory } from './guards.ts';
 
 const FUNCTIONS = {
-  ...GUARDS,
+  'instance-guard': async () => (await GUARDS['instance-guard']()).createMain,
+  'profile-guard': async () => (await GUARDS['profile-guard']()).createMain,
   sweep: async () => (await import('./sweep/index.ts')).createMain,
   // The COS job behind an HTTP front door (an app's COS subscription, `serve`); deployed as a job.
   'cos-job': async () => (await import('./cos-job/index.ts')).createMain,

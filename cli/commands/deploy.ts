@@ -1,4 +1,4 @@
-// `imds-guard deploy [--manifest FILE] [--dry-run | --terraform DIR]`: manifest.yaml → the `ibmcloud` commands that deploy it
+// `imds-guard deploy [--manifest FILE] [--dry-run [--json] | --terraform DIR]`: manifest.yaml → the `ibmcloud` commands that deploy it
 // (shared/manifest/deploy-plan.ts), run in order with output streamed, stopping at the first failure with
 // its exit code. What exists is read first, so a re-run updates and never duplicates. --dry-run prints the
 // commands instead; without the IBM Cloud CLI it assumes nothing exists and says so. --terraform DIR writes
@@ -8,11 +8,19 @@ import type { Command } from 'commander';
 import { errorMessage } from '#shared/errors.ts';
 import { EMPTY_STATE, type ExistingState, planDeploy } from '#shared/manifest/deploy-plan.ts';
 import { ProbeError, probeState } from '#shared/manifest/deploy-probe.ts';
-import { commandLine, renderPlan } from '#shared/manifest/deploy-render.ts';
+import { commandLine, planJson, renderPlan } from '#shared/manifest/deploy-render.ts';
 import { envProblems, findOnPath, runPlan, spawnExec } from '#shared/manifest/deploy-run.ts';
 import { formatIssue, type LoadedManifest, loadManifestFile, ManifestError } from '#shared/manifest/load.ts';
 import type { Deployment } from '#shared/manifest/schema.ts';
+import { UsageError, type Verbosity, verbosityOf } from '../options.ts';
 import { writeTerraform } from './deploy-terraform.ts';
+
+interface DeployOptions {
+  manifest: string;
+  dryRun?: boolean;
+  json?: boolean;
+  terraform?: string;
+}
 
 const NO_CLI = `imds-guard deploy runs the IBM Cloud CLI, and ibmcloud is not on PATH.
 Install it with the Code Engine and Activity Tracker Event Routing plugins, then log in:
@@ -67,7 +75,7 @@ const missingExisting = (d: Deployment, state: ExistingState): string[] =>
         `secret ${s.name} is declared from: existing but is not in project ${d.project.name}; create it first`,
     );
 
-const deploy = async (opts: { manifest: string; dryRun?: boolean; terraform?: string }): Promise<void> => {
+const deploy = async (opts: DeployOptions, say: Verbosity): Promise<void> => {
   if (opts.terraform !== undefined && opts.dryRun) {
     fail('--terraform writes a Terraform module and runs nothing; leave out --dry-run');
     return;
@@ -96,7 +104,8 @@ const deploy = async (opts: { manifest: string; dryRun?: boolean; terraform?: st
         state = { ...EMPTY_STATE, unread: `ibmcloud could not read it: ${err.message}` };
       }
     }
-    process.stdout.write(renderPlan(planDeploy(d, loaded.policy, state, loaded.file)));
+    const plan = planDeploy(d, loaded.policy, state, loaded.file);
+    process.stdout.write(opts.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : renderPlan(plan));
     process.exitCode = 0;
     return;
   }
@@ -126,7 +135,9 @@ const deploy = async (opts: { manifest: string; dryRun?: boolean; terraform?: st
   const result = await runPlan(plan, {
     exec: spawnExec(bin),
     env: process.env,
-    log: (line) => process.stderr.write(`${line}\n`),
+    log: (line) => {
+      if (say !== 'quiet') process.stderr.write(`${line}\n`);
+    },
   });
   if (!result.ok) {
     fail(
@@ -145,13 +156,17 @@ const registerDeploy = (program: Command): void => {
     .description('deploy manifest.yaml to IBM Cloud Code Engine with ibmcloud; --dry-run prints the commands')
     .option('--manifest <file>', 'the manifest to deploy', 'manifest.yaml')
     .option('--dry-run', 'print the ibmcloud commands in order and run nothing')
+    .option('--json', 'with --dry-run: the plan as JSON (sections, steps and the command of each)')
     .option(
       '--terraform <dir>',
       'write a Terraform module for the manifest into DIR instead (deploy/terraform/README.md)',
     )
-    .action(async (opts: { manifest: string; dryRun?: boolean; terraform?: string }) => {
+    .action(async (opts: DeployOptions, command: Command) => {
+      if (opts.json && !opts.dryRun)
+        throw new UsageError('--json goes with --dry-run (a deploy prints its progress)');
+      const say = verbosityOf(command);
       try {
-        await deploy(opts);
+        await deploy(opts, say);
       } catch (err) {
         fail(`deploy failed: ${errorMessage(err)}`, 1);
       }

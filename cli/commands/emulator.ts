@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { startEmulator } from '#emulator/index.ts';
 import { type GenerateOptions, parseGenerateOptions } from '#emulator/scenario/generate.ts';
 import { ScenarioError } from '#emulator/scenario/load.ts';
-import { parsePort } from '../options.ts';
+import { parsePort, UsageError } from '../options.ts';
 
 /** Keys of `--generate`, in the spellings users type (`templates-per-region`, `templates_per_region`). */
 const GENERATE_KEYS = {
@@ -16,10 +16,6 @@ const GENERATE_KEYS = {
   resourcegroups: 'resourceGroups',
   vpcsperregion: 'vpcsPerRegion',
 } satisfies Record<string, keyof GenerateOptions>;
-
-class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 /** `instances=100000,regions=10,seed=s` → validated generator options. */
 const parseGenerateSpec = (spec: string): GenerateOptions => {
@@ -69,20 +65,17 @@ const registerEmulator = (program: Command): void => {
         'groups-per-region=G,resource-groups=K,vpcs-per-region=V]',
     )
     .action(async (opts: { port: number; scenario?: string; generate?: string }) => {
+      if (opts.scenario && opts.generate) throw new UsageError('use either --scenario or --generate');
       let running: Awaited<ReturnType<typeof startEmulator>>;
       try {
-        if (opts.scenario && opts.generate) throw new UsageError('use either --scenario or --generate');
         running = await startEmulator({
           port: opts.port,
           ...(opts.generate ? { generate: parseGenerateSpec(opts.generate) } : {}),
           ...(opts.scenario ? { scenarioFile: opts.scenario } : {}),
         });
       } catch (err) {
-        if (err instanceof ScenarioError || err instanceof UsageError) {
-          process.stderr.write(`${err.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
+        // A scenario's problems are the caller's to fix: exit 2 like any usage error.
+        if (err instanceof ScenarioError) throw new UsageError(err.message, { cause: err });
         throw err;
       }
       process.stdout.write(`${JSON.stringify({ event: 'listening', url: running.url })}\n`);

@@ -1,16 +1,9 @@
 // `imds-guard invoke <function> [--event FILE|-]`: one invocation exactly as Code Engine would call
 // `main(params)` for a POST of that body to the function URL; prints the function's response JSON.
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { FUNCTIONS, isFunctionName, loadFunction } from '#functions/registry.ts';
 import { paramsFromHttp } from '#shared/runtime/ce-params.ts';
-
-const readInput = async (source: string): Promise<Buffer> => {
-  if (source !== '-') return readFile(source);
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-};
+import { readInput, UsageError, verbosityOf } from '../options.ts';
 
 const registerInvoke = (program: Command): void => {
   program
@@ -19,13 +12,10 @@ const registerInvoke = (program: Command): void => {
     .argument('<function>', `one of: ${Object.keys(FUNCTIONS).join(', ')}`)
     .option('--event <file>', 'request body (an Activity Tracker event, or any delivery); - for stdin', '-')
     .option('--content-type <type>', 'Content-Type of the request', 'application/json')
-    .action(async (name: string, opts: { event: string; contentType: string }) => {
-      if (!isFunctionName(name)) {
-        process.stderr.write(`unknown function "${name}"; known: ${Object.keys(FUNCTIONS).join(', ')}\n`);
-        process.exitCode = 2;
-        return;
-      }
-      const body = await readInput(opts.event);
+    .action(async (name: string, opts: { event: string; contentType: string }, command: Command) => {
+      if (!isFunctionName(name))
+        throw new UsageError(`unknown function "${name}"; known: ${Object.keys(FUNCTIONS).join(', ')}`);
+      const body = await readInput(opts.event, '--event');
       const main = await loadFunction(name);
       const params = paramsFromHttp({
         method: 'POST',
@@ -34,6 +24,8 @@ const registerInvoke = (program: Command): void => {
         headers: { 'content-type': opts.contentType, 'content-length': String(body.length) },
         body,
       });
+      // What Code Engine would hand the function, for whoever is debugging an envelope.
+      if (verbosityOf(command) === 'verbose') process.stderr.write(`params: ${JSON.stringify(params)}\n`);
       const response = await main(params);
       process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
       process.exitCode = response.statusCode >= 500 ? 1 : 0;

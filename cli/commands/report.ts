@@ -1,5 +1,6 @@
-// `imds-guard report [FILES…|-] [--since T] [--json] [--html OUT]`: what the guard decided, from its
-// decision records (function logs or IBM Cloud Logs exports), as tables, JSON or one HTML page.
+// `imds-guard report [FILES…|-|cos://BUCKET/PREFIX] [--since T] [--json] [--html OUT]`: the account's state now, failures
+// by cause, exemptions, the trend and what the guard did, from its decision records (function logs,
+// scan output, the demo's records, IBM Cloud Logs exports), as tables, JSON or one HTML page.
 import { writeFile } from 'node:fs/promises';
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
 import { renderHtml } from '#shared/audit/report/render-html.ts';
@@ -11,16 +12,21 @@ import { SourceError } from '#shared/audit/report/sources.ts';
 const EXIT = { ok: 0, unexpected: 1, usage: 2 } as const;
 
 const HELP_AFTER = `
-Input: JSON lines, one decision record per line, as the functions write them, or as IBM Cloud Logs
-exports them (query API events, archive rows converted to JSON, ingestion entries, or a JSON log line
-wrapped under userData/user_data/_source/json/text/message). Gzip files are read as they are.
-Other log lines are skipped; malformed lines are counted and listed as FILE:LINE.
+Input: JSON lines, one decision record per line, as the functions, scan --output and the demo write
+them (the demo's --json output too), or as IBM Cloud Logs exports them (query API events, archive rows
+converted to JSON, ingestion entries, or a JSON log line wrapped under userData/user_data/_source/json/
+text/message). Gzip files are read as they are. Other log lines are skipped; malformed lines are
+counted and listed as FILE:LINE. The state now starts from the latest complete scan or sweep in the
+input and follows every decision since (docs/report.md).
+cos://BUCKET/PREFIX reads every object of the COS audit trail under PREFIX, in time order, with the
+trail's connection settings (IMDS_GUARD_TRAIL_REGION, IMDS_GUARD_TRAIL_ENDPOINT, … — see the README).
 
 Examples:
   imds-guard report decisions.jsonl
   curl -sN "$LOGS_URL/v1/query" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
     -d @query.json | imds-guard report --since 7d --html report.html
   imds-guard report a.jsonl b.jsonl.gz --json > summary.json
+  imds-guard report cos://my-trail-bucket/imds-guard/decisions --since 24h
 
 Exit codes:
   0  report written (malformed lines do not fail it)
@@ -76,9 +82,12 @@ const registerReport = (program: Command): void => {
   program
     .command('report')
     .description(
-      'summarise decision records: outcomes, rules, exposure windows, failures (text, JSON or HTML)',
+      'the posture from decision records: state now, failures by cause, exemptions, trend (text, JSON or HTML)',
     )
-    .argument('[files...]', 'JSON-lines files (plain or gzip); none or - reads stdin')
+    .argument(
+      '[files...]',
+      'JSON-lines files (plain or gzip), or cos://BUCKET/PREFIX (the audit trail); none or - reads stdin',
+    )
     .option(
       '--since <time>',
       'only decisions from this time: ISO date/time or a duration back (30m, 24h, 7d, 2w)',

@@ -1,42 +1,9 @@
 // `imds-guard revert --record FILE|- [--dry-run] [--force] [--exempt-tag TAG]`: restores the `before`
 // state of remediation decision records (JSON lines), for the day a remediation breaks a workload.
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { DecisionRecord } from '#shared/audit/decision.ts';
-import { errorMessage } from '#shared/errors.ts';
+import { readRecords } from '#functions/instance-guard/revert-input.ts';
 import { runtimeLoader } from '#shared/runtime/guard.ts';
-
-const readText = async (source: string): Promise<string> => {
-  if (source !== '-') return readFile(source, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
-
-/** Decision records from JSON lines (or one pretty-printed record); other lines are reported, not fatal. */
-const parseRecords = (text: string): { records: DecisionRecord[]; problems: string[] } => {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{') && !trimmed.includes('\n{')) {
-    try {
-      const one = JSON.parse(trimmed) as DecisionRecord;
-      return { records: one.message === 'decision' ? [one] : [], problems: [] };
-    } catch {
-      // fall through to line-by-line
-    }
-  }
-  const records: DecisionRecord[] = [];
-  const problems: string[] = [];
-  trimmed.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const value = JSON.parse(line) as DecisionRecord;
-      if (value.message === 'decision') records.push(value);
-    } catch {
-      problems.push(`line ${i + 1}: not JSON`);
-    }
-  });
-  return { records, problems };
-};
+import { readInput, UsageError, verbosityOf } from '../options.ts';
 
 const registerRevert = (program: Command): void => {
   program
@@ -53,34 +20,37 @@ const registerRevert = (program: Command): void => {
       'after',
       '\nExit codes: 0 all reverted (or planned), 1 some failed or were refused, 2 bad input.\nCredentials and endpoints come from the environment (IMDS_GUARD_APIKEY, IMDS_GUARD_ENDPOINT, …).',
     )
-    .action(async (opts: { record: string; dryRun?: boolean; force?: boolean; exemptTag?: string }) => {
-      let text: string;
-      try {
-        text = await readText(opts.record);
-      } catch (err) {
-        process.stderr.write(`cannot read ${opts.record}: ${errorMessage(err)}\n`);
-        process.exitCode = 2;
-        return;
-      }
-      const { records, problems } = parseRecords(text);
-      for (const p of problems) process.stderr.write(`${opts.record}: ${p}\n`);
-      if (records.length === 0) {
-        process.stderr.write(`${opts.record}: no decision records found\n`);
-        process.exitCode = 2;
-        return;
-      }
-      const rt = await runtimeLoader('instance-guard')();
-      const { revertRecords } = await import('#functions/instance-guard/revert.ts');
-      const out = await revertRecords(rt, records, {
-        dryRun: opts.dryRun === true,
-        force: opts.force === true,
-        ...(opts.exemptTag ? { exemptTag: opts.exemptTag } : {}),
-      });
-      for (const r of out) process.stdout.write(`${JSON.stringify(r)}\n`);
-      const bad = out.filter((r) => r.outcome === 'failed' || r.outcome === 'refused');
-      process.stderr.write(`${out.length} records: ${out.map((r) => r.outcome).join(', ')}\n`);
-      process.exitCode = bad.length > 0 ? 1 : 0;
-    });
+    .action(
+      async (
+        opts: { record: string; dryRun?: boolean; force?: boolean; exemptTag?: string },
+        command: Command,
+      ) => {
+        const say = verbosityOf(command);
+        const text = (await readInput(opts.record, '--record')).toString('utf8');
+        const { records, problems } = readRecords(text);
+        if (records.length === 0)
+          throw new UsageError(
+            `--record ${opts.record}: no decision records found${problems.length ? ` (${problems.join('; ')})` : ''}`,
+          );
+        if (say !== 'quiet') for (const p of problems) process.stderr.write(`${opts.record}: ${p}\n`);
+        const rt = await runtimeLoader('instance-guard')();
+        const { revertRecords } = await import('#functions/instance-guard/revert.ts');
+        const out = await revertRecords(rt, records, {
+          dryRun: opts.dryRun === true,
+          force: opts.force === true,
+          ...(opts.exemptTag ? { exemptTag: opts.exemptTag } : {}),
+        });
+        for (const r of out) {
+          process.stdout.write(`${JSON.stringify(r)}\n`);
+          if (say === 'verbose')
+            process.stderr.write(`${r.outcome} ${r.target_crn ?? '(no target)'}: ${r.reason}\n`);
+        }
+        const bad = out.filter((r) => r.outcome === 'failed' || r.outcome === 'refused');
+        if (say !== 'quiet')
+          process.stderr.write(`${out.length} records: ${out.map((r) => r.outcome).join(', ')}\n`);
+        process.exitCode = bad.length > 0 ? 1 : 0;
+      },
+    );
 };
 
-export { parseRecords, registerRevert };
+export { registerRevert };

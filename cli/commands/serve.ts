@@ -1,7 +1,7 @@
 // `imds-guard serve [--port N]`: the local Code Engine stand-in. `POST /functions/<name>` behaves like
 // a function URL; `POST /app` accepts Kafka-subscription deliveries (CloudEvents binary).
 import type { Command } from 'commander';
-import { createApp } from '#functions/app/handler.ts';
+import { createApp } from '#functions/app/index.ts';
 import { FUNCTIONS, type FunctionName, loadFunction } from '#functions/registry.ts';
 import { startLocalHost } from '#shared/runtime/local-host.ts';
 import { parsePort } from '../options.ts';
@@ -36,6 +36,7 @@ const registerServe = (program: Command): void => {
         process.once('SIGTERM', () => resolve());
       });
       await host.close();
+      process.stdout.write(`${JSON.stringify({ event: 'stopped' })}\n`);
     });
 };
 

@@ -1,187 +1,233 @@
 // `imds-guard demo`: the emulator, the functions behind a local Code Engine host, Activity Tracker
-// subscriptions between them, and the story's users making changes. Prints a timeline and a summary.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// subscriptions between them, and the story's users making changes. A plan scan before and after the
+// story shows the account's state; every decision record goes to a file the report reads, and the demo
+// ends with the command that turns it into the HTML report (or writes it, with --report).
+import { writeFile } from 'node:fs/promises';
 import { startEmulator } from '#emulator/index.ts';
 import { packageRoot } from '#emulator/scenarios/index.ts';
 import { actionsFor } from '#events/routes.ts';
-import { EVENT_FUNCTIONS, type FunctionName, loadFunction } from '#functions/registry.ts';
+import { EVENT_FUNCTIONS, loadFunction } from '#functions/registry.ts';
 import type { DecisionRecord } from '#shared/audit/decision.ts';
 import { createLogger } from '#shared/audit/logger.ts';
-import { loadPolicyFromManifest } from '#shared/policy/load.ts';
 import type { CeParams } from '#shared/runtime/ce-params.ts';
 import { startLocalHost } from '#shared/runtime/local-host.ts';
-import { actorFor, STORY, type Step, type Who, type World } from './story.ts';
+import { openRecordsFile, reportCommand } from './records.ts';
+import type { PlanScan } from './scan.ts';
+import { actorFor, STORY, type Who, type World } from './story.ts';
+import { accountLines, accountNow } from './summary.ts';
+import {
+  type DemoOptions,
+  demoPolicy,
+  type Invocation,
+  type Painter,
+  paint,
+  printStep,
+  runScanStage,
+  type Stage,
+  type StepResult,
+} from './timeline.ts';
 
-interface DemoOptions {
-  json: boolean;
-  color: boolean;
-  write: (line: string) => void;
-}
+type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
-interface Invocation {
-  fn: FunctionName;
-  at: number;
-  status: number;
-  decisions: DecisionRecord[];
-}
-
-interface StepResult {
-  step: Step;
-  at: number;
-  invocations: Invocation[];
-  error?: string;
-}
-
-const paint = (on: boolean) => {
-  const c = (code: number) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
-  return { dim: c(2), bold: c(1), green: c(32), yellow: c(33), red: c(31), cyan: c(36), magenta: c(35) };
-};
-
-const OUTCOME_COLOR = {
-  remediated: 'green',
-  compliant: 'green',
-  exempt: 'cyan',
-  planned: 'yellow',
-  ignored: 'dim',
-  refused: 'yellow',
-  gone: 'dim',
-  failed: 'red',
-  ticket_opened: 'magenta',
-  ticket_updated: 'magenta',
-  ticket_resolved: 'green',
-} as const;
-
-/** What a decision did, in a few words. */
-const summary = (r: DecisionRecord): string => {
-  const d = (r.detail ?? {}) as Record<string, unknown>;
-  const profile = d.profile as { name?: string } | undefined;
-  const name = typeof d.name === 'string' ? d.name : (profile?.name ?? r.target_crn?.split(':').pop() ?? '');
-  const ticket = d.ticket as { id?: string; sink?: string } | undefined;
-  const findings = (d.findings as { rule_id?: string; severity?: string }[] | undefined) ?? [];
-  if (ticket?.id && r.outcome.startsWith('ticket_')) {
-    const what = findings.map((f) => `${f.rule_id} (${f.severity})`).join(', ');
-    const verb = { ticket_opened: 'opened', ticket_updated: 'updated', ticket_resolved: 'resolved' }[
-      r.outcome as 'ticket_opened'
-    ];
-    return `${name}: ${ticket.sink} ticket ${ticket.id} ${verb}${what ? `: ${what}` : ''}`;
-  }
-  if (ticket?.id && r.outcome === 'ignored')
-    return `${name}: findings unchanged, ticket ${ticket.id} already tracks them`;
-  const patch = d.patch as Record<string, unknown> | undefined;
-  const describe = (p: Record<string, unknown>): string =>
-    p.enabled === false
-      ? 'metadata service disabled'
-      : [
-          p.enabled === true ? 'enabled' : '',
-          p.protocol ? `protocol ${p.protocol}` : '',
-          p.response_hop_limit !== undefined ? `hop limit ${p.response_hop_limit}` : '',
-        ]
-          .filter(Boolean)
-          .join(', ');
-  switch (r.outcome) {
-    case 'remediated':
-      if (d.kind === 'instance-template') return `${name}: replaced by a compliant copy`;
-      return `${name}: ${patch ? describe(patch) : 'fixed'} (rule ${String(d.rule ?? 'default')})`;
-    case 'compliant':
-      return `${name}: already as the policy wants`;
-    case 'exempt':
-      return `${name}: ${r.reason}`;
-    case 'planned':
-      return `${name}: ${r.reason.split('; ').slice(-2).join('; ')}`;
-    case 'failed':
-      return `${name}: ${r.reason}`;
-    case 'ignored':
-      return r.reason.startsWith('own change') ? "the guard's own change came back as an event" : r.reason;
-    default:
-      return `${name}: ${r.reason}`;
-  }
-};
-
-const runDemo = async (options: DemoOptions): Promise<number> => {
-  const t0 = performance.now();
-  const at = (): number => Math.round(performance.now() - t0) / 1000;
-  const p = paint(options.color && !options.json);
-  const emu = await startEmulator({});
+const makeWorld = (emu: Emulator): World => {
   const account = emu.emulator.state.account.id;
-  const deployed = [...EVENT_FUNCTIONS];
-  let current: Invocation[] = [];
-  // The repository's manifest policy, with profile tickets going to (emulated) IBM Case Management.
-  const manifest = join(packageRoot(), 'manifest.yaml');
-  const { policy } = loadPolicyFromManifest(readFileSync(manifest, 'utf8'), manifest);
-  const demoPolicy = {
-    ...policy,
-    profiles: { ...policy.profiles, ticket: { ...policy.profiles.ticket, sink: 'case-management' } },
+  const actors = new Map<Who, ReturnType<typeof actorFor>>();
+  const memory = new Map<string, string>();
+  const world: World = {
+    url: emu.url,
+    account,
+    actor: (who) => {
+      let a = actors.get(who);
+      if (!a) {
+        a = actorFor(emu.url, who);
+        actors.set(who, a);
+      }
+      return a;
+    },
+    profile: async (name) => {
+      const res = await world.actor('alice').identity.listProfiles({ accountId: account, name });
+      const p = res.result.profiles?.[0];
+      if (!p?.id || !p.iam_id) throw new Error(`no trusted profile ${name}`);
+      return { id: p.id, iam_id: p.iam_id, name: p.name ?? name };
+    },
+    remember: (key, value) => {
+      memory.set(key, value);
+    },
+    recall: (key) => memory.get(key) ?? '',
+    instance: async (name) => {
+      const list = await world.actor('alice').vpc('us-south').listInstances({ name });
+      const found = list.result.instances[0];
+      if (!found) throw new Error(`no instance ${name} in us-south`);
+      return found;
+    },
   };
-  const env = {
-    IMDS_GUARD_ENDPOINT: emu.url,
-    IMDS_GUARD_APIKEY: 'imds-guard-demo-key',
-    IMDS_GUARD_POLICY: JSON.stringify(demoPolicy),
-  };
-  // Decision lines go to the timeline, not to stdout: the demo prints its own view of them.
+  return world;
+};
+
+/** The functions behind a local Code Engine host, each invocation's decisions collected for the timeline. */
+const startFunctions = async (env: Record<string, string>, at: () => number, sink: Invocation[][]) => {
+  // Decision lines go to the timeline and the records file, not to stdout.
   const quiet = createLogger({ sink: () => {} });
   const tapped = Object.fromEntries(
-    deployed.map((fn) => [
+    EVENT_FUNCTIONS.map((fn) => [
       fn,
       async () => {
         const main = await loadFunction(fn, { env, logger: quiet });
         return async (params: CeParams) => {
           const res = await main(params);
           const body = res.body as { decisions?: DecisionRecord[] };
-          current.push({ fn, at: at(), status: res.statusCode, decisions: body.decisions ?? [] });
+          sink[0]?.push({ fn, at: at(), status: res.statusCode, decisions: body.decisions ?? [] });
           return res;
         };
       },
     ]),
   );
-  const host = await startLocalHost({ functions: tapped });
-  const admin = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(`${emu.url}/_emulator${path}`, {
-      method,
-      ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
-    });
-    return res.json();
+  return startLocalHost({ functions: tapped });
+};
+
+const admin = async (url: string, method: string, path: string, body?: unknown): Promise<unknown> => {
+  const res = await fetch(`${url}/_emulator${path}`, {
+    method,
+    ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+  });
+  return res.json();
+};
+
+const playStory = async (
+  stage: Stage,
+  emu: Emulator,
+  world: World,
+  current: Invocation[][],
+): Promise<StepResult[]> => {
+  const results: StepResult[] = [];
+  for (const step of STORY) {
+    if (step.needs && !(EVENT_FUNCTIONS as readonly string[]).includes(step.needs)) continue;
+    current[0] = [];
+    const started = stage.at();
+    let error: string | undefined;
+    try {
+      await step.run(world);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    await admin(emu.url, 'POST', '/deliveries/flush?timeout_ms=15000');
+    const invocations = current[0] ?? [];
+    const result: StepResult = { step, at: started, invocations, ...(error ? { error } : {}) };
+    results.push(result);
+    stage.file.write(invocations.flatMap((i) => i.decisions));
+    printStep(stage, result);
+  }
+  return results;
+};
+
+interface Ending {
+  results: StepResult[];
+  after: PlanScan;
+  world: World;
+  emu: Emulator;
+  elapsed: number;
+  report: string;
+}
+
+const summaryOf = async (stage: Stage, e: Ending) => {
+  const all = e.results.flatMap((r) => r.invocations.flatMap((i) => i.decisions));
+  const counts = new Map<string, number>();
+  for (const d of all) counts.set(d.outcome, (counts.get(d.outcome) ?? 0) + 1);
+  const exposures = all
+    .map((d) => d.detail?.exposure_ms)
+    .filter((x): x is number => typeof x === 'number')
+    .sort((a, b) => a - b);
+  const vpc = e.world.actor('alice').vpc('us-south');
+  const onHttp = (await vpc.listInstances({ limit: 100 })).result.instances.filter(
+    (i) => i.metadata_service.enabled && i.metadata_service.protocol === 'http',
+  );
+  const state = (await admin(e.emu.url, 'GET', '/state?full=1')) as {
+    cases: { number: string; status: string }[];
   };
+  const now = accountNow(e.after.records);
+  return {
+    event: 'summary',
+    steps: e.results.length,
+    deliveries: e.results.reduce((n, r) => n + r.invocations.length, 0),
+    outcomes: Object.fromEntries(counts),
+    api_calls: all.reduce((n, d) => n + d.api_calls, 0),
+    exposure_ms: exposures.length
+      ? { p50: exposures[Math.floor(exposures.length / 2)], max: exposures.at(-1) }
+      : null,
+    still_on_http_in_us_south: onHttp.map((i) => i.name),
+    account_now: {
+      instances: now.instances,
+      comply: now.comply,
+      needs_change: now.needsChange.map((n) => n.name),
+      exempt: now.exempt.map((x) => x.name),
+    },
+    case_management: state.cases.map((c) => `${c.number} (${c.status})`),
+    step_errors: e.results.filter((r) => r.error).length,
+    function_5xx: e.results.flatMap((r) => r.invocations).filter((i) => i.status >= 500).length,
+    records: stage.file.path,
+    report_command: e.report,
+    report_html: stage.options.report ? stage.file.html : null,
+    seconds: e.elapsed,
+  };
+};
+
+const printSummary = (
+  stage: Stage,
+  s: Awaited<ReturnType<typeof summaryOf>>,
+  after: PlanScan,
+  p: Painter,
+): void => {
+  const w = stage.options.write;
+  w(p.bold('summary'));
+  w(
+    `  ${s.steps} user changes → ${s.deliveries} Activity Tracker deliveries → ${Object.entries(s.outcomes)
+      .map(([o, n]) => `${n} ${o}`)
+      .join(', ')}`,
+  );
+  if (s.case_management.length > 0)
+    w(
+      `  Case Management: ${s.case_management.length} ticket(s) ever opened: ${s.case_management.join(', ')}`,
+    );
+  w(
+    `  ${s.api_calls} IBM API calls by the guard${s.exposure_ms ? `; exposure window (event → verified fix) p50 ${s.exposure_ms.p50} ms, max ${s.exposure_ms.max} ms` : ''}`,
+  );
+  for (const line of accountLines(accountNow(after.records), p)) w(line);
+  w(`  Decision records: ${s.records}`);
+  if (s.report_html) w(`  Report: ${s.report_html} (open it in a browser)`);
+  else w(`  The report on them (state now, failures by cause, exemptions, trend):\n    ${s.report_command}`);
+  w(p.dim(`  done in ${s.seconds.toFixed(1)} s`));
+};
+
+const writeReport = async (path: string, html: string): Promise<void> => {
+  const [{ buildReport }, { renderHtml }] = await Promise.all([
+    import('#shared/audit/report/report.ts'),
+    import('#shared/audit/report/render-html.ts'),
+  ]);
+  await writeFile(html, renderHtml(await buildReport([path])));
+};
+
+const runDemo = async (options: DemoOptions): Promise<number> => {
+  const t0 = performance.now();
+  const at = (): number => Math.round(performance.now() - t0) / 1000;
+  const p = paint(options.color && !options.json);
+  const file = openRecordsFile(options.out);
+  const stage: Stage = { options, p, at, file };
+  const emu = await startEmulator({});
+  const env = {
+    IMDS_GUARD_ENDPOINT: emu.url,
+    IMDS_GUARD_APIKEY: 'imds-guard-demo-key',
+    IMDS_GUARD_POLICY: JSON.stringify(demoPolicy(new Date())),
+  };
+  const current: Invocation[][] = [[]];
+  const host = await startFunctions(env, at, current);
   try {
-    for (const fn of deployed) {
-      await admin('POST', '/subscriptions', {
+    for (const fn of EVENT_FUNCTIONS)
+      await admin(emu.url, 'POST', '/subscriptions', {
         name: fn,
         url: `${host.url}/functions/${fn}`,
         envelope: 'at',
         actions: actionsFor(fn),
       });
-    }
-    const actors = new Map<Who, ReturnType<typeof actorFor>>();
-    const memory = new Map<string, string>();
-    const world: World = {
-      url: emu.url,
-      account,
-      actor: (who) => {
-        let a = actors.get(who);
-        if (!a) {
-          a = actorFor(emu.url, who);
-          actors.set(who, a);
-        }
-        return a;
-      },
-      profile: async (name) => {
-        const res = await world.actor('alice').identity.listProfiles({ accountId: account, name });
-        const p = res.result.profiles?.[0];
-        if (!p?.id || !p.iam_id) throw new Error(`no trusted profile ${name}`);
-        return { id: p.id, iam_id: p.iam_id, name: p.name ?? name };
-      },
-      remember: (key, value) => {
-        memory.set(key, value);
-      },
-      recall: (key) => memory.get(key) ?? '',
-      instance: async (name) => {
-        const list = await world.actor('alice').vpc('us-south').listInstances({ name });
-        const found = list.result.instances[0];
-        if (!found) throw new Error(`no instance ${name} in us-south`);
-        return found;
-      },
-    };
-
     if (!options.json) {
       options.write(
         p.bold('imds-guard demo') +
@@ -189,121 +235,21 @@ const runDemo = async (options: DemoOptions): Promise<number> => {
       );
       options.write(
         p.dim(
-          `functions: ${deployed.join(', ')} · policy: manifest.yaml · events: Activity Tracker → subscriptions`,
+          `functions: ${EVENT_FUNCTIONS.join(', ')} · policy: manifest.yaml · events: Activity Tracker → subscriptions`,
         ),
       );
       options.write('');
     }
-    const results: StepResult[] = [];
-    for (const step of STORY) {
-      if (step.needs && !(deployed as string[]).includes(step.needs)) continue;
-      current = [];
-      const started = at();
-      let error: string | undefined;
-      try {
-        await step.run(world);
-      } catch (err) {
-        error = err instanceof Error ? err.message : String(err);
-      }
-      await admin('POST', '/deliveries/flush?timeout_ms=15000');
-      const result: StepResult = { step, at: started, invocations: current, ...(error ? { error } : {}) };
-      results.push(result);
-      if (options.json) {
-        options.write(
-          JSON.stringify({
-            event: 'step',
-            at: started,
-            who: step.who,
-            did: step.did,
-            expect: step.expect,
-            ...(error ? { error } : {}),
-            decisions: current.flatMap((i) => i.decisions.map((d) => ({ ...d, at: i.at, status: i.status }))),
-          }),
-        );
-        continue;
-      }
-      options.write(
-        `${p.dim(`${started.toFixed(2).padStart(6)}s`)}  ${p.bold(step.who.padEnd(5))} ${step.did}`,
-      );
-      options.write(`${' '.repeat(15)}${p.dim(`expect: ${step.expect}`)}`);
-      if (error) options.write(`${' '.repeat(15)}${p.red(`the step failed: ${error}`)}`);
-      for (const inv of current) {
-        for (const d of inv.decisions) {
-          const shown =
-            d.reason.startsWith('own change') ||
-            (d.detail as { ticket?: unknown } | undefined)?.ticket !== undefined;
-          if (d.outcome === 'ignored' && !shown) continue;
-          const color = p[OUTCOME_COLOR[d.outcome]];
-          const cost = d.api_calls > 0 ? p.dim(` · ${d.api_calls} API calls`) : '';
-          const exposure =
-            typeof d.detail?.exposure_ms === 'number' ? p.dim(` · exposed ${d.detail.exposure_ms} ms`) : '';
-          options.write(
-            `${p.dim(`${inv.at.toFixed(2).padStart(6)}s`)}  ${p.dim('→')} ${p.dim(inv.fn.padEnd(15))} ${color(d.outcome.padEnd(14))} ${summary(d)}${cost}${exposure}`,
-          );
-        }
-      }
-      options.write('');
-    }
-
-    // Summary: what the guard decided, what it cost, and what no event will ever fix.
-    const all = results.flatMap((r) => r.invocations.flatMap((i) => i.decisions));
-    const counts = new Map<string, number>();
-    for (const d of all) counts.set(d.outcome, (counts.get(d.outcome) ?? 0) + 1);
-    const exposures = all
-      .map((d) => d.detail?.exposure_ms)
-      .filter((x): x is number => typeof x === 'number')
-      .sort((a, b) => a - b);
-    const apiCalls = all.reduce((n, d) => n + d.api_calls, 0);
-    const vpc = world.actor('alice').vpc('us-south');
-    const remaining = (await vpc.listInstances({ limit: 100 })).result.instances.filter(
-      (i) => i.metadata_service.enabled && i.metadata_service.protocol === 'http',
-    );
-    const cases = (await fetch(`${emu.url}/_emulator/state?full=1`).then((r) => r.json())) as {
-      cases: { number: string; short_description: string; status: string }[];
-    };
-    const tickets = cases.cases.map((c) => `${c.number} (${c.status})`);
-    const stepErrors = results.filter((r) => r.error).length;
-    const serverErrors = results.flatMap((r) => r.invocations).filter((i) => i.status >= 500).length;
-    const elapsed = at();
-    const summaryLine = {
-      event: 'summary',
-      steps: results.length,
-      deliveries: results.reduce((n, r) => n + r.invocations.length, 0),
-      outcomes: Object.fromEntries(counts),
-      api_calls: apiCalls,
-      exposure_ms: exposures.length
-        ? { p50: exposures[Math.floor(exposures.length / 2)], max: exposures.at(-1) }
-        : null,
-      still_on_http_in_us_south: remaining.map((i) => i.name),
-      case_management: tickets,
-      step_errors: stepErrors,
-      function_5xx: serverErrors,
-      seconds: elapsed,
-    };
-    if (options.json) options.write(JSON.stringify(summaryLine));
-    else {
-      options.write(p.bold('summary'));
-      options.write(
-        `  ${summaryLine.steps} user changes → ${summaryLine.deliveries} Activity Tracker deliveries → ${[...counts].map(([o, n]) => `${n} ${o}`).join(', ')}`,
-      );
-      if (tickets.length > 0)
-        options.write(`  Case Management: ${tickets.length} ticket(s) ever opened: ${tickets.join(', ')}`);
-      options.write(
-        `  ${apiCalls} IBM API calls by the guard${exposures.length ? `; exposure window (event → verified fix) p50 ${summaryLine.exposure_ms?.p50} ms, max ${summaryLine.exposure_ms?.max} ms` : ''}`,
-      );
-      if (remaining.length > 0) {
-        options.write(
-          `  ${remaining.length} instances in us-south still serve metadata on http: they predate the guard, so no event will come for them (${remaining.map((i) => i.name).join(', ')}).`,
-        );
-        options.write(
-          p.dim(
-            '  A bulk run or the cron sweep brings them into line: imds-guard scan --regions all (plan), then --apply.',
-          ),
-        );
-      }
-      options.write(p.dim(`  done in ${elapsed.toFixed(1)} s`));
-    }
-    return stepErrors > 0 || serverErrors > 0 ? 1 : 0;
+    const world = makeWorld(emu);
+    await runScanStage(stage, env, 'before');
+    const results = await playStory(stage, emu, world, current);
+    const after = await runScanStage(stage, env, 'after');
+    if (options.report) await writeReport(file.path, file.html);
+    const report = reportCommand(file, { cwd: options.cwd ?? process.cwd(), root: packageRoot() });
+    const summary = await summaryOf(stage, { results, after, world, emu, elapsed: at(), report });
+    if (options.json) options.write(JSON.stringify(summary));
+    else printSummary(stage, summary, after, p);
+    return summary.step_errors > 0 || summary.function_5xx > 0 ? 1 : 0;
   } finally {
     await host.close();
     await emu.close();

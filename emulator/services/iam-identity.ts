@@ -197,6 +197,9 @@ const withTag = (status: number, body: Record<string, unknown>, tag: string): Re
 
 const NonEmpty = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
 
+/** An IBM Cloud account id: 32 lowercase hex characters. */
+const ACCOUNT_ID = /^[0-9a-f]{32}$/;
+
 const CreateProfileBody = v.object({
   name: v.pipe(NonEmpty, v.maxLength(255, 'must be at most 255 characters')),
   account_id: NonEmpty,
@@ -445,6 +448,11 @@ const listProfiles = (ctx: Ctx): Reply => {
 
 const createProfile = (ctx: Ctx): Reply => {
   const input = parseBody(ctx, CreateProfileBody, 'bad_request');
+  // IBM validates before it authorizes: a malformed account id is 400 (its SDK test sends 'invalid').
+  if (!ACCOUNT_ID.test(input.account_id))
+    throw new ApiError(400, 'bad_request', `account_id '${input.account_id}' is not a valid account id.`, {
+      target: { name: 'account_id', type: 'field', value: input.account_id },
+    });
   if (input.account_id !== ctx.state.account.id) {
     throw new ApiError(
       403,

@@ -62,9 +62,9 @@ const providersParam = (ctx: Ctx): Provider[] | undefined => {
 const listTags = (ctx: Ctx): Reply => {
   const tagType = tagTypeParam(ctx);
   accountParam(ctx, tagType);
-  const providers = providersParam(ctx);
   const attachedTo = ctx.query.get('attached_to');
-  // The SDK doc: "When using this parameter, you must specify the appropriate provider (ims or ghost)".
+  // IBM's own SDK test lists `attached_to` without `providers` and gets 200: it defaults to ghost.
+  const providers = providersParam(ctx) ?? (attachedTo !== null ? (['ghost'] as Provider[]) : undefined);
   if (attachedTo !== null && providers?.length !== 1)
     throw bad('attached_to requires providers set to exactly one of ghost or ims.');
   if (providers?.includes('ims') && tagType !== 'user')

@@ -2,7 +2,7 @@
 // Code Engine's PORT (8080 by default).
 import type { RuntimeOverrides } from '#shared/runtime/guard.ts';
 import { type RunningServer, startHttpServer } from '#shared/runtime/http-server.ts';
-import { createApp } from './handler.ts';
+import { createApp } from './index.ts';
 
 const startAppServer = async (
   options: { port?: number; host?: string; overrides?: RuntimeOverrides } = {},

@@ -5,24 +5,11 @@
 import type { ParsedEvent } from '#events/decode.ts';
 import { functionsFor, type GuardFunction } from '#events/routes.ts';
 import { type AtEvent, parseAtEvent, parseEventTime } from '#events/schema.ts';
+import { GUARDS } from '#functions/guards.ts';
 import { logDecision } from '#shared/audit/decision.ts';
 import { errorMessage } from '#shared/errors.ts';
-import {
-  type Actionable,
-  type Decided,
-  type GuardRuntime,
-  recordFor,
-  screen,
-} from '#shared/runtime/guard.ts';
+import { type Decided, type GuardRuntime, recordFor } from '#shared/runtime/guard.ts';
 import type { Candidate } from './at-log.ts';
-
-type ActOnEvents = (rt: GuardRuntime, items: Actionable[], started: number) => Promise<Decided[]>;
-
-// Relative paths: the bundler turns them into requires of each guard's own acting file.
-const ACTORS = {
-  'instance-guard': async () => (await import('../instance-guard/act.ts')).actOnEvents,
-  'profile-guard': async () => (await import('../profile-guard/act.ts')).actOnEvents,
-} satisfies Record<GuardFunction, () => Promise<ActOnEvents>>;
 
 type Runtimes = Record<GuardFunction, () => Promise<GuardRuntime>>;
 
@@ -53,21 +40,15 @@ const decorate = (d: Decided, origin: Origin): Decided => {
   return d;
 };
 
-/** One event through one guard: screen, then act if it passed. Never throws. */
+/** One event through one guard's decide → act (the same wiring as its function). Never throws. */
 const guardEvent = async (rt: GuardRuntime, parsed: ParsedEvent): Promise<Decided[]> => {
   const started = performance.now();
   const delivery = { ok: true as const, kind: 'at-array' as const, events: [parsed], notes: [] };
-  const { actionable, skipped } = screen(rt, delivery, started);
-  if (actionable.length === 0) return skipped;
   try {
-    const act = await ACTORS[rt.fn]();
-    return [...skipped, ...(await act(rt, actionable, started))];
+    return await (await GUARDS[rt.fn]()).guardDelivery(rt, delivery, started);
   } catch (err) {
     const reason = `the guard failed unexpectedly: ${errorMessage(err)}`;
-    return [
-      ...skipped,
-      { record: recordFor(rt, parsed, { outcome: 'failed', reason }, started), retry: true },
-    ];
+    return [{ record: recordFor(rt, parsed, { outcome: 'failed', reason }, started), retry: true }];
   }
 };
 

@@ -261,5 +261,20 @@ const runCosDelivery = async (request: DeliveryRequest, options: JobOptions): Pr
 const runCosJob = async (options: JobOptions): Promise<JobResult> =>
   runCosDelivery(requestFromJobEnv(options.env), options);
 
+/** `node index.js` in the job container: one run, its exit code; a failure is logged and retried (1). */
+const runAsProcess = (env: Record<string, string | undefined> = process.env): void => {
+  runCosJob({ env }).then(
+    (result) => {
+      process.exitCode = result.exitCode;
+    },
+    (err: unknown) => {
+      // Configuration errors and the like: visible in the job run's log, and the index is retried.
+      const error = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`${JSON.stringify({ level: 'error', message: 'cos-job failed', error })}\n`);
+      process.exitCode = 1;
+    },
+  );
+};
+
 export type { JobOptions, JobResult, JobStatus };
-export { runCosDelivery, runCosJob };
+export { runAsProcess, runCosDelivery, runCosJob };

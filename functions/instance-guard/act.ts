@@ -4,18 +4,22 @@
 
 import { dedupeKey } from '#events/decode.ts';
 import type { Outcome } from '#shared/audit/decision.ts';
-import type { TokenClaims } from '#shared/cloud/auth.ts';
-import { authenticatorFor, tokenClaims } from '#shared/cloud/auth.ts';
-import { type Clients, createClientsWith } from '#shared/cloud/clients.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
-import { loadTagging } from '#shared/cloud/service-loaders.ts';
+import { loadTagging, type ServiceLoaders } from '#shared/cloud/service-loaders.ts';
 import type { Instance, InstanceMetadataService, InstanceTemplate, VpcClient } from '#shared/cloud/vpc.ts';
-import { CloudApiError, errorMessage } from '#shared/errors.ts';
-import { accountAllowed, accountOfCrn } from '#shared/policy/match.ts';
+import { errorMessage } from '#shared/errors.ts';
+import {
+  type ActContext,
+  actContext,
+  asCloudError,
+  failureOf,
+  ibmReason,
+  mayActIn,
+  readOr404,
+} from '#shared/runtime/acting.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
 import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/guard.ts';
-import { recordFor } from '#shared/runtime/guard.ts';
-import { actInOrder } from '#shared/runtime/guard-main.ts';
+import { cannotAuthenticate, recordFor } from '#shared/runtime/guard.ts';
 import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
 import {
   decideInstance,
@@ -26,15 +30,6 @@ import {
   type TagRead,
   tagTypesNeeded,
 } from './decide.ts';
-
-/** What acting needs besides the runtime: clients on the one authenticator, and who we are. */
-interface ActContext {
-  rt: GuardRuntime;
-  clients: Clients;
-  self: TokenClaims;
-  /** Stop starting waits after this time (ms epoch): the function's time limit. */
-  deadline: number;
-}
 
 /** The result of guarding one resource, before it becomes a decision record. */
 interface Guarded {
@@ -54,27 +49,12 @@ interface VpcRef {
   crn: string;
 }
 
-const contexts = new WeakMap<GuardRuntime, { clients: Clients; self: Promise<TokenClaims> }>();
+// Only the services instance-guard calls, so its bundle carries only those SDK modules.
+const SERVICES = { tagging: loadTagging } satisfies Partial<ServiceLoaders>;
 
-/** Clients and token claims, once per runtime (one token per process). */
-const actContext = async (rt: GuardRuntime, budgetMs = 50_000): Promise<ActContext> => {
-  let c = contexts.get(rt);
-  if (!c) {
-    // Only the services instance-guard calls, so its bundle carries only those SDK modules.
-    c = {
-      clients: createClientsWith(rt.config, { tagging: loadTagging }),
-      self: tokenClaims(authenticatorFor(rt.config)),
-    };
-    contexts.set(rt, c);
-  }
-  try {
-    return { rt, clients: c.clients, self: await c.self, deadline: Date.now() + budgetMs };
-  } catch (err) {
-    // A failed token request must not poison the warm container: the next event asks IAM again.
-    if (contexts.get(rt) === c) contexts.delete(rt);
-    throw err;
-  }
-};
+/** The one acting context (shared/runtime/acting.ts) with instance-guard's services. */
+const instanceContext = (rt: GuardRuntime, budgetMs?: number): Promise<ActContext> =>
+  actContext(rt, { services: SERVICES, ...(budgetMs !== undefined ? { budgetMs } : {}) });
 
 /** `crn:v1:bluemix:public:is:us-south-1:a/<acct>::instance:<id>` → region, resource type, id. */
 const parseVpcCrn = (crn: string): VpcRef | undefined => {
@@ -85,9 +65,6 @@ const parseVpcCrn = (crn: string): VpcRef | undefined => {
 
 const reasonText = (reasons: string[]): string => reasons.join('; ');
 
-const ibmReason = (e: CloudApiError): string =>
-  `IBM answered ${e.status}${e.code ? ` ${e.code}` : ''}: ${e.message}${e.trace ? ` (trace ${e.trace})` : ''}`;
-
 // ---- Reads ---------------------------------------------------------------------------------------
 
 /** GET with the 404 of a just-created resource retried a few times (it may not be visible yet). */
@@ -95,24 +72,10 @@ const readFresh = async <T>(
   ctx: ActContext,
   get: () => Promise<{ result: T; headers: Record<string, string> }>,
   notFoundRetries: number,
-): Promise<{ value: T; etag: string | undefined } | 'gone'> => {
-  try {
-    const res = await withRetry(() => cloudCall(get()), {
-      attempts: notFoundRetries + 1,
-      // Under 2 s in all: by the time an event arrives, a 404 nearly always means "deleted since"
-      // (instance-group churn), and every event of a delivery shares the function's time limit.
-      baseDelayMs: 200,
-      maxDelayMs: 600,
-      deadline: ctx.deadline,
-      // sdk-core already retried 429/5xx on this GET; here only "not visible yet".
-      retryable: (e) => e instanceof CloudApiError && e.status === 404,
-    });
-    return { value: res.result, etag: res.headers.etag ?? res.headers.ETag };
-  } catch (err) {
-    if (err instanceof CloudApiError && err.status === 404) return 'gone';
-    throw err;
-  }
-};
+): Promise<{ value: T; etag: string | undefined } | 'gone'> =>
+  // Under 2 s in all: by the time an event arrives, a 404 nearly always means "deleted since"
+  // (instance-group churn), and every event of a delivery shares the function's time limit.
+  (await readOr404(ctx, get, notFoundRetries, { baseDelayMs: 200, maxDelayMs: 600 })) ?? 'gone';
 
 /** Access/user tags, one Global Tagging call per type the policy uses; failures are reported, not thrown. */
 const readTags = async (ctx: ActContext, crn: string): Promise<TagRead> => {
@@ -253,10 +216,7 @@ const guardInstance = async (
             detail: { ...detail, patch: decision.patch },
           };
         } catch (err) {
-          const e =
-            err instanceof CloudApiError
-              ? err
-              : new CloudApiError(errorMessage(err), { status: 0, cause: err });
+          const e = asCloudError(err);
           if (e.status === 412) {
             // Someone changed it since our read: read again and decide again.
             current = await read();
@@ -458,10 +418,7 @@ const guardTemplate = async (
           detail: { ...detail, replacement: copy.id, original_kept: t.id },
         };
       } catch (err) {
-        const e =
-          err instanceof CloudApiError
-            ? err
-            : new CloudApiError(errorMessage(err), { status: 0, cause: err });
+        const e = asCloudError(err);
         return {
           outcome: 'failed',
           reason: ibmReason(e),
@@ -488,36 +445,29 @@ const GUARDS = {
 /** One event: the token-based checks, then the resource's guard, as a decision record. */
 const handleEvent = async (ctx: ActContext, item: Actionable, started: number): Promise<Decided> => {
   const { rt } = ctx;
-  const { parsed, event, crn } = item;
+  const { parsed, event, crn, target } = item;
   const skip = (outcome: Outcome, reason: string): Decided => ({
     record: recordFor(rt, parsed, { outcome, reason }, started),
   });
   if (event.initiator?.id !== undefined && event.initiator.id === ctx.self.iam_id) {
     return skip('ignored', `own change (initiator is the guard's own identity ${ctx.self.iam_id})`);
   }
-  if (!accountAllowed(rt.policy, accountOfCrn(crn), ctx.self.account?.bss)) {
+  if (!mayActIn(ctx, target.account)) {
     return skip(
       'refused',
-      `account ${accountOfCrn(crn) ?? '(none)'} is not the guard's own account and the policy lists no others`,
+      `account ${target.account} is not the guard's own account and the policy lists no others`,
     );
   }
-  const ref = parseVpcCrn(crn);
-  const guard = ref && Object.hasOwn(GUARDS, ref.type) ? GUARDS[ref.type as keyof typeof GUARDS] : undefined;
-  if (!ref || !guard) return skip('ignored', `target ${crn} is not a VPC instance or instance template`);
+  const guard = Object.hasOwn(GUARDS, target.type) ? GUARDS[target.type as keyof typeof GUARDS] : undefined;
+  if (!guard) return skip('ignored', `target ${crn} is not a VPC instance or instance template`);
+  const ref: VpcRef = { region: target.region, type: target.type, id: target.id, crn };
   // Just-created resources may not be readable yet; updates of vanished ones are simply gone.
   const notFoundRetries = item.action.endsWith('.create') ? 4 : 0;
-  const { result, tally } = await countCalls(async () => {
+  const { result, tally } = await countCalls(async (): Promise<Guarded> => {
     try {
       return await guard(ctx, ref, { notFoundRetries });
     } catch (err) {
-      const e = err instanceof CloudApiError ? err : undefined;
-      return {
-        outcome: 'failed',
-        reason: e ? ibmReason(e) : errorMessage(err),
-        before: null,
-        after: null,
-        retry: e ? e.retryable : true,
-      } satisfies Guarded;
+      return failureOf(err);
     }
   });
   // A redelivery must be processed again, so forget the id of anything that asks for one.
@@ -546,14 +496,17 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
 };
 
 /** Acts on the events that passed screening, one after another (order matters within a delivery). */
-const actOnEvents = (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> =>
-  actInOrder(
-    rt,
-    items,
-    started,
-    () => actContext(rt),
-    async (ctx, item) => [await handleEvent(ctx, item, started)],
-  );
+const actOnEvents = async (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> => {
+  let ctx: ActContext;
+  try {
+    ctx = await instanceContext(rt);
+  } catch (err) {
+    return cannotAuthenticate(rt, items, err, started);
+  }
+  const out: Decided[] = [];
+  for (const item of items) out.push(await handleEvent(ctx, item, started));
+  return out;
+};
 
-export type { ActContext, Guarded, VpcRef };
-export { actContext, actOnEvents, guardInstance, guardTemplate, parseVpcCrn, readTags };
+export type { Guarded, VpcRef };
+export { actOnEvents, guardInstance, guardTemplate, instanceContext, parseVpcCrn, readTags };

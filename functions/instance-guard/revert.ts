@@ -4,10 +4,13 @@
 import { type DecisionRecord, decisionRecord, type Outcome } from '#shared/audit/decision.ts';
 import type { InstanceMetadataService } from '#shared/cloud/vpc.ts';
 import { CloudApiError, errorMessage } from '#shared/errors.ts';
+import { accountAllowed } from '#shared/policy/match.ts';
+import type { ActContext } from '#shared/runtime/acting.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
 import type { GuardRuntime } from '#shared/runtime/guard.ts';
 import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
-import { type ActContext, actContext, parseVpcCrn } from './act.ts';
+import { instanceContext } from './act.ts';
+import { type Checked, checkRecord, textField } from './revert-input.ts';
 
 interface RevertOptions {
   dryRun: boolean;
@@ -18,13 +21,7 @@ interface RevertOptions {
 }
 
 type MetadataState = InstanceMetadataService;
-
-const isMetadata = (x: unknown): x is MetadataState =>
-  typeof x === 'object' &&
-  x !== null &&
-  typeof (x as MetadataState).enabled === 'boolean' &&
-  typeof (x as MetadataState).protocol === 'string' &&
-  typeof (x as MetadataState).response_hop_limit === 'number';
+type Valid<K extends 'instance' | 'instance-template'> = Extract<Checked, { ok: true; kind: K }>;
 
 /** Only the fields that differ, so the PATCH is minimal (same rule as remediation). */
 const diff = (from: MetadataState, to: MetadataState): Partial<MetadataState> => {
@@ -46,25 +43,10 @@ interface Reverted {
 
 const revertInstance = async (
   ctx: ActContext,
-  record: DecisionRecord,
+  record: Valid<'instance'>,
   o: RevertOptions,
 ): Promise<Reverted> => {
-  const ref = record.target_crn ? parseVpcCrn(record.target_crn) : undefined;
-  if (ref?.type !== 'instance')
-    return {
-      outcome: 'refused',
-      reason: 'the record does not name a VPC instance',
-      before: null,
-      after: null,
-    };
-  if (!isMetadata(record.before) || !isMetadata(record.after)) {
-    return {
-      outcome: 'refused',
-      reason: 'the record has no before/after metadata settings to restore',
-      before: null,
-      after: null,
-    };
-  }
+  const ref = record.target;
   const wanted = record.before;
   const vpc = await ctx.clients.vpc(ref.region);
   let res: Awaited<ReturnType<typeof vpc.getInstance>>;
@@ -75,6 +57,14 @@ const revertInstance = async (
       return { outcome: 'gone', reason: 'the instance no longer exists', before: null, after: null };
     throw err;
   }
+  // The id was looked up in the guard's own account: it must be the very resource the record names.
+  if (res.result.crn !== ref.crn)
+    return {
+      outcome: 'refused',
+      reason: `instance ${ref.id} is ${res.result.crn}, not the record's ${ref.crn}`,
+      before: null,
+      after: null,
+    };
   const now = res.result.metadata_service;
   const patch = diff(now, wanted);
   if (Object.keys(patch).length === 0)
@@ -122,21 +112,12 @@ const revertInstance = async (
 
 const revertTemplate = async (
   ctx: ActContext,
-  record: DecisionRecord,
+  record: Valid<'instance-template'>,
   o: RevertOptions,
 ): Promise<Reverted> => {
-  const before = record.before as { template?: { id?: string }; instance_groups?: string[] } | null;
-  const after = record.after as { template?: { id?: string }; instance_groups?: string[] } | null;
-  const ref = record.target_crn ? parseVpcCrn(record.target_crn) : undefined;
-  const original = before?.template?.id;
-  const groups = after?.instance_groups ?? [];
-  if (!ref || !original)
-    return {
-      outcome: 'refused',
-      reason: 'the record does not name the original template',
-      before: null,
-      after: null,
-    };
+  const { target: ref, original, groups } = record;
+  const before = { template: { id: original } };
+  const after = { instance_groups: groups };
   if (groups.length === 0)
     return {
       outcome: 'compliant',
@@ -166,47 +147,81 @@ const revertTemplate = async (
   };
 };
 
-/** Reverts each `remediated` record; returns one decision record (fn `revert`) per input record. */
+/** The whole check for one record: the static ones, then the account (needs the guard's identity). */
+const admit = async (
+  record: unknown,
+  context: () => Promise<ActContext>,
+): Promise<Extract<Checked, { ok: true }> | Reverted> => {
+  const checked = checkRecord(record);
+  if (!checked.ok) return { outcome: checked.outcome, reason: checked.reason, before: null, after: null };
+  const ctx = await context();
+  if (!accountAllowed(ctx.rt.policy, checked.target.account, ctx.self.account?.bss))
+    return {
+      outcome: 'refused',
+      reason: `account ${checked.target.account} is not the guard's own account and the policy lists no others`,
+      before: null,
+      after: null,
+    };
+  return checked;
+};
+
+const revertOne = async (
+  record: unknown,
+  context: () => Promise<ActContext>,
+  o: RevertOptions,
+): Promise<Reverted> => {
+  const admitted = await admit(record, context);
+  if (!('ok' in admitted)) return admitted;
+  const ctx = await context();
+  try {
+    return await (admitted.kind === 'instance-template'
+      ? revertTemplate(ctx, admitted, o)
+      : revertInstance(ctx, admitted, o));
+  } catch (err) {
+    return { outcome: 'failed', reason: errorMessage(err), before: null, after: null };
+  }
+};
+
+/**
+ * Reverts each `remediated` record; returns one decision record (fn `revert`) per input record.
+ * Records are untrusted input: each is checked before any IBM call and refused with its reason.
+ */
 const revertRecords = async (
   rt: GuardRuntime,
-  records: DecisionRecord[],
+  records: readonly unknown[],
   o: RevertOptions,
 ): Promise<DecisionRecord[]> => {
-  const ctx = await actContext(rt, 120_000);
+  // Only a record that passes the static checks needs the guard's identity (an IAM token).
+  let ctx: Promise<ActContext> | undefined;
+  const context = (): Promise<ActContext> => {
+    ctx ??= instanceContext(rt, 120_000);
+    return ctx;
+  };
   const out: DecisionRecord[] = [];
   for (const record of records) {
     const started = performance.now();
-    const { result, tally } = await countCalls(async (): Promise<Reverted> => {
-      if (record.outcome !== 'remediated')
-        return {
-          outcome: 'ignored',
-          reason: `outcome ${record.outcome}: nothing was changed, nothing to revert`,
-          before: null,
-          after: null,
-        };
-      const isTemplate = (record.detail as { kind?: string } | undefined)?.kind === 'instance-template';
-      try {
-        return await (isTemplate ? revertTemplate(ctx, record, o) : revertInstance(ctx, record, o));
-      } catch (err) {
-        return { outcome: 'failed', reason: errorMessage(err), before: null, after: null };
-      }
-    });
+    const { result, tally } = await countCalls(() => revertOne(record, context, o));
+    const reverts = {
+      timestamp: textField(record, 'timestamp'),
+      fn: textField(record, 'fn'),
+      outcome: textField(record, 'outcome'),
+    };
     out.push(
       decisionRecord({
         fn: 'revert',
-        event_id: record.event_id,
+        event_id: textField(record, 'event_id'),
         action: 'revert',
-        target_crn: record.target_crn,
+        target_crn: textField(record, 'target_crn'),
         outcome: result.outcome,
         reason: result.reason,
         before: result.before,
         after: result.after,
-        initiator: ctx.self.iam_id ?? null,
-        correlation_id: record.correlation_id,
+        initiator: ctx ? ((await ctx).self.iam_id ?? null) : null,
+        correlation_id: textField(record, 'correlation_id'),
         dry_run: o.dryRun,
         api_calls: tally.calls,
         latency_ms: Math.round(performance.now() - started),
-        detail: { reverts: { timestamp: record.timestamp, fn: record.fn, outcome: record.outcome } },
+        detail: { reverts },
       }),
     );
   }

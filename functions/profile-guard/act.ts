@@ -6,18 +6,18 @@
 import { dedupeKey } from '#events/decode.ts';
 import type { DecisionRecord, Outcome } from '#shared/audit/decision.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
-import { errorMessage } from '#shared/errors.ts';
+import { ALL_SERVICES } from '#shared/cloud/service-loaders.ts';
 import type { Severity } from '#shared/policy/profiles.ts';
+import { type ActContext, actContext, failureOf, mayActIn } from '#shared/runtime/acting.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
 import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/guard.ts';
-import { recordFor } from '#shared/runtime/guard.ts';
-import { actInOrder } from '#shared/runtime/guard-main.ts';
+import { cannotAuthenticate, recordFor } from '#shared/runtime/guard.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
-import { type ActContext, accountOk, actContext, asCloudError, ibmReason } from './context.ts';
 import { assessProfile, type ProfileAssessment } from './decide.ts';
 import { capSessions, type FixResult, withCaps } from './fix.ts';
 import { runTicket, type TicketDetail, type TicketResult } from './lifecycle.ts';
+import { sinkFor } from './sink.ts';
 import { readProfile } from './snapshot.ts';
 import { type ProfileTarget, resolveTargets, type Targets } from './targets.ts';
 import type { TriggerEvent } from './ticket-plan.ts';
@@ -107,7 +107,7 @@ const guardProfile = async (
   const { snapshot } = read;
   const profile = snapshot.profile;
   const account = snapshot.account_id || parseCrn(profile.crn)?.account;
-  if (!accountOk(ctx, account))
+  if (!mayActIn(ctx, account))
     return {
       outcome: 'refused',
       reason: `trusted profile ${profile.name} is in account ${account ?? '(unknown)'}, which the policy does not allow`,
@@ -144,7 +144,7 @@ const guardProfile = async (
   const findingsBefore = first.finding_ids;
   let ticket: TicketResult;
   try {
-    ticket = await runTicket(ctx.sink(), a, {
+    ticket = await runTicket(sinkFor(ctx), a, {
       dryRun: rt.dryRun,
       ...(event ? { event } : {}),
       ...(mapped !== undefined ? { mappedSeverity: mapped } : {}),
@@ -179,16 +179,8 @@ const guardProfile = async (
   };
 };
 
-const failure = (err: unknown): Guarded => {
-  const e = err instanceof TicketSinkError ? undefined : asCloudError(err);
-  return {
-    outcome: 'failed',
-    reason: e ? ibmReason(e) : errorMessage(err),
-    before: null,
-    after: null,
-    retry: e ? e.retryable : (err as TicketSinkError).retryable,
-  };
-};
+/** profile-guard calls every service (identity, policies, groups, VPC, Case Management). */
+const profileContext = (rt: GuardRuntime): Promise<ActContext> => actContext(rt, { services: ALL_SERVICES });
 
 const triggerOf = (item: Actionable): TriggerEvent => {
   const e = item.event;
@@ -211,7 +203,7 @@ const triggerOf = (item: Actionable): TriggerEvent => {
 /** One event: token-based checks, the profiles it is about, and one decision record per profile. */
 const handleEvent = async (ctx: ActContext, item: Actionable, started: number): Promise<Decided[]> => {
   const { rt } = ctx;
-  const { parsed, event, crn } = item;
+  const { parsed, event, target } = item;
   const decided = (g: Guarded, calls: number): Decided => {
     const record = recordFor(
       rt,
@@ -237,16 +229,16 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
     return skip('ignored', `own change (initiator is the guard's own identity ${ctx.self.iam_id})`);
   // Template assignments come from the enterprise account; the profiles' account is checked per profile.
   const templateEvent = item.action.startsWith('iam-identity.profile-template.');
-  if (!templateEvent && !accountOk(ctx, parseCrn(crn)?.account))
+  if (!templateEvent && !mayActIn(ctx, target.account))
     return skip(
       'refused',
-      `account ${parseCrn(crn)?.account ?? '(none)'} is not one the guard may act in (policy accounts, else its own)`,
+      `account ${target.account} is not one the guard may act in (policy accounts, else its own)`,
     );
   const resolved = await countCalls(async (): Promise<Targets | { kind: 'failed'; failed: Guarded }> => {
     try {
       return await resolveTargets(ctx, item);
     } catch (err) {
-      return { kind: 'failed', failed: failure(err) };
+      return { kind: 'failed', failed: failureOf(err) };
     }
   });
   const targets = resolved.result;
@@ -269,7 +261,7 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
       try {
         return await guardProfile(ctx, target, trigger);
       } catch (err) {
-        return { ...failure(err), detail: { profile: { id: target.profileId }, via: target.via } };
+        return { ...failureOf(err), detail: { profile: { id: target.profileId }, via: target.via } };
       }
     });
     // The calls that found the profiles count toward the first record.
@@ -282,14 +274,17 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
 };
 
 /** Acts on the events that passed screening, one after another (order matters within a delivery). */
-const actOnEvents = (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> =>
-  actInOrder(
-    rt,
-    items,
-    started,
-    () => actContext(rt),
-    (ctx, item) => handleEvent(ctx, item, started),
-  );
+const actOnEvents = async (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> => {
+  let ctx: ActContext;
+  try {
+    ctx = await profileContext(rt);
+  } catch (err) {
+    return cannotAuthenticate(rt, items, err, started);
+  }
+  const out: Decided[] = [];
+  for (const item of items) out.push(...(await handleEvent(ctx, item, started)));
+  return out;
+};
 
 /**
  * Guards one profile outside any event (the demo, manual runs): same read, assessment, fix and ticket
@@ -297,12 +292,12 @@ const actOnEvents = (rt: GuardRuntime, items: Actionable[], started: number): Pr
  */
 const guardProfileById = async (rt: GuardRuntime, profileId: string): Promise<DecisionRecord> => {
   const started = performance.now();
-  const ctx = await actContext(rt);
-  const { result, tally } = await countCalls(async () => {
+  const ctx = await profileContext(rt);
+  const { result, tally } = await countCalls(async (): Promise<Guarded> => {
     try {
       return await guardProfile(ctx, { profileId, via: 'manual run' });
     } catch (err) {
-      return failure(err);
+      return failureOf(err);
     }
   });
   return recordFor(
@@ -324,7 +319,7 @@ const guardProfileById = async (rt: GuardRuntime, profileId: string): Promise<De
 
 /** The demo's way in: a profile by name in the guard's own account (`ops-automation` is the broad one). */
 const guardProfileByName = async (rt: GuardRuntime, name: string): Promise<DecisionRecord | undefined> => {
-  const ctx = await actContext(rt);
+  const ctx = await profileContext(rt);
   const accountId = ctx.self.account?.bss;
   if (!accountId) return undefined;
   const identity = await ctx.clients.identity();
@@ -334,4 +329,4 @@ const guardProfileByName = async (rt: GuardRuntime, name: string): Promise<Decis
 };
 
 export type { Guarded };
-export { actOnEvents, guardProfile, guardProfileById, guardProfileByName };
+export { actOnEvents, guardProfile, guardProfileById, guardProfileByName, profileContext };

@@ -3,8 +3,8 @@
 // rule's entity_tag; on 409/412 (someone changed it since our read) read it once more and try again.
 import type IamIdentityV1 from '@ibm-cloud/platform-services/iam-identity/v1.js';
 import { CloudApiError } from '#shared/errors.ts';
+import { type ActContext, asCloudError, ibmReason } from '#shared/runtime/acting.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
-import { type ActContext, asCloudError, ibmReason } from './context.ts';
 import type { ProfileAssessment } from './decide.ts';
 
 interface RuleCap {

@@ -1,12 +1,40 @@
 // profile-guard: Activity Tracker event → the trusted profiles it touches → fresh read → breadth rules →
-// exactly one ticket per profile. Everything before `import('./act.ts')` stays free of the IBM SDK.
+// one ticket per profile. parse (auth first, then one decode) → decide (checks needing no read) → act
+// (./act.ts, loaded only for events that passed) → respond (decision lines, status, trail).
+import { type DecodedDelivery, decodeDelivery } from '#events/decode.ts';
+import { requestFromParams } from '#events/request.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
-import type { RuntimeOverrides } from '#shared/runtime/guard.ts';
-import { createGuardMain } from '#shared/runtime/guard-main.ts';
+import type { Decided, GuardRuntime, RuntimeOverrides } from '#shared/runtime/guard.ts';
+import { refuse, respond, runtimeLoader, screen } from '#shared/runtime/guard.ts';
+import { checkRequest } from '#shared/runtime/invocation-auth.ts';
+
+/** decide → act: the decisions for a decoded delivery (the COS job calls this too). */
+const guardDelivery = async (rt: GuardRuntime, delivery: DecodedDelivery, t0: number): Promise<Decided[]> => {
+  const { actionable, skipped } = screen(rt, delivery, t0);
+  if (actionable.length === 0) return skipped;
+  const { actOnEvents } = await import('./act.ts');
+  return [...skipped, ...(await actOnEvents(rt, actionable, t0))];
+};
+
+const createGuard = (overrides?: RuntimeOverrides) => {
+  const runtime = runtimeLoader('profile-guard', overrides);
+  /** A delivery already authenticated and decoded (by `main`, or by the app). */
+  const handle = async (delivery: DecodedDelivery, t0: number): Promise<CeResponse> => {
+    const rt = await runtime();
+    return respond(rt, await guardDelivery(rt, delivery, t0), delivery);
+  };
+  const main = async (params: CeParams): Promise<CeResponse> => {
+    const [t0, rt, request] = [performance.now(), await runtime(), requestFromParams(params)];
+    const delivery = checkRequest(rt, request, t0) ?? decodeDelivery(request);
+    if ('statusCode' in delivery) return delivery;
+    return delivery.ok ? handle(delivery, t0) : refuse(rt, delivery, t0);
+  };
+  return { runtime, handle, main };
+};
 
 const createMain = (overrides?: RuntimeOverrides): ((params: CeParams) => Promise<CeResponse>) =>
-  createGuardMain('profile-guard', () => import('./act.ts'), overrides);
+  createGuard(overrides).main;
 
 const main = createMain();
 
-export { createMain, main };
+export { createGuard, createMain, guardDelivery, main };

@@ -5,8 +5,8 @@
 import type IamIdentityV1 from '@ibm-cloud/platform-services/iam-identity/v1.js';
 import { parseCrn } from '#shared/cloud/crn.ts';
 import { CloudApiError } from '#shared/errors.ts';
+import { type ActContext, readOr404 } from '#shared/runtime/acting.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
-import { type ActContext, readOr404 } from './context.ts';
 import type { AccessGroupView, InstanceView, ProfileSnapshot, V2Policy } from './rules/types.ts';
 
 interface ProfileRead {
@@ -112,11 +112,9 @@ const readProfile = async (
   options: { notFoundRetries?: number; defaultFor?: string[] } = {},
 ): Promise<ProfileRead | 'gone'> => {
   const identity = await ctx.clients.identity();
-  const profile = await readOr404(
-    ctx,
-    () => identity.getProfile({ profileId }),
-    options.notFoundRetries ?? 0,
-  );
+  const profile = (
+    await readOr404(ctx, () => identity.getProfile({ profileId }), options.notFoundRetries ?? 0)
+  )?.value;
   if (!profile) return 'gone';
   const accountId = profile.account_id;
   const [rules, links, identities, policies, groupRefs] = await Promise.all([

@@ -5,9 +5,9 @@
 import type { ROUTES, RoutedAction } from '#events/routes.ts';
 import type { Outcome } from '#shared/audit/decision.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
+import { type ActContext, mayActIn, readOr404 } from '#shared/runtime/acting.ts';
 import type { Actionable } from '#shared/runtime/guard.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
-import { type ActContext, accountOk, readOr404 } from './context.ts';
 
 /** The actions routed to profile-guard (events/routes.ts). */
 type ProfileAction = {
@@ -73,8 +73,8 @@ const toTargets = (iamIds: readonly string[], via: string): ProfileTarget[] =>
 
 /** A profile was created or changed (claim rules, links and identities surface here too): re-read it all. */
 const fromProfile: Resolver = async (_ctx, item) => {
-  const parts = parseCrn(item.crn);
-  if (parts?.type !== 'profile' || !parts.id)
+  const parts = item.target;
+  if (parts.type !== 'profile' || !parts.id)
     return none('refused', `target ${item.crn} is not a trusted profile CRN`);
   return {
     kind: 'profiles',
@@ -84,16 +84,13 @@ const fromProfile: Resolver = async (_ctx, item) => {
 
 /** A policy was created or changed: its subject is a profile, or an access group whose profiles inherit it. */
 const fromPolicy: Resolver = async (ctx, item) => {
-  const parts = parseCrn(item.crn);
-  const policyId =
-    (parts?.type === 'policy' ? parts.id : undefined) ?? text(record(item.event.responseData).id);
+  const parts = item.target;
+  const policyId = (parts.type === 'policy' && parts.id) || text(record(item.event.responseData).id);
   if (!policyId) return none('refused', `cannot tell the policy id from ${item.crn}`);
   const iam = await ctx.clients.policies();
-  const policy = await readOr404(
-    ctx,
-    () => iam.getV2Policy({ id: policyId }),
-    item.action.endsWith('.create') ? 3 : 0,
-  );
+  const policy = (
+    await readOr404(ctx, () => iam.getV2Policy({ id: policyId }), item.action.endsWith('.create') ? 3 : 0)
+  )?.value;
   if (!policy) return none('gone', `policy ${policyId} no longer exists`);
   const attrs = policy.subject?.attributes ?? [];
   const iamId = text(attrs.find((a) => a.key === 'iam_id')?.value);
@@ -119,9 +116,9 @@ const fromPolicy: Resolver = async (ctx, item) => {
 
 /** Members were added to an access group: the profiles among them (from the event, else the group's list). */
 const fromGroupMember: Resolver = async (ctx, item) => {
-  const parts = parseCrn(item.crn);
+  const parts = item.target;
   const data = record(item.event.requestData);
-  const groupId = (parts?.type === 'groups' ? parts.id : undefined) ?? text(data.access_group_id);
+  const groupId = (parts.type === 'groups' && parts.id) || text(data.access_group_id);
   if (!groupId) return none('refused', `cannot tell the access group from ${item.crn}`);
   const listed = [
     ...(Array.isArray(data.members) ? data.members.map((m) => text(record(m).iam_id)) : []),
@@ -143,12 +140,12 @@ const fromGroupMember: Resolver = async (ctx, item) => {
 
 /** A new instance: its initialization names a default trusted profile, if any. */
 const fromInstance: Resolver = async (ctx, item) => {
-  const parts = parseCrn(item.crn);
-  if (parts?.service !== 'is' || parts.type !== 'instance')
+  const parts = item.target;
+  if (parts.service !== 'is' || parts.type !== 'instance')
     return none('ignored', `target ${item.crn} is not a VPC instance`);
   const vpc = await ctx.clients.vpc(parts.region);
   // Just created: the instance may not be readable yet.
-  const init = await readOr404(ctx, () => vpc.getInstanceInitialization({ id: parts.id }), 4);
+  const init = (await readOr404(ctx, () => vpc.getInstanceInitialization({ id: parts.id }), 4))?.value;
   if (!init) return none('gone', `instance ${parts.id} not found (deleted, or never became visible)`);
   const target = init.default_trusted_profile?.target;
   if (!target) return none('ignored', `instance ${parts.id} has no default trusted profile`);
@@ -166,16 +163,16 @@ const fromInstance: Resolver = async (ctx, item) => {
  * in the target account carry its `template_id`. Assignment is asynchronous: none may exist yet.
  */
 const fromTemplate: Resolver = async (ctx, item) => {
-  const parts = parseCrn(item.crn);
+  const parts = item.target;
   const data = record(item.event.requestData);
-  const templateId = (parts?.type === 'profile-template' ? parts.id : undefined) ?? text(data.template_id);
+  const templateId = (parts.type === 'profile-template' && parts.id) || text(data.template_id);
   const assignmentId = text(data.assignment_id) ?? text(record(item.event.responseData).id);
   const account =
     text(data.target_type)?.toLowerCase() === 'account' && text(data.target)
       ? text(data.target)
       : ctx.self.account?.bss;
   if (!templateId && !assignmentId) return none('refused', `cannot tell the template from ${item.crn}`);
-  if (!accountOk(ctx, account))
+  if (!mayActIn(ctx, account))
     return none(
       'refused',
       `the assignment targets account ${account ?? '(unknown)'}, which the policy does not allow`,

@@ -2,20 +2,16 @@
 // for the profile's marker, say what to do (open / nothing / comment / resolve, after closing duplicates)
 // and write the text. Sinks find tickets again by the marker and key embedded in every text.
 import type { Severity } from '#shared/policy/profiles.ts';
+import {
+  tagLines as formatTags,
+  parseTicketTags,
+  TAG_MARKER,
+  type TicketRef,
+  type TicketText,
+} from '#shared/tickets/tags.ts';
 import type { ProfileAssessment } from './decide.ts';
 import { BREADTH_RULES } from './rules/index.ts';
 import type { Finding, FindingEvidence } from './rules/types.ts';
-
-interface TicketRef {
-  id: string;
-  created_at: string;
-  status: 'open' | 'resolved';
-  /** The key the ticket was last written with (its latest `imds-guard-key:` line). */
-  key: string;
-  marker: string;
-  /** The finding ids last written to the ticket, when the sink could read them (parseTicketTags). */
-  finding_ids?: string[];
-}
 
 /** The Activity Tracker event that led to this assessment; absent for sweeps and manual runs. */
 interface TriggerEvent {
@@ -27,11 +23,6 @@ interface TriggerEvent {
 
 interface TicketPlanOptions {
   event?: TriggerEvent;
-}
-
-interface TicketText {
-  text: string;
-  markdown: string;
 }
 
 interface RenderedTicket extends TicketText {
@@ -101,10 +92,6 @@ const uniqueById = (tickets: readonly TicketRef[]): TicketRef[] => {
 
 // ---- Text ------------------------------------------------------------------------------------------
 
-const TAG_KEY = 'imds-guard-key';
-const TAG_MARKER = 'imds-guard-marker';
-const TAG_FINDING = 'imds-guard-finding';
-
 const EVIDENCE_LABELS = {
   policy_ids: 'policies',
   roles: 'roles',
@@ -164,11 +151,8 @@ const exemptionLine = (a: ProfileAssessment): string | undefined => {
 };
 
 /** The machine-readable block: sinks search for the marker and read the last key and findings. */
-const tagLines = (a: ProfileAssessment, withFindings = true): string[] => [
-  `${TAG_MARKER}: ${a.profile_marker}`,
-  `${TAG_KEY}: ${a.key}`,
-  ...(withFindings ? a.finding_ids.map((id) => `${TAG_FINDING}: ${id}`) : []),
-];
+const tagLines = (a: ProfileAssessment, withFindings = true): string[] =>
+  formatTags(a.profile_marker, a.key, withFindings ? a.finding_ids : []);
 
 const MD_SPECIAL = /[\\`*_[\]<>#|~]/g;
 const md = (s: string): string => s.replace(MD_SPECIAL, (c) => `\\${c}`);
@@ -337,26 +321,6 @@ const duplicateComment = (a: ProfileAssessment, survivorId: string): TicketText 
       ...tagBlockMarkdown([`${TAG_MARKER}: ${a.profile_marker}`]),
     ].join('\n'),
   };
-};
-
-const TAG_LINE = /^(imds-guard-key|imds-guard-marker|imds-guard-finding): (\S+)\s*$/;
-
-/** What a ticket's text says about itself: the last key written and the findings listed with it. */
-const parseTicketTags = (text: string): { marker?: string; key?: string; finding_ids: string[] } => {
-  let marker: string | undefined;
-  let key: string | undefined;
-  let findingIds: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const m = TAG_LINE.exec(line.trim());
-    if (!m) continue;
-    const [, tag, value = ''] = m;
-    if (tag === TAG_MARKER) marker = value;
-    else if (tag === TAG_KEY) {
-      key = value;
-      findingIds = [];
-    } else findingIds.push(value);
-  }
-  return { ...(marker ? { marker } : {}), ...(key ? { key } : {}), finding_ids: findingIds };
 };
 
 // ---- Plan ------------------------------------------------------------------------------------------

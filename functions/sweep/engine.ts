@@ -6,21 +6,16 @@ import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import { type DecisionRecord, decisionRecord, type Outcome } from '#shared/audit/decision.ts';
 import { createClients } from '#shared/cloud/clients.ts';
+import { ALL_SERVICES } from '#shared/cloud/service-loaders.ts';
 import type { Instance, InstanceTemplate, VpcClient } from '#shared/cloud/vpc.ts';
 import { CloudApiError, errorMessage } from '#shared/errors.ts';
+import { type ActContext, actContext, ibmReason } from '#shared/runtime/acting.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
 import type { GuardRuntime } from '#shared/runtime/guard.ts';
 import { cloudCall, sleep, withRetry } from '#shared/runtime/retry.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
-import {
-  type ActContext,
-  actContext,
-  guardInstance,
-  guardTemplate,
-  readTags,
-} from '../instance-guard/act.ts';
+import { guardInstance, guardTemplate, readTags } from '../instance-guard/act.ts';
 import { decideInstance, instanceSnapshot } from '../instance-guard/decide.ts';
-import type { ActContext as ProfileContext } from '../profile-guard/context.ts';
 import { clientsThroughLanes, createLanes, type Lane, type Lanes } from './lanes.ts';
 import { ownsResource, type Shard, shardLabel } from './shard.ts';
 import {
@@ -104,7 +99,7 @@ interface Run {
   /** Acting context (the policy's dry_run applies) and the same with dry-run forced. */
   apply: ActContext;
   plan: ActContext;
-  profiles?: { apply: ProfileContext; plan: ProfileContext };
+  profiles?: { apply: ActContext; plan: ActContext };
   guardProfile?: typeof import('../profile-guard/act.ts').guardProfile;
   regions: string[] | { error: string };
   started: number;
@@ -157,7 +152,7 @@ const failedResult = (err: unknown): Result => {
   const e = err;
   return {
     outcome: 'failed',
-    reason: `IBM answered ${e.status || 'nothing'}${e.code ? ` ${e.code}` : ''}: ${e.message}${e.trace ? ` (trace ${e.trace})` : ''}`,
+    reason: ibmReason(e),
     before: null,
     after: null,
     retry: e.retryable,
@@ -170,7 +165,8 @@ const openRun = async (rt: GuardRuntime, o: ScanOptions): Promise<Run> => {
   const lanes = createLanes({ regionConcurrency: o.regionConcurrency });
   const clients = clientsThroughLanes(createClients(rt.config), lanes);
   const deadline = o.stopAt !== undefined ? o.stopAt + (o.graceMs ?? 10_000) : Number.MAX_SAFE_INTEGER;
-  const base = await actContext(rt);
+  // The one acting context (shared/runtime/acting.ts) serves instances, templates and profiles alike.
+  const base = await actContext(rt, { services: ALL_SERVICES });
   const apply: ActContext = { ...base, clients, deadline };
   const plan: ActContext = { ...apply, rt: { ...rt, dryRun: true } };
   const run: Run = {
@@ -184,13 +180,8 @@ const openRun = async (rt: GuardRuntime, o: ScanOptions): Promise<Run> => {
     started: Date.now(),
   };
   if (o.include.includes('profiles')) {
-    const [{ guardProfile }, pctx] = await Promise.all([
-      import('../profile-guard/act.ts'),
-      import('../profile-guard/context.ts'),
-    ]);
-    const pbase = await pctx.actContext(rt);
-    const papply: ProfileContext = { ...pbase, clients, deadline };
-    run.profiles = { apply: papply, plan: { ...papply, rt: plan.rt } };
+    const { guardProfile } = await import('../profile-guard/act.ts');
+    run.profiles = { apply, plan };
     run.guardProfile = guardProfile;
   }
   run.regions = await listRegions(run, clients.vpc);

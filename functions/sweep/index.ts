@@ -1,49 +1,37 @@
-// sweep: a Code Engine cron ping (or a manual `{"mode":"sweep", …}` request) → the bulk engine over the
-// whole account with --apply semantics (the policy's dry_run wins), within the function's time limit.
-// Everything before `import('./run.ts')` stays free of the IBM SDK.
-import { parseDelivery } from '#events/decode.ts';
+// sweep: a cron ping (or `{"mode":"sweep", …}`) → the bulk engine over the whole account, --apply (the
+// policy's dry_run wins), in the time limit. parse (credentials, one decode: a ping?) → decide + act +
+// respond (./run.ts, loaded only on a ping: the guards' own code, a summary and every decision).
+import { type DecodeResult, decodeDelivery } from '#events/decode.ts';
+import { requestFromParams } from '#events/request.ts';
 import { createLogger, parseLevel } from '#shared/audit/logger.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
 import { type RuntimeOverrides, runtimeLoader } from '#shared/runtime/guard.ts';
-import { checkInvocation } from '#shared/runtime/invocation-auth.ts';
+import { checkRequest } from '#shared/runtime/invocation-auth.ts';
 
-const json = (statusCode: number, body: Record<string, unknown>): CeResponse => ({
-  statusCode,
+/** Anything but a ping is not the sweep's: events go to the guards (202), bad input is 400. */
+const notAPing = (d: DecodeResult): CeResponse => ({
+  statusCode: d.ok ? 202 : 400,
   headers: { 'Content-Type': 'application/json' },
-  body,
+  body: {
+    outcome: d.ok ? 'ignored' : 'refused',
+    reason: d.ok
+      ? `${d.kind} delivery: the sweep runs on a cron ping (or {"mode":"sweep"}); events go to instance-guard and profile-guard`
+      : `not a cron ping or {"mode":"sweep"} request: ${d.reason}`,
+    decisions: [],
+  },
 });
 
 const createMain = (overrides?: RuntimeOverrides): ((params: CeParams) => Promise<CeResponse>) => {
-  const env = overrides?.env ?? process.env;
-  // Records say fn "sweep"; the runtime (config, policy) is the guards' own.
-  const logger =
-    overrides?.logger ??
-    createLogger({ level: parseLevel(env.IMDS_GUARD_LOG_LEVEL), fields: { fn: 'sweep' } });
+  const level = parseLevel((overrides?.env ?? process.env).IMDS_GUARD_LOG_LEVEL);
+  const logger = overrides?.logger ?? createLogger({ level, fields: { fn: 'sweep' } }); // config: the guards'
   const runtime = runtimeLoader('instance-guard', { ...overrides, logger });
   return async (params) => {
-    const startedAt = Date.now();
-    const denied = checkInvocation(await runtime(), params);
-    if (denied) return denied;
-    const manual = params.mode === 'sweep';
-    const delivery = parseDelivery(params);
-    if (!manual && (!delivery.ok || delivery.kind !== 'cron')) {
-      const reason = delivery.ok
-        ? `${delivery.kind} delivery: the sweep runs on a cron ping (or {"mode":"sweep"}); events go to instance-guard and profile-guard`
-        : `not a cron ping or {"mode":"sweep"} request: ${delivery.reason}`;
-      logger.debug('sweep ignored', { reason });
-      return json(delivery.ok ? 202 : 400, {
-        outcome: delivery.ok ? 'ignored' : 'refused',
-        reason,
-        decisions: [],
-      });
-    }
-    const rt = await runtime();
-    const { runSweep } = await import('./run.ts');
-    return runSweep(rt, params, {
-      startedAt,
-      deliveryId: delivery.ok ? delivery.deliveryId : undefined,
-      deliveryTime: delivery.ok ? delivery.deliveryTime : undefined,
-    });
+    const [startedAt, rt, request] = [Date.now(), await runtime(), requestFromParams(params)];
+    const delivery = checkRequest(rt, request) ?? decodeDelivery(request);
+    if ('statusCode' in delivery) return delivery;
+    if (params.mode !== 'sweep' && (!delivery.ok || delivery.kind !== 'cron')) return notAPing(delivery);
+    const ping = delivery.ok ? { deliveryId: delivery.deliveryId, deliveryTime: delivery.deliveryTime } : {};
+    return (await import('./run.ts')).runSweep(rt, params, { startedAt, ...ping });
   };
 };
 

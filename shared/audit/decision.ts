@@ -1,4 +1,7 @@
-// The decision record (contract, design.md): one JSON line per decision, one per target.
+// The decision record (contract, design.md): one JSON line per decision, one per target. Its `message`
+// is the human summary IBM Cloud Logs shows in the log list; `app` and `subsystem` name where it came
+// from (Cloud Logs' applicationName / subsystemName vocabulary), so views can filter on them.
+import { describeDecision } from './decision-message.ts';
 import type { Logger } from './logger.ts';
 
 const OUTCOMES = [
@@ -19,10 +22,17 @@ type Outcome = (typeof OUTCOMES)[number];
 
 type FunctionName = 'instance-guard' | 'profile-guard' | 'sweep' | 'scan' | 'revert';
 
+/** The `app` of every decision line. */
+const APP = 'imds-guard';
+
 interface DecisionRecord {
   timestamp: string;
   level: 'debug' | 'info' | 'warn' | 'error';
-  message: 'decision';
+  /** One line for people: `remediated web-03: metadata service disabled (rule default)`. */
+  message: string;
+  app: typeof APP;
+  /** The function that decided (= `fn`), as Cloud Logs' subsystem. */
+  subsystem: FunctionName;
   fn: FunctionName;
   event_id: string | null;
   action: string | null;
@@ -40,7 +50,7 @@ interface DecisionRecord {
   detail?: Record<string, unknown>;
 }
 
-type DecisionInput = Omit<DecisionRecord, 'timestamp' | 'level' | 'message'> & {
+type DecisionInput = Omit<DecisionRecord, 'timestamp' | 'level' | 'message' | 'app' | 'subsystem'> & {
   level?: DecisionRecord['level'];
 };
 
@@ -58,20 +68,39 @@ const LEVEL_BY_OUTCOME = {
   failed: 'error',
 } as const satisfies Record<Outcome, DecisionRecord['level']>;
 
-/** Completes a decision into the contract shape (timestamp, level from outcome). */
+/** Completes a decision into the contract shape (timestamp, level from outcome, the human message). */
 const decisionRecord = (input: DecisionInput, now: Date = new Date()): DecisionRecord => ({
   ...input,
   timestamp: now.toISOString(),
   level: input.level ?? LEVEL_BY_OUTCOME[input.outcome],
-  message: 'decision',
+  message: `${input.outcome} ${describeDecision(input)}`,
+  app: APP,
+  subsystem: input.fn,
 });
 
-/** Writes the record as one JSON line through the logger (same shape IBM Cloud Logs parses). */
 /** Writes the record through the logger; the line carries the record's own timestamp, not a second one. */
 const logDecision = (logger: Logger, record: DecisionRecord): void => {
   const { level, message, ...fields } = record;
   logger[level](message, fields as Record<string, unknown>);
 };
 
+const OUTCOME_SET: ReadonlySet<string> = new Set(OUTCOMES);
+
+/**
+ * Is this parsed log line a decision record? Lines written before the message became a summary say
+ * `message: "decision"`; newer ones are recognised by their shape (an outcome, a function, a target).
+ */
+const isDecisionLine = (x: unknown): boolean => {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const r = x as Record<string, unknown>;
+  if (r.message === 'decision') return true;
+  return (
+    typeof r.outcome === 'string' &&
+    OUTCOME_SET.has(r.outcome) &&
+    'target_crn' in r &&
+    (r.app === APP || typeof r.fn === 'string')
+  );
+};
+
 export type { DecisionInput, DecisionRecord, FunctionName, Outcome };
-export { decisionRecord, LEVEL_BY_OUTCOME, logDecision, OUTCOMES };
+export { APP, decisionRecord, isDecisionLine, LEVEL_BY_OUTCOME, logDecision, OUTCOMES };

@@ -1,9 +1,12 @@
 // IBM Cloud resource names: `crn:v1:bluemix:public:<service>:<location>:a/<account>::<type>:<id>`.
-// One parser for every place that reads a target's service, region, account or id.
+// `readCrn` is the strict reading every event target passes at the edge (a valibot schema: version,
+// cloud name and type, service, location, account shape, resource type, id shape); `parseCrn` only
+// splits a CRN already trusted (one read back from IBM, or a stored record shown in a report).
+import * as v from 'valibot';
 
 interface Crn {
   service: string;
-  /** A region (`us-south`), a zone (`us-south-1`), or empty for global services. */
+  /** A region (`us-south`), a zone (`us-south-1`), `global`, or empty for global services. */
   location: string;
   /** The location's region: VPC zones are their region plus a number. */
   region: string;
@@ -12,9 +15,56 @@ interface Crn {
   id: string;
 }
 
+type CrnRead = { ok: true; crn: Crn & { account: string } } | { ok: false; reason: string };
+
 /** `us-south-1` → `us-south`; regions and `global` stay as they are. */
 const regionOf = (location: string): string => location.replace(/-\d+$/, '');
 
+const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const LOCATION = /^(?:|global|[a-z]{2}-[a-z]{2,12}(?:-[1-9])?)$/;
+const ACCOUNT_SCOPE = /^a\/[0-9a-f]{32}$/;
+const INSTANCE = /^[A-Za-z0-9_-]{0,128}$/;
+// Letters, digits, `_` and `-` only: no `/`, `.`, `%` or `:` can make an id a path or a second segment.
+const ID = /^(?:[A-Za-z0-9][A-Za-z0-9_-]{0,127})?$/;
+
+const Segments = v.strictTuple(
+  [
+    v.literal('crn', 'not a CRN'),
+    v.literal('v1', 'CRN version must be v1'),
+    v.literal('bluemix', 'CRN cloud name must be bluemix'),
+    v.literal('public', 'CRN cloud type must be public'),
+    v.pipe(v.string(), v.regex(NAME, 'CRN service name is not a service name')),
+    v.pipe(v.string(), v.regex(LOCATION, 'CRN location is not a region, zone or global')),
+    v.pipe(v.string(), v.regex(ACCOUNT_SCOPE, 'CRN scope must be a/<32 lowercase hex> (an account)')),
+    v.pipe(v.string(), v.regex(INSTANCE, 'CRN service instance has characters an id cannot have')),
+    v.pipe(v.string(), v.regex(NAME, 'CRN resource type is not a resource type')),
+    v.pipe(v.string(), v.regex(ID, 'CRN resource id has characters an id cannot have')),
+  ],
+  'a CRN has exactly 10 colon-separated segments',
+);
+
+const CrnSchema = v.pipe(
+  v.string('a CRN is a string'),
+  v.maxLength(512, 'CRN longer than 512 characters'),
+  v.transform((text) => text.split(':')),
+  Segments,
+  v.transform(([, , , , service, location, scope, , type, id]) => ({
+    service,
+    location,
+    region: regionOf(location),
+    account: scope.slice(2),
+    type,
+    id,
+  })),
+);
+
+/** The strict reading: every segment checked; the reason names the first that is wrong. */
+const readCrn = (text: unknown): CrnRead => {
+  const out = v.safeParse(CrnSchema, text);
+  return out.success ? { ok: true, crn: out.output } : { ok: false, reason: out.issues[0].message };
+};
+
+/** Splits a CRN already trusted; undefined when it has too few segments to be one. */
 const parseCrn = (crn: string): Crn | undefined => {
   const p = crn.split(':');
   if (p[0] !== 'crn' || p.length < 10) return undefined;
@@ -30,5 +80,5 @@ const parseCrn = (crn: string): Crn | undefined => {
   };
 };
 
-export type { Crn };
-export { parseCrn, regionOf };
+export type { Crn, CrnRead };
+export { parseCrn, readCrn, regionOf };

@@ -384,7 +384,6 @@ const configSection = (d: Deployment, policy: Policy, s: ExistingState): PlanSec
     verb,
     comment: [
       `${name} holds the policy: section (validated, defaults filled in) as IMDS_GUARD_POLICY, and how the code authenticates.`,
-      `IMDS_GUARD_POLICY=${json}`,
     ],
     argv,
     file: {
@@ -707,10 +706,10 @@ const headerFor = (d: Deployment, s: ExistingState, file: string): string[] => [
   s.probed
     ? 'State: read from IBM Cloud with ibmcloud; what exists is updated, what is missing is created.'
     : `State: nothing was read from IBM Cloud (${s.unread ?? 'ibmcloud is not on PATH'}), so nothing is assumed to exist and every resource is created.`,
-  'Secret values never appear here: <file> arguments are files deploy writes from environment variables',
+  'Secret values never appear here: they are written from environment variables into files in a private',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal shell placeholder the plan explains
-  'into a private temporary directory and removes afterwards. ${NAME} is a value an earlier command',
-  'printed; deploy fills it in itself (to run these lines by hand you need bash and jq).',
+  'temporary directory ($DEPLOY_DIR), removed at the end. ${NAME} is a value an earlier command printed.',
+  'Every line pastes into bash as it is (you need jq); deploy runs the same commands itself.',
 ];
 
 /** The deployment as ordered sections of `ibmcloud` commands. */

@@ -125,21 +125,5 @@ const tighten = (loaded: LoadedPolicy, config: Pick<Config, 'dryRun' | 'selfIds'
   },
 });
 
-/**
- * The policy a function runs with: IMDS_GUARD_POLICY (JSON) when set — what deployed functions use —
- * else the manifest, whose YAML reader is loaded only then.
- */
-const loadRuntimePolicy = async (
-  config: Pick<Config, 'policyJson' | 'manifestPath' | 'dryRun' | 'selfIds'>,
-  options: LoadOptions = {},
-): Promise<LoadedPolicy> => {
-  if (config.policyJson !== undefined && config.policyJson.trim() !== '') {
-    const { policy, base } = parsePolicyJson(config.policyJson, 'IMDS_GUARD_POLICY');
-    return tighten(validate(policy, 'IMDS_GUARD_POLICY', base, undefined, options.now ?? new Date()), config);
-  }
-  const { loadPolicy } = await import('./load.ts');
-  return loadPolicy(config, options);
-};
-
 export type { LoadedPolicy, LoadOptions, Locator, PolicyIssue };
-export { dotted, formatIssue, loadRuntimePolicy, PolicyError, parsePolicyJson, tighten, validate };
+export { dotted, formatIssue, PolicyError, parsePolicyJson, tighten, validate };

@@ -1,7 +1,9 @@
 // What every guard function shares: a per-container runtime (config, logger, policy, seen ids), the
-// checks made before any read, and the response. No IBM SDK here: the ignore path stays small.
-import { type DecodeResult, dedupeKey, type ParsedEvent } from '#events/decode.ts';
-import { type GuardFunction, type RoutedAction, routeEvent } from '#events/routes.ts';
+// checks made before any read, and the response (decision lines, status, the COS trail). No IBM SDK
+// here: the ignore path stays small. Nothing here calls back into a function's own code.
+import type { DecodedDelivery, DecodeResult, ParsedEvent } from '#events/decode.ts';
+import { dedupeKey } from '#events/decode.ts';
+import { checkTarget, type GuardFunction, type RoutedAction, routeEvent } from '#events/routes.ts';
 import type { AtEvent } from '#events/schema.ts';
 import {
   type DecisionInput,
@@ -11,9 +13,12 @@ import {
   type Outcome,
 } from '../audit/decision.ts';
 import { createLogger, type Logger } from '../audit/logger.ts';
+import { flushTrail, stateFor } from '../audit/trail/index.ts';
+import type { Crn } from '../cloud/crn.ts';
 import { type Config, loadConfig } from '../config.ts';
-import { loadRuntimePolicy } from '../policy/issues.ts';
-import { accountAllowed, accountOfCrn, isSelfInitiator } from '../policy/match.ts';
+import { errorMessage } from '../errors.ts';
+import { accountAllowed, isSelfInitiator } from '../policy/match.ts';
+import { loadRuntimePolicy } from '../policy/runtime.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { CeResponse } from './ce-params.ts';
 import { createSeenCache, type SeenCache } from './seen.ts';
@@ -42,12 +47,16 @@ interface Actionable {
   event: AtEvent;
   action: RoutedAction;
   crn: string;
+  /** The target CRN, read strictly at the edge (events/routes.ts checkTarget). */
+  target: Crn & { account: string };
 }
 
 /** A decision plus whether the platform should deliver the event again (answer 5xx). */
 interface Decided {
   record: DecisionRecord;
   retry?: boolean;
+  /** Refused as bad input: it can never succeed, so the answer is 4xx (never a redelivery). */
+  invalid?: true;
 }
 
 const buildRuntime = async (fn: GuardFunction, o: RuntimeOverrides = {}): Promise<GuardRuntime> => {
@@ -108,16 +117,17 @@ const recordFor = (
   );
 };
 
-/** The checks before any read: ours? succeeded? allowed account? not our own change? not seen? */
+/** The checks before any read: ours? succeeded? a valid target? allowed account? not our own change? not seen? */
 const screen = (
   rt: GuardRuntime,
-  delivery: Extract<DecodeResult, { ok: true }>,
+  delivery: DecodedDelivery,
   started: number,
 ): { actionable: Actionable[]; skipped: Decided[] } => {
   const actionable: Actionable[] = [];
   const skipped: Decided[] = [];
-  const skip = (parsed: ParsedEvent | undefined, outcome: Outcome, reason: string): void => {
-    skipped.push({ record: recordFor(rt, parsed, { outcome, reason }, started) });
+  const skip = (parsed: ParsedEvent | undefined, outcome: Outcome, reason: string, invalid = false): void => {
+    const record = recordFor(rt, parsed, { outcome, reason }, started);
+    skipped.push(invalid ? { record, invalid } : { record });
   };
   if (delivery.kind === 'cron' || delivery.kind === 'cos') {
     skip(
@@ -141,13 +151,18 @@ const screen = (
     }
     const crn = event.target?.id;
     if (!crn?.startsWith('crn:')) {
-      skip(parsed, 'refused', 'the event has no target CRN to re-read');
+      skip(parsed, 'refused', 'the event has no target CRN to re-read', true);
       continue;
     }
-    const account = accountOfCrn(crn);
+    const target = checkTarget(route.action, crn);
+    if (!target.ok) {
+      skip(parsed, 'refused', `target CRN refused: ${target.reason}`, true);
+      continue;
+    }
+    const account = target.crn.account;
     // An empty `accounts` list means "the guard's own account", known only from its token (checked in act).
     if (rt.policy.accounts.length > 0 && !accountAllowed(rt.policy, account)) {
-      skip(parsed, 'refused', `account ${account ?? '(none)'} is not one the policy allows`);
+      skip(parsed, 'refused', `account ${account} is not one the policy allows`);
       continue;
     }
     if (isSelfInitiator(rt.policy, event.initiator?.id)) {
@@ -162,9 +177,24 @@ const screen = (
       );
       continue;
     }
-    actionable.push({ parsed, event, action: route.action, crn });
+    actionable.push({ parsed, event, action: route.action, crn, target: target.crn });
   }
   return { actionable, skipped };
+};
+
+/** Without a token nothing can be read: every event fails and is released so its redelivery is processed. */
+const cannotAuthenticate = (
+  rt: GuardRuntime,
+  items: readonly Actionable[],
+  err: unknown,
+  started: number,
+): Decided[] => {
+  for (const i of items) rt.seen.release(dedupeKey(i.parsed));
+  const reason = `cannot authenticate: ${errorMessage(err)}`;
+  return items.map((i) => ({
+    record: recordFor(rt, i.parsed, { outcome: 'failed', reason }, started),
+    retry: true,
+  }));
 };
 
 // Which outcome summarises a response, most significant first.
@@ -182,38 +212,81 @@ const PRECEDENCE: readonly Outcome[] = [
   'ignored',
 ];
 
-const summarise = (decided: Decided[]): Outcome =>
+const summarise = (decided: readonly Decided[]): Outcome =>
   PRECEDENCE.find((o) => decided.some((d) => d.record.outcome === o)) ?? 'ignored';
 
-/** Logs every decision (one JSON line each) and answers as Code Engine expects. */
-const respond = (rt: GuardRuntime, decided: Decided[]): CeResponse => {
-  for (const d of decided) logDecision(rt.logger, d.record);
-  const outcome = summarise(decided);
-  const retry = decided.some((d) => d.retry);
+type JsonResponse = CeResponse & { body: Record<string, unknown> };
+
+const json = (statusCode: number, body: Record<string, unknown>): JsonResponse => ({
+  statusCode,
+  headers: { 'Content-Type': 'application/json' },
+  body,
+});
+
+/** 5xx only when a redelivery is wanted; bad input is 4xx; "not ours" is 202, not an error. */
+const statusOf = (decided: readonly Decided[]): number => {
+  if (decided.some((d) => d.retry)) return 503;
   const allIgnored = decided.every((d) => d.record.outcome === 'ignored' || d.record.outcome === 'refused');
-  // 5xx only when a redelivery is wanted; "not ours" is 202, not an error.
-  const statusCode = retry ? 503 : allIgnored ? 202 : 200;
-  return {
-    statusCode,
-    headers: { 'Content-Type': 'application/json' },
-    body: { outcome, decisions: decided.map((d) => d.record) },
+  if (allIgnored && decided.some((d) => d.invalid)) return 400;
+  return allIgnored ? 202 : 200;
+};
+
+/**
+ * Writes the decisions to the COS trail (when configured). A lasting transient failure of an accepted
+ * delivery answers 503 and forgets its ids, so the platform's redelivery is processed again.
+ */
+const withTrail = async (
+  rt: GuardRuntime,
+  response: JsonResponse,
+  records: readonly DecisionRecord[],
+  delivery?: DecodedDelivery,
+): Promise<CeResponse> => {
+  if (!rt.config.trail.bucket) return response;
+  const flushed = await flushTrail(rt, stateFor(rt), rt.fn, records);
+  if (flushed.ok)
+    return flushed.written.length
+      ? { ...response, body: { ...response.body, trail: { objects: flushed.written } } }
+      : response;
+  const trail = {
+    written: false,
+    object: flushed.object,
+    error: `${flushed.failure.code}${flushed.failure.status ? ` (HTTP ${flushed.failure.status})` : ''}`,
+    kept_in_memory: flushed.pending,
   };
+  const noted = { ...response, body: { ...response.body, trail } };
+  // Only an accepted delivery is worth redelivering, and only when waiting can help.
+  if (!flushed.retryable || response.statusCode >= 300) return noted;
+  for (const e of delivery?.events ?? []) rt.seen.release(dedupeKey(e));
+  return { ...noted, statusCode: 503 };
+};
+
+/** Logs every decision (one JSON line each), writes the trail, and answers as Code Engine expects. */
+const respond = async (
+  rt: GuardRuntime,
+  decided: readonly Decided[],
+  delivery?: DecodedDelivery,
+): Promise<CeResponse> => {
+  for (const d of decided) logDecision(rt.logger, d.record);
+  const records = decided.map((d) => d.record);
+  const response = json(statusOf(decided), { outcome: summarise(decided), decisions: records });
+  return withTrail(rt, response, records, delivery);
 };
 
 /** Bad input: 4xx with the reason, nothing read or changed. */
-const refuse = (
+const refuse = async (
   rt: GuardRuntime,
   delivery: Extract<DecodeResult, { ok: false }>,
   started: number,
-): CeResponse => {
+): Promise<CeResponse> => {
   const record = recordFor(rt, undefined, { outcome: 'refused', reason: delivery.reason }, started);
   logDecision(rt.logger, record);
-  return {
-    statusCode: delivery.status,
-    headers: { 'Content-Type': 'application/json' },
-    body: { outcome: 'refused', reason: delivery.reason, decisions: [record] },
-  };
+  const response = json(delivery.status, {
+    outcome: 'refused',
+    reason: delivery.reason,
+    decisions: [record],
+  });
+  return withTrail(rt, response, [record]);
 };
 
 export type { Actionable, Decided, GuardRuntime, RuntimeOverrides };
-export { recordFor, refuse, respond, runtimeLoader, screen, sinceMs };
+export { cannotAuthenticate, recordFor, refuse, respond, runtimeLoader, screen, sinceMs };

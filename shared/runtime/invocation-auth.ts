@@ -4,7 +4,7 @@
 // the `ce-imdsguardtoken` CloudEvents extension a Code Engine subscription can add), or an HMAC-SHA256
 // signature of the raw body, optionally bound to a timestamp. Nothing is decoded before this passes.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { requestFromParams } from '#events/request.ts';
+import { type DeliveryRequest, requestFromParams } from '#events/request.ts';
 import { logDecision } from '../audit/decision.ts';
 import type { InvocationAuthConfig } from '../config.ts';
 import type { CeParams, CeResponse } from './ce-params.ts';
@@ -114,17 +114,16 @@ const verifyInvocation = (cfg: InvocationAuthConfig, input: VerifyInput): AuthRe
 };
 
 /**
- * The guard functions' first step: `const denied = checkInvocation(rt, params); if (denied) return denied;`.
+ * Every entry's first step, before anything is decoded: `const denied = checkRequest(rt, request); if (denied) return denied;`.
  * Refused requests get 401 and one `refused` decision line (no header values); nothing else happens.
  */
-const checkInvocation = (
+const checkRequest = (
   rt: GuardRuntime,
-  params: CeParams,
+  request: DeliveryRequest,
   started: number = performance.now(),
 ): CeResponse | undefined => {
   const cfg = rt.config.invocation;
   if (cfg.tokens.length === 0 && cfg.hmacSecrets.length === 0) return undefined;
-  const request = requestFromParams(params);
   const result = verifyInvocation(cfg, { headers: request.headers, body: () => request.body, now: rt.now() });
   if (result.ok) return undefined;
   const record = recordFor(
@@ -146,5 +145,12 @@ const checkInvocation = (
   };
 };
 
+/** `checkRequest` on a Code Engine function's `params`. */
+const checkInvocation = (
+  rt: GuardRuntime,
+  params: CeParams,
+  started: number = performance.now(),
+): CeResponse | undefined => checkRequest(rt, requestFromParams(params), started);
+
 export type { AuthResult, Presented, VerifyInput };
-export { AUTH_HEADERS, checkInvocation, signatureFor, verifyInvocation };
+export { AUTH_HEADERS, checkInvocation, checkRequest, signatureFor, verifyInvocation };

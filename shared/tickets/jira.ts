@@ -3,10 +3,10 @@
 // (ADF, read back as text). Open issues are those whose status category is not Done; resolving comments
 // and then moves the issue through a transition into the Done category.
 
-import { parseTicketTags } from '#functions/profile-guard/ticket-plan.ts';
 import type { Severity } from '../policy/profiles.ts';
 import { adfFromText, adfText } from './adf.ts';
 import { sinkFetch } from './http.ts';
+import { parseTicketTags } from './tags.ts';
 import { fitText, fitTitle } from './text.ts';
 import { type SinkTicket, type TicketSink, TicketSinkError } from './types.ts';
 

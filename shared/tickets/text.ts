@@ -1,6 +1,6 @@
 // Pure helpers the sinks share: fitting texts into a sink's field limits without losing the tag block
 // (the marker and key are how tickets are found again), and turning what a sink returns into TicketRefs.
-import { parseTicketTags } from '#functions/profile-guard/ticket-plan.ts';
+import { parseTicketTags } from './tags.ts';
 import type { SinkTicket } from './types.ts';
 
 /** IBM Case Management (ServiceNow underneath) and ServiceNow's baseline `description` length. */

@@ -1,9 +1,9 @@
 // The ticket sink contract: profile-guard keeps exactly one ticket per trusted profile (the marker), and
 // every sink can find, open, comment on, resolve and close tickets — or, when it cannot be searched
 // (webhook, log), send notifications that carry the key and marker so the receiver can dedupe.
-import type { TicketRef, TicketText } from '#functions/profile-guard/ticket-plan.ts';
 import type { Severity, TicketSinkKind } from '../policy/profiles.ts';
 import type { TicketClaims } from './claim.ts';
+import type { TicketRef, TicketText } from './tags.ts';
 
 /** A ticket as a sink found or made it: the plan's view plus what the sink needs to address it. */
 interface SinkTicket extends TicketRef {

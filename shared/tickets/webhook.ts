@@ -3,8 +3,8 @@
 // every assessment with findings is an `open` carrying the dedupe key and the profile marker, a clean one
 // is a `resolve`; the receiver keeps one ticket per marker and treats a new key as "findings changed".
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { TicketText } from '#functions/profile-guard/ticket-plan.ts';
 import { sinkFetch } from './http.ts';
+import type { TicketText } from './tags.ts';
 import { type SinkTicket, type TicketSink, TicketSinkError, type TicketSubject } from './types.ts';
 
 interface WebhookOptions {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunningEmulator } from '#emulator/index.ts';
+import { isDecisionLine } from '#shared/audit/decision.ts';
 import { VpcClient } from '#shared/cloud/vpc.ts';
 import { buildComponents, COMPONENTS } from '../../scripts/build.mjs';
 import { adminClient, authFor, withEmulator } from '../helpers/emulator.ts';
@@ -119,7 +120,7 @@ describe('instance-guard bundle', () => {
     const decisionLines = lines
       .slice(0, -1)
       .map((l) => JSON.parse(l))
-      .filter((l) => l.message === 'decision');
+      .filter(isDecisionLine);
     expect(decisionLines).toHaveLength(1);
     expect(decisionLines[0]).toMatchObject({
       level: 'info',

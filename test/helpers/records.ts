@@ -3,6 +3,7 @@
 // failures with IBM's reasons — written as the functions write them or wrapped as IBM Cloud Logs
 // exports them (query API events, archive rows, ingestion entries, JSON in `message`).
 import type { DecisionRecord, FunctionName, Outcome } from '#shared/audit/decision.ts';
+import { describeDecision } from '#shared/audit/decision-message.ts';
 
 interface GenerateOptions {
   count: number;
@@ -258,14 +259,17 @@ const generateRecords = (options: GenerateOptions): DecisionRecord[] => {
       ...(eventTime !== undefined ? { event_time: new Date(eventTime).toISOString() } : {}),
       ...(exposureMs !== undefined ? { exposure_ms: exposureMs } : {}),
     };
+    const targetCrn = outcome === 'refused' && rand() < 0.5 ? null : target;
     return {
       timestamp: new Date(at).toISOString(),
       level: outcome === 'failed' ? 'error' : outcome === 'ignored' ? 'debug' : 'info',
-      message: 'decision',
+      message: `${outcome} ${describeDecision({ outcome, reason, target_crn: targetCrn, detail })}`,
+      app: 'imds-guard',
+      subsystem: fn,
       fn,
       event_id: action ? uuid() : null,
       action,
-      target_crn: outcome === 'refused' && rand() < 0.5 ? null : target,
+      target_crn: targetCrn,
       outcome,
       reason,
       before: null,
@@ -284,6 +288,12 @@ const generateRecords = (options: GenerateOptions): DecisionRecord[] => {
 const toLogLine = (r: DecisionRecord): string => {
   const { timestamp, level, message, ...fields } = r;
   return JSON.stringify({ timestamp, level, message, ...fields });
+};
+
+/** The line as the functions wrote it before the message became a summary: `message:"decision"`, no app. */
+const toLegacyLine = (r: DecisionRecord): string => {
+  const { timestamp, level, message: _message, app: _app, subsystem: _subsystem, ...fields } = r;
+  return JSON.stringify({ timestamp, level, message: 'decision', ...fields });
 };
 
 /** Cloud Logs' metadata timestamp: ISO without the zone (it is UTC), as the archive example shows. */
@@ -342,6 +352,8 @@ interface JsonlOptions {
   wrapEvery?: number;
   /** Add non-decision lines (startup logs, query API progress events) every so often. */
   noise?: boolean;
+  /** Every `legacyEvery`-th plain line is written in the old shape (`message:"decision"`); 0: none. */
+  legacyEvery?: number;
 }
 
 /** JSON lines as a function's log or a Cloud Logs export would hold them. */
@@ -353,7 +365,10 @@ const toJsonl = (records: readonly DecisionRecord[], options: JsonlOptions = {})
     const every = options.wrapEvery ?? 0;
     if (every > 0 && i % every === every - 1) {
       out.push(wrapLine(r, WRAP_STYLES[Math.floor(i / every) % WRAP_STYLES.length] ?? 'cloud-logs-query'));
-    } else out.push(toLogLine(r));
+    } else {
+      const legacy = (options.legacyEvery ?? 0) > 0 && i % (options.legacyEvery ?? 1) === 0;
+      out.push(legacy ? toLegacyLine(r) : toLogLine(r));
+    }
     if (options.noise && i % 97 === 0)
       out.push(JSON.stringify({ timestamp: r.timestamp, level: 'info', message: 'listening', port: 8080 }));
   });
@@ -361,4 +376,4 @@ const toJsonl = (records: readonly DecisionRecord[], options: JsonlOptions = {})
 };
 
 export type { GenerateOptions, JsonlOptions, WrapStyle };
-export { generateRecords, prng, toJsonl, toLogLine, WRAP_STYLES, wrapLine };
+export { generateRecords, prng, toJsonl, toLegacyLine, toLogLine, WRAP_STYLES, wrapLine };

@@ -220,7 +220,7 @@ describe('checkInvocation', () => {
     });
     expect(logger.lines).toHaveLength(1);
     expect(logger.lines[0]).toMatchObject({
-      message: 'decision',
+      app: 'imds-guard',
       outcome: 'refused',
       level: 'warn',
       event_id: null,

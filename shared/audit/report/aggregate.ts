@@ -1,9 +1,20 @@
-// Decisions → the report's numbers, one record at a time, in memory bounded by the number of
-// distinct keys (rules, initiators, hours…), not by the number of records.
+// Decisions → the report's numbers, one record at a time: what the guard did (outcomes, breakdowns,
+// exposure, latency, timeline) and the state it left (posture, failures by cause, exemptions, trend).
+// Memory is bounded by distinct keys and resources (rules, time buckets, one row per resource), never
+// by the number of records.
 import { OUTCOMES, type Outcome } from '#shared/audit/decision.ts';
+import { type Breakdown, type Count, createCounter } from './breakdown.ts';
+import { type Cause, createCauses } from './causes.ts';
+import { type ExemptionInventory, inventoryOf } from './exemptions.ts';
+import { binOf, EXPOSURE_BINS, type ExposureBin, exposureHistogram } from './exposure-bins.ts';
 import type { FormatName } from './formats.ts';
+import { createPostureState } from './posture.ts';
+import { type Posture, summarizePosture } from './posture-summary.ts';
 import { createQuantiles, type Quantiles } from './quantiles.ts';
 import type { Decision } from './record.ts';
+import type { RunSummary } from './run-summary.ts';
+import { chooseStep, createBucketStore, stepLabel } from './time-buckets.ts';
+import { createExposureTrend, runPoints, type Trend } from './trend.ts';
 
 /** How the timeline and its colours group the eleven outcomes. */
 type Category = 'remediated' | 'failed' | 'planned' | 'tickets' | 'compliant' | 'other';
@@ -32,44 +43,6 @@ const CATEGORY_OF = {
   failed: 'failed',
 } as const satisfies Record<Outcome, Category>;
 
-/** Exposure-window bins: human boundaries, read on a log scale. */
-const EXPOSURE_BINS = [
-  { label: '< 1 s', to: 1_000 },
-  { label: '1–2 s', to: 2_000 },
-  { label: '2–5 s', to: 5_000 },
-  { label: '5–10 s', to: 10_000 },
-  { label: '10–30 s', to: 30_000 },
-  { label: '30 s–1 m', to: 60_000 },
-  { label: '1–2 m', to: 120_000 },
-  { label: '2–5 m', to: 300_000 },
-  { label: '5–15 m', to: 900_000 },
-  { label: '15 m–1 h', to: 3_600_000 },
-  { label: '1–6 h', to: 21_600_000 },
-  { label: '≥ 6 h', to: Number.POSITIVE_INFINITY },
-] as const;
-
-const MIN_BINS_SHOWN = 6;
-const HOURLY_UP_TO_MS = 72 * 3_600_000;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-
-interface Count {
-  key: string;
-  count: number;
-  remediated: number;
-  failed: number;
-}
-
-interface Breakdown {
-  /** Most frequent first (ties by key), at most `top`. */
-  items: Count[];
-  distinct: number;
-  /** Decisions beyond `items`. */
-  others: number;
-  /** Decisions that do not carry this dimension (e.g. ignored events have no region). */
-  missing: number;
-}
-
 interface Distribution {
   count: number;
   min: number | null;
@@ -80,14 +53,6 @@ interface Distribution {
   p99: number | null;
   /** The values outgrew exact tracking; percentiles are within 1%. */
   approximate: boolean;
-}
-
-interface ExposureBin {
-  label: string;
-  from_ms: number;
-  /** null: open-ended. */
-  to_ms: number | null;
-  count: number;
 }
 
 interface TimeBucket {
@@ -136,6 +101,10 @@ interface ReportSummary {
   generated_at: string;
   period: { from: string | null; to: string | null; since: string | null; span_ms: number };
   input: InputStats;
+  /** The account now: latest complete scan/sweep plus decisions since. */
+  posture: Posture;
+  exemptions: ExemptionInventory;
+  trend: Trend;
   totals: {
     decisions: number;
     remediated: number;
@@ -152,12 +121,15 @@ interface ReportSummary {
   exposure: Distribution & { histogram: ExposureBin[] };
   latency_ms: Distribution;
   api_calls: Distribution & { total: number };
-  timeline: { unit: 'hour' | 'day'; buckets: TimeBucket[] };
-  failures: { count: number; recent: FailureRow[] };
+  /** `unit`: the bucket size in words ("2 s", "hour", "day"); it fits the span. */
+  timeline: { unit: string; step_ms: number; buckets: TimeBucket[] };
+  failures: { count: number; recent: FailureRow[]; by_cause: Cause[] };
 }
 
 interface Aggregator {
   add(d: Decision): void;
+  /** A bulk run's summary line: whether it saw the whole account. */
+  run(s: RunSummary): void;
   summary(input: InputStats, options?: { since?: Date; now?: Date; top?: number }): ReportSummary;
 }
 
@@ -169,35 +141,6 @@ const zeroCategories = (): Record<Category, number> => ({
   compliant: 0,
   other: 0,
 });
-
-const createCounter = () => {
-  const counts = new Map<string, Count>();
-  let missing = 0;
-  return {
-    add(keys: readonly string[], d: Decision): void {
-      if (keys.length === 0) {
-        missing += 1;
-        return;
-      }
-      for (const key of keys) {
-        let c = counts.get(key);
-        if (!c) {
-          c = { key, count: 0, remediated: 0, failed: 0 };
-          counts.set(key, c);
-        }
-        c.count += 1;
-        if (d.outcome === 'remediated') c.remediated += 1;
-        if (d.outcome === 'failed') c.failed += 1;
-      }
-    },
-    breakdown(top: number): Breakdown {
-      const all = [...counts.values()].sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
-      const items = all.slice(0, top);
-      const others = all.slice(top).reduce((n, c) => n + c.count, 0);
-      return { items, distinct: all.length, others, missing };
-    },
-  };
-};
 
 const round = (x: number | null, digits = 1): number | null =>
   x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits;
@@ -213,37 +156,68 @@ const distribution = (q: Quantiles, digits = 1): Distribution => ({
   approximate: q.approximate,
 });
 
-const binOf = (ms: number): number => {
-  const i = EXPOSURE_BINS.findIndex((b) => ms < b.to);
-  return i === -1 ? EXPOSURE_BINS.length - 1 : i;
-};
-
-/** Bins from the first to the last non-empty one, widened to a readable minimum. */
-const exposureHistogram = (counts: number[]): ExposureBin[] => {
-  const nonEmpty = counts.flatMap((c, i) => (c > 0 ? [i] : []));
-  if (nonEmpty.length === 0) return [];
-  let first = nonEmpty[0] ?? 0;
-  let last = nonEmpty[nonEmpty.length - 1] ?? 0;
-  while (last - first + 1 < MIN_BINS_SHOWN && (last < EXPOSURE_BINS.length - 1 || first > 0)) {
-    if (last < EXPOSURE_BINS.length - 1) last += 1;
-    else first -= 1;
-  }
-  return EXPOSURE_BINS.slice(first, last + 1).map((b, i) => {
-    const index = first + i;
-    const from = index === 0 ? 0 : (EXPOSURE_BINS[index - 1]?.to ?? 0);
-    return {
-      label: b.label,
-      from_ms: from,
-      to_ms: Number.isFinite(b.to) ? b.to : null,
-      count: counts[index] ?? 0,
-    };
-  });
-};
-
 const FAILURES_KEPT = 100;
 
+const toFailureRow = (d: Decision): FailureRow => ({
+  timestamp: d.timestamp,
+  fn: d.fn,
+  target: d.target,
+  name: d.name,
+  region: d.region,
+  rule: d.rules[0] ?? null,
+  reason: d.reason,
+});
+
+/** The most recent failures, kept in batches (sorting on every push would be quadratic). */
+const createRecentFailures = (kept: number) => {
+  let failures: Decision[] = [];
+  let count = 0;
+  return {
+    add(d: Decision): void {
+      count += 1;
+      failures.push(d);
+      if (failures.length >= kept * 2) {
+        failures.sort((a, b) => b.at - a.at);
+        failures = failures.slice(0, kept);
+      }
+    },
+    summary: () => ({
+      count,
+      recent: [...failures]
+        .sort((a, b) => b.at - a.at)
+        .slice(0, kept)
+        .map(toFailureRow),
+    }),
+  };
+};
+
+const createTimeline = () => {
+  const store = createBucketStore<Record<Category, number>>({
+    zero: zeroCategories,
+    merge: (into, from) => {
+      for (const c of CATEGORIES) into[c] += from[c];
+    },
+  });
+  return {
+    add(d: Decision): void {
+      store.at(d.at)[CATEGORY_OF[d.outcome]] += 1;
+    },
+    summary(): ReportSummary['timeline'] {
+      if (store.first === null || store.last === null)
+        return { unit: 'hour', step_ms: 3_600_000, buckets: [] };
+      const step = chooseStep(store.first, store.last, store.resolution);
+      const buckets = store.series(step).map(({ start, value }) => ({
+        start: new Date(start).toISOString(),
+        start_ms: start,
+        total: CATEGORIES.reduce((n, c) => n + value[c], 0),
+        by_category: value,
+      }));
+      return { unit: stepLabel(step), step_ms: step, buckets };
+    },
+  };
+};
+
 const createAggregator = (options: { failuresKept?: number; exactLimit?: number } = {}): Aggregator => {
-  const failuresKept = options.failuresKept ?? FAILURES_KEPT;
   const quantileOptions = options.exactLimit !== undefined ? { exactLimit: options.exactLimit } : {};
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   const counters = {
@@ -258,25 +232,17 @@ const createAggregator = (options: { failuresKept?: number; exactLimit?: number 
   const latency = createQuantiles(quantileOptions);
   const apiCalls = createQuantiles(quantileOptions);
   const exposureBins: number[] = EXPOSURE_BINS.map(() => 0);
-  const hours = new Map<number, Record<Category, number>>();
-  let failures: Decision[] = [];
-  let failureCount = 0;
+  const timeline = createTimeline();
+  const failures = createRecentFailures(options.failuresKept ?? FAILURES_KEPT);
+  const causes = createCauses();
+  const posture = createPostureState();
+  const exposureTrend = createExposureTrend();
   let total = 0;
   let dryRun = 0;
   let plannedDryRun = 0;
   let plannedAudit = 0;
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-
-  const keepFailure = (d: Decision): void => {
-    failureCount += 1;
-    failures.push(d);
-    // Trim in batches: sorting on every push would make many failures quadratic.
-    if (failures.length >= failuresKept * 2) {
-      failures.sort((a, b) => b.at - a.at);
-      failures = failures.slice(0, failuresKept);
-    }
-  };
 
   return {
     add(d) {
@@ -297,64 +263,40 @@ const createAggregator = (options: { failuresKept?: number; exactLimit?: number 
       }
       if (d.exposureMs !== null) {
         exposure.add(d.exposureMs);
-        exposureBins[binOf(d.exposureMs)] = (exposureBins[binOf(d.exposureMs)] ?? 0) + 1;
+        const bin = binOf(d.exposureMs);
+        exposureBins[bin] = (exposureBins[bin] ?? 0) + 1;
       }
       if (d.latencyMs !== null) latency.add(d.latencyMs);
       if (d.apiCalls !== null) apiCalls.add(d.apiCalls);
-      const hour = Math.floor(d.at / HOUR_MS) * HOUR_MS;
-      let bucket = hours.get(hour);
-      if (!bucket) {
-        bucket = zeroCategories();
-        hours.set(hour, bucket);
+      timeline.add(d);
+      exposureTrend.add(d);
+      posture.add(d);
+      if (d.outcome === 'failed') {
+        failures.add(d);
+        causes.add(d);
       }
-      bucket[CATEGORY_OF[d.outcome]] += 1;
-      if (d.outcome === 'failed') keepFailure(d);
+    },
+
+    run(s) {
+      posture.run(s);
     },
 
     summary(input, { since, now = new Date(), top = 50 } = {}) {
       const has = total > 0;
-      const span = has ? last - first : 0;
-      const unit = span <= HOURLY_UP_TO_MS ? 'hour' : 'day';
-      const step = unit === 'hour' ? HOUR_MS : DAY_MS;
-      const buckets: TimeBucket[] = [];
-      if (has) {
-        const byStep = new Map<number, Record<Category, number>>();
-        for (const [hour, cats] of hours) {
-          const key = Math.floor(hour / step) * step;
-          const into = byStep.get(key) ?? zeroCategories();
-          for (const c of CATEGORIES) into[c] += cats[c];
-          byStep.set(key, into);
-        }
-        for (let t = Math.floor(first / step) * step; t <= last; t += step) {
-          const cats = byStep.get(t) ?? zeroCategories();
-          const sum = CATEGORIES.reduce((n, c) => n + cats[c], 0);
-          buckets.push({ start: new Date(t).toISOString(), start_ms: t, total: sum, by_category: cats });
-        }
-      }
-      const recent = [...failures]
-        .sort((a, b) => b.at - a.at)
-        .slice(0, failuresKept)
-        .map(
-          (d): FailureRow => ({
-            timestamp: d.timestamp,
-            fn: d.fn,
-            target: d.target,
-            name: d.name,
-            region: d.region,
-            rule: d.rules[0] ?? null,
-            reason: d.reason,
-          }),
-        );
       const tickets = outcomes.ticket_opened + outcomes.ticket_updated + outcomes.ticket_resolved;
+      const state = summarizePosture(posture);
       return {
         generated_at: now.toISOString(),
         period: {
           from: has ? new Date(first).toISOString() : null,
           to: has ? new Date(last).toISOString() : null,
           since: since ? since.toISOString() : null,
-          span_ms: span,
+          span_ms: has ? last - first : 0,
         },
         input,
+        posture: state,
+        exemptions: inventoryOf(state.rows, now),
+        trend: { runs: runPoints(posture.runs()), exposure: exposureTrend.summary() },
         totals: {
           decisions: total,
           remediated: outcomes.remediated,
@@ -382,8 +324,8 @@ const createAggregator = (options: { failuresKept?: number; exactLimit?: number 
         exposure: { ...distribution(exposure, 0), histogram: exposureHistogram(exposureBins) },
         latency_ms: distribution(latency),
         api_calls: { ...distribution(apiCalls, 2), total: apiCalls.sum },
-        timeline: { unit, buckets },
-        failures: { count: failureCount, recent },
+        timeline: timeline.summary(),
+        failures: { ...failures.summary(), by_cause: causes.summary() },
       };
     },
   };

@@ -17,8 +17,11 @@
 // - `wrapped`: anything else that carries the line under `userData`, `user_data`, `_source`,
 //   `json`, `text`, `message` (a JSON string), `log`, `data`, `line`, `payload`, `record` or
 //   `event`, with optional `metadata` / `labels` beside it (object or [{key,value}] list).
-// Arrays are read element by element; JSON text inside a string is parsed once more.
+// - `demo`: a step or scan line of `imds-guard demo --json` (`{"event":"step", …, "decisions":[…]}`).
+// Arrays are read element by element; JSON text inside a string is parsed once more. Besides decision
+// records, the summary lines bulk runs end with are picked up (run-summary.ts).
 import { isRecord, type LineMeta, looksLikeDecision, toEpochMs } from './record.ts';
+import { looksLikeRunSummary } from './run-summary.ts';
 
 type FormatName =
   | 'decision'
@@ -26,6 +29,7 @@ type FormatName =
   | 'cloud-logs-archive'
   | 'cloud-logs-ingest'
   | 'dataprime'
+  | 'demo'
   | 'wrapped';
 
 interface Candidate {
@@ -34,7 +38,10 @@ interface Candidate {
   meta: LineMeta;
 }
 
-type Found = { kind: 'candidate'; candidate: Candidate } | { kind: 'problem'; reason: string };
+type Found =
+  | { kind: 'candidate'; candidate: Candidate }
+  | { kind: 'run'; value: unknown; meta: LineMeta }
+  | { kind: 'problem'; reason: string };
 
 interface Inner {
   value: unknown;
@@ -133,6 +140,10 @@ const WRAPPERS = {
     return [{ value: obj.text, meta }];
   },
   dataprime: (obj) => (obj.$d === undefined ? undefined : [{ value: obj.$d, meta: metaOf(obj.$m, obj.$l) }]),
+  demo: (obj) =>
+    (obj.event === 'step' || obj.event === 'scan') && Array.isArray(obj.decisions)
+      ? obj.decisions.map((value) => ({ value, meta: {} }))
+      : undefined,
   wrapped: (obj) => {
     const key = GENERIC_KEYS.find((k) => carriesJson(obj[k]));
     if (!key) return undefined;
@@ -178,6 +189,10 @@ const explore = (
     out.push({ kind: 'candidate', candidate: { format: format ?? 'decision', value, meta } });
     return;
   }
+  if (looksLikeRunSummary(value)) {
+    out.push({ kind: 'run', value, meta });
+    return;
+  }
   for (const [name, unwrap] of Object.entries(WRAPPERS) as [keyof typeof WRAPPERS, Unwrap][]) {
     const inner = unwrap(value);
     if (!inner) continue;
@@ -191,7 +206,7 @@ const shortError = (err: unknown): string => {
   return message.length > 80 ? `${message.slice(0, 77)}...` : message;
 };
 
-/** Every decision record candidate (and every broken embedded JSON) inside one parsed line. */
+/** Every decision record candidate, run summary and broken embedded JSON inside one parsed line. */
 const findCandidates = (parsed: unknown): Found[] => {
   const out: Found[] = [];
   explore(parsed, {}, undefined, 0, out);

@@ -98,5 +98,70 @@ const createQuantiles = (options: QuantileOptions = {}): Quantiles => {
   };
 };
 
-export type { QuantileOptions, Quantiles };
-export { createQuantiles };
+/**
+ * A log-bucket histogram that merges with others of the same error: percentiles per time bucket (the
+ * trend) in constant memory per bucket, answers within `relativeError`.
+ */
+interface LogHistogram {
+  add(value: number): void;
+  merge(other: LogHistogram): void;
+  quantile(q: number): number | null;
+  readonly count: number;
+  /** Bucket index → count; `-Infinity` holds values ≤ 0. */
+  readonly buckets: ReadonlyMap<number, number>;
+  readonly max: number | null;
+}
+
+const createLogHistogram = (relativeError = 0.01): LogHistogram => {
+  const growth = 1 + relativeError;
+  const logGrowth = Math.log(growth);
+  const buckets = new Map<number, number>();
+  let count = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  const put = (b: number, n: number): void => {
+    buckets.set(b, (buckets.get(b) ?? 0) + n);
+  };
+  return {
+    add(value) {
+      if (!Number.isFinite(value)) return;
+      count += 1;
+      if (value < min) min = value;
+      if (value > max) max = value;
+      put(value <= 0 ? Number.NEGATIVE_INFINITY : Math.floor(Math.log(value) / logGrowth), 1);
+    },
+    merge(other) {
+      if (other.count === 0) return;
+      for (const [b, n] of other.buckets) put(b, n);
+      count += other.count;
+      const q0 = other.quantile(0);
+      if (q0 !== null && q0 < min) min = q0;
+      if (other.max !== null && other.max > max) max = other.max;
+    },
+    quantile(q) {
+      if (count === 0) return null;
+      const rank = Math.min(count, Math.max(1, Math.ceil(q * count)));
+      let seen = 0;
+      for (const b of [...buckets.keys()].sort((x, y) => x - y)) {
+        seen += buckets.get(b) ?? 0;
+        if (seen >= rank) {
+          const v = b === Number.NEGATIVE_INFINITY ? 0 : growth ** (b + 0.5);
+          return Math.min(max, Math.max(min, v));
+        }
+      }
+      return max;
+    },
+    get count() {
+      return count;
+    },
+    get buckets() {
+      return buckets;
+    },
+    get max() {
+      return count === 0 ? null : max;
+    },
+  };
+};
+
+export type { LogHistogram, QuantileOptions, Quantiles };
+export { createLogHistogram, createQuantiles };

@@ -5,6 +5,7 @@ import type { InputStats, MalformedLine } from './aggregate.ts';
 import { type FormatName, findCandidates, shortError } from './formats.ts';
 import { splitLines } from './lines.ts';
 import { type Decision, normalizeDecision } from './record.ts';
+import { normalizeRunSummary, type RunSummary } from './run-summary.ts';
 import type { LineSource } from './sources.ts';
 
 interface ReadOptions {
@@ -17,7 +18,12 @@ interface ReadOptions {
 type LineResult =
   | { kind: 'blank' }
   | { kind: 'skipped' }
-  | { kind: 'decisions'; decisions: { decision: Decision; format: FormatName }[]; problems: string[] }
+  | {
+      kind: 'decisions';
+      decisions: { decision: Decision; format: FormatName }[];
+      runs: RunSummary[];
+      problems: string[];
+    }
   | { kind: 'malformed'; reason: string };
 
 const MAX_SAMPLES = 20;
@@ -63,28 +69,46 @@ const readLine = (raw: string): LineResult => {
   const parsed = parseJson(text);
   if (!parsed.ok) return { kind: 'malformed', reason: `not JSON (${parsed.error})` };
   const decisions: { decision: Decision; format: FormatName }[] = [];
+  const runs: RunSummary[] = [];
   const problems: string[] = [];
   for (const found of findCandidates(parsed.value)) {
-    if (found.kind === 'problem') {
-      problems.push(found.reason);
-      continue;
+    switch (found.kind) {
+      case 'problem':
+        problems.push(found.reason);
+        break;
+      case 'run': {
+        // A summary without a verdict is only another log line: it says nothing about completeness.
+        const run = normalizeRunSummary(found.value, found.meta);
+        if (run) runs.push(run);
+        break;
+      }
+      case 'candidate': {
+        const n = normalizeDecision(found.candidate.value, found.candidate.meta);
+        if (n.ok) decisions.push({ decision: n.decision, format: found.candidate.format });
+        else problems.push(n.reason);
+        break;
+      }
     }
-    const n = normalizeDecision(found.candidate.value, found.candidate.meta);
-    if (n.ok) decisions.push({ decision: n.decision, format: found.candidate.format });
-    else problems.push(n.reason);
   }
-  if (decisions.length === 0 && problems.length === 0) return { kind: 'skipped' };
-  if (decisions.length === 0 && problems.length === 1)
+  if (decisions.length === 0 && runs.length === 0 && problems.length === 0) return { kind: 'skipped' };
+  if (decisions.length === 0 && runs.length === 0 && problems.length === 1)
     return { kind: 'malformed', reason: problems[0] ?? '' };
-  return { kind: 'decisions', decisions, problems };
+  return { kind: 'decisions', decisions, runs, problems };
 };
 
-/** Reads every source in turn, handing each decision within --since to `onDecision`. */
+/** Where read records go: every decision within --since, and every run summary. */
+interface RecordSink {
+  add(d: Decision): void;
+  run?(r: RunSummary): void;
+}
+
+/** Reads every source in turn, handing each decision within --since (and each run summary) to `sink`. */
 const readSources = async (
   sources: readonly LineSource[],
-  onDecision: (d: Decision) => void,
+  sink: RecordSink | ((d: Decision) => void),
   options: ReadOptions = {},
 ): Promise<InputStats> => {
+  const to: RecordSink = typeof sink === 'function' ? { add: sink } : sink;
   const stats = emptyStats(sources);
   const maxSamples = options.maxSamples ?? MAX_SAMPLES;
   const since = options.since?.getTime();
@@ -128,8 +152,9 @@ const readSources = async (
             }
             stats.decisions += 1;
             stats.formats[format] = (stats.formats[format] ?? 0) + 1;
-            onDecision(decision);
+            to.add(decision);
           }
+          for (const run of result.runs) to.run?.(run);
           break;
         }
       }
@@ -138,5 +163,5 @@ const readSources = async (
   return stats;
 };
 
-export type { LineResult, ReadOptions };
+export type { LineResult, ReadOptions, RecordSink };
 export { readLine, readSources };

@@ -2,8 +2,22 @@
 // where the functions may evolve (extra fields, absent `detail`), strict where counting needs it.
 
 import * as v from 'valibot';
-import { OUTCOMES, type Outcome } from '#shared/audit/decision.ts';
+import { isDecisionLine, OUTCOMES, type Outcome } from '#shared/audit/decision.ts';
 import { parseCrn } from '../../cloud/crn.ts';
+import {
+  currentMetadata,
+  type Exemption,
+  exemptionOf,
+  type Finding,
+  findingsOf,
+  ibmErrorOf,
+  isRecord,
+  type Metadata,
+  patchOf,
+  text,
+  ticketIdOf,
+  vpcOf,
+} from './record-detail.ts';
 
 /** What a Cloud Logs wrapper says about the line (metadata / labels), when there is one. */
 interface LineMeta {
@@ -34,6 +48,27 @@ interface Decision {
   resourceGroup: string | null;
   exposureMs: number | null;
   eventId: string | null;
+  /** The run (scan/sweep) or the delivery this decision belongs to. */
+  correlationId: string | null;
+  /** `instance`, `instance-template`, `profile`, `network`…, from `detail.kind` or the CRN. */
+  kind: string;
+  /** The CRN's resource id (a profile's `Profile-…`). */
+  resourceId: string | null;
+  /** The CRN's location (a zone for instances). */
+  location: string | null;
+  vpc: string | null;
+  vpcId: string | null;
+  /** The instance's metadata settings after this decision, when the record carries them. */
+  metadata: Metadata | null;
+  /** The change the rule wants (`detail.patch`). */
+  patch: Record<string, unknown> | null;
+  exemption: Exemption | null;
+  findings: Finding[];
+  /** The highest severity among the findings (`detail.severity`). */
+  severity: string | null;
+  ibmStatus: number | null;
+  ibmCode: string | null;
+  ticketId: string | null;
 }
 
 const OptText = v.optional(v.nullable(v.string()));
@@ -41,7 +76,8 @@ const OptNumber = v.optional(v.nullable(v.pipe(v.number(), v.finite())));
 
 const DecisionLine = v.looseObject({
   timestamp: v.optional(v.union([v.string(), v.number()])),
-  message: v.literal('decision'),
+  // `"decision"` in lines written before the message became the human summary.
+  message: v.optional(v.string()),
   fn: OptText,
   event_id: OptText,
   action: OptText,
@@ -54,19 +90,16 @@ const DecisionLine = v.looseObject({
   api_calls: OptNumber,
   latency_ms: OptNumber,
   detail: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
+  before: v.optional(v.unknown()),
+  after: v.optional(v.unknown()),
 });
 
 type DecisionLine = v.InferOutput<typeof DecisionLine>;
 
 type Normalized = { ok: true; decision: Decision } | { ok: false; reason: string };
 
-const isRecord = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x);
-
-const text = (x: unknown): string | null => (typeof x === 'string' && x.trim() !== '' ? x : null);
-
-/** A candidate object is a decision record when it says so; anything else is another log line. */
-const looksLikeDecision = (x: unknown): boolean => isRecord(x) && x.message === 'decision';
+/** A candidate object is a decision record when it says so or has the shape; else another log line. */
+const looksLikeDecision = (x: unknown): boolean => isDecisionLine(x);
 
 /** ISO text (a zone-less one is UTC, as Cloud Logs metadata writes it) or epoch ms/s → epoch ms. */
 const toEpochMs = (x: unknown): number | null => {
@@ -87,22 +120,9 @@ const regionOfCrn = (crn: string | null): string | null => {
 };
 
 /** Rule ids: `detail.rule`, and the rules behind `detail.findings` / `detail.finding_ids`. */
-const rulesOf = (detail: Record<string, unknown>): string[] => {
-  const out = new Set<string>();
+const rulesOf = (detail: Record<string, unknown>, findings: readonly Finding[]): string[] => {
   const rule = text(detail.rule);
-  if (rule) out.add(rule);
-  const fromFindingId = (id: string): string => id.split(':')[0] ?? id;
-  const findings = Array.isArray(detail.findings) ? detail.findings : [];
-  for (const f of findings) {
-    if (typeof f === 'string' && f !== '') out.add(fromFindingId(f));
-    else if (isRecord(f)) {
-      const id = text(f.rule_id) ?? (text(f.id) ? fromFindingId(text(f.id) ?? '') : null);
-      if (id) out.add(id);
-    }
-  }
-  const ids = Array.isArray(detail.finding_ids) ? detail.finding_ids : [];
-  for (const id of ids) if (typeof id === 'string' && id !== '') out.add(fromFindingId(id));
-  return [...out];
+  return [...new Set([...(rule ? [rule] : []), ...findings.map((f) => f.rule)])];
 };
 
 const resourceGroupOf = (rg: unknown): string | null => {
@@ -124,6 +144,14 @@ const firstIssue = (issues: readonly v.BaseIssue<unknown>[]): string => {
   return `${path || 'record'}: got ${received}, expected ${expected.length > 48 ? `${expected.slice(0, 47)}…` : expected}`;
 };
 
+/** `detail.kind`, else the CRN's resource type, else what the function guards. */
+const kindOf = (detail: Record<string, unknown>, crnType: string | undefined, fn: string | null): string => {
+  const kind = text(detail.kind) ?? text(crnType);
+  if (kind) return kind;
+  if (fn === 'profile-guard' || isRecord(detail.profile)) return 'profile';
+  return 'unknown';
+};
+
 /** Validates a candidate decision record and flattens it; `meta` fills what a wrapper knows better. */
 const normalizeDecision = (candidate: unknown, meta: LineMeta = {}): Normalized => {
   const parsed = v.safeParse(DecisionLine, candidate);
@@ -133,6 +161,12 @@ const normalizeDecision = (candidate: unknown, meta: LineMeta = {}): Normalized 
   if (at === null) return { ok: false, reason: 'timestamp: missing or not a time' };
   const detail = r.detail ?? {};
   const target = text(r.target_crn);
+  const crn = target ? parseCrn(target) : undefined;
+  const reason = r.reason ?? '';
+  const vpc = vpcOf(detail);
+  const ibm = r.outcome === 'failed' ? ibmErrorOf(detail, reason) : { status: null, code: null };
+  const profile = isRecord(detail.profile) ? detail.profile : {};
+  const findings = findingsOf(detail);
   const eventTime = toEpochMs(detail.event_time);
   const exposureMs =
     r.outcome !== 'remediated'
@@ -147,18 +181,32 @@ const normalizeDecision = (candidate: unknown, meta: LineMeta = {}): Normalized 
       outcome: r.outcome,
       action: text(r.action),
       target,
-      name: text(detail.name),
-      reason: r.reason ?? '',
+      name: text(detail.name) ?? text(profile.name),
+      reason,
       initiator: text(r.initiator),
       dryRun: r.dry_run === true,
       audit: detail.mode === 'audit',
       apiCalls: nonNegative(r.api_calls),
       latencyMs: nonNegative(r.latency_ms),
-      rules: rulesOf(detail),
+      rules: rulesOf(detail, findings),
       region: text(detail.region) ?? regionOfCrn(target),
       resourceGroup: resourceGroupOf(detail.resource_group),
       exposureMs,
       eventId: text(r.event_id),
+      correlationId: text(r.correlation_id),
+      kind: kindOf(detail, crn?.type, text(r.fn)),
+      resourceId: text(crn?.id) ?? text(profile.id),
+      location: crn ? crn.location || 'global' : null,
+      vpc: vpc.name ?? vpc.id,
+      vpcId: vpc.id,
+      metadata: currentMetadata(r.outcome, r.before, r.after),
+      patch: patchOf(detail),
+      exemption: r.outcome === 'exempt' ? exemptionOf(detail, reason) : null,
+      findings,
+      severity: text(detail.severity),
+      ibmStatus: ibm.status,
+      ibmCode: ibm.code,
+      ticketId: ticketIdOf(detail),
     },
   };
 };

@@ -100,6 +100,47 @@ const breakdownTable = (title: string, b: Breakdown, limit = 10): string[] => {
   ];
 };
 
+/** The account now, what failed by cause, and exemptions ending soon: the first thing to read. */
+const postureLines = (s: ReportSummary): string[] => {
+  const p = s.posture;
+  if (p.basis.kind === 'none') return [];
+  const i = p.instances;
+  const basis =
+    p.basis.kind === 'run'
+      ? `from the latest ${p.basis.fn ?? 'scan'} run (${p.basis.complete === true ? 'complete' : 'completeness not recorded'}) and every decision since`
+      : 'from events only (no scan or sweep in the input)';
+  const out = [
+    `State now, ${basis}:`,
+    `  ${formatCount(i.compliant + i.exempt)} of ${formatCount(i.total)} instances comply (${formatPercent(i.compliant + i.exempt, i.total)}, ${formatCount(i.exempt)} exempt) · ${formatCount(i.noncompliant)} need a change, ${formatCount(i.noncompliant_on_http)} of them on plain http`,
+    `  ${formatCount(p.templates.noncompliant)} of ${formatCount(p.templates.total)} templates to replace · ${formatCount(p.profiles.with_findings)} of ${formatCount(p.profiles.total)} trusted profiles with open findings (${formatCount(p.profiles.by_severity.critical)} critical, ${formatCount(p.profiles.by_severity.high)} high)`,
+    '',
+  ];
+  const causes = s.failures.by_cause;
+  if (causes.length > 0)
+    out.push(
+      ...table(
+        [
+          { header: 'Failure cause', max: 40 },
+          { header: 'Rule' },
+          { header: 'Count', align: 'right' },
+          { header: 'What to do', max: 100 },
+        ],
+        causes.slice(0, 8).map((c) => [c.code, c.rule ?? '–', formatCount(c.count), c.fix]),
+      ),
+      '',
+    );
+  const soon = s.exemptions.rows.filter((e) => e.expiring_soon);
+  if (soon.length > 0) {
+    out.push(`Exemptions ending within ${s.exemptions.window_days} days:`);
+    for (const e of soon)
+      out.push(
+        `  ${clean(e.name ?? e.crn, 60)} · ${e.expires?.slice(0, 10) ?? ''} · ticket ${clean(e.ticket ?? '–', 40)} · approved by ${clean(e.approver ?? '–', 60)}`,
+      );
+    out.push('');
+  }
+  return out;
+};
+
 const renderText = (s: ReportSummary, options: { failures?: number } = {}): string => {
   const out: string[] = [];
   const t = s.totals;
@@ -123,6 +164,7 @@ const renderText = (s: ReportSummary, options: { failures?: number } = {}): stri
     out.push('No decision records found.');
     return `${out.join('\n')}\n`;
   }
+  out.push(...postureLines(s));
 
   out.push(
     ...table(
@@ -171,7 +213,7 @@ const renderText = (s: ReportSummary, options: { failures?: number } = {}): stri
   const last = tl.buckets[tl.buckets.length - 1];
   if (first && last) {
     out.push(
-      `Decisions per ${tl.unit} (${formatBucket(first.start_ms, tl.unit)} → ${formatBucket(last.start_ms, tl.unit)}, busiest ${formatCount(Math.max(...values))})`,
+      `Decisions per ${tl.unit} (${formatBucket(first.start_ms, tl.step_ms)} → ${formatBucket(last.start_ms, tl.step_ms)}, busiest ${formatCount(Math.max(...values))})`,
       `  ${sparkline(values)}`,
       '',
     );

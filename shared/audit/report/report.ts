@@ -17,11 +17,7 @@ interface BuildOptions {
 const buildReport = async (specs: readonly string[], options: BuildOptions = {}): Promise<ReportSummary> => {
   const sources = await resolveSources(specs, options.resolvers ?? RESOLVERS);
   const aggregator = createAggregator();
-  const input = await readSources(
-    sources,
-    (d) => aggregator.add(d),
-    options.since ? { since: options.since } : {},
-  );
+  const input = await readSources(sources, aggregator, options.since ? { since: options.since } : {});
   return aggregator.summary(input, {
     ...(options.since ? { since: options.since } : {}),
     ...(options.now ? { now: options.now } : {}),

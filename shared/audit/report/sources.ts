@@ -3,21 +3,10 @@
 // scheme in RESOLVERS — e.g. `cos://bucket/prefix` expanding to one source per trail object.
 import { createReadStream } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
-
-interface LineSource {
-  /** How messages name it: a path, `stdin`, `cos://bucket/key`… (`label:line` for malformed lines). */
-  label: string;
-  /** The raw bytes, possibly gzip-compressed. */
-  open(): AsyncIterable<Uint8Array>;
-}
+import { type LineSource, SourceError } from '../line-source.ts';
 
 /** Turns one spec into its sources; throws SourceError when the input cannot be read at all. */
 type SourceResolver = (spec: string) => Promise<LineSource[]>;
-
-/** The input cannot be read (missing, a directory, no permission, unknown scheme): a usage error. */
-class SourceError extends Error {
-  override name = 'SourceError';
-}
 
 const stdinSource = (input: AsyncIterable<Uint8Array> = process.stdin): LineSource => ({
   label: 'stdin',

@@ -49,11 +49,44 @@ const formatUtcLong = (ms: number): string => {
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
 };
 
-/** Axis labels: "12 Mar" for days, "12 Mar 09:00" for hours. */
-const formatBucket = (ms: number, unit: 'hour' | 'day'): string => {
+const DAY = 86_400_000;
+
+/** The time of day, as precise as the bucket step: "09:00", "09:00:05", "09:00:05.2". */
+const clockOf = (ms: number, step: number): string => {
   const d = new Date(ms);
-  const day = `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
-  return unit === 'day' ? day : `${day} ${pad2(d.getUTCHours())}:00`;
+  const hm = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
+  if (step >= 60_000) return hm;
+  const hms = `${hm}:${pad2(d.getUTCSeconds())}`;
+  return step >= 1_000 ? hms : `${hms}.${Math.floor(d.getUTCMilliseconds() / 100)}`;
 };
 
-export { formatBucket, formatCount, formatDuration, formatPercent, formatUtc, formatUtcLong };
+const dayOf = (ms: number): string => {
+  const d = new Date(ms);
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
+};
+
+/** An axis label for a bucket of `step` ms: "12 Mar" for days and weeks, else the time of day. */
+const formatTick = (ms: number, step: number): string => (step >= DAY ? dayOf(ms) : clockOf(ms, step));
+
+/** A bucket in full, for tooltips and headings: "12 Mar 2025" or "12 Mar 2025 09:00:05 UTC". */
+const formatBucket = (ms: number, step: number): string => {
+  const d = new Date(ms);
+  const date = `${dayOf(ms)} ${d.getUTCFullYear()}`;
+  return step >= DAY ? date : `${date} ${clockOf(ms, step)} UTC`;
+};
+
+/** Whether a tick should carry the date too: the first one, and each one that starts a new day. */
+const startsDay = (ms: number, previous: number | undefined): boolean =>
+  previous === undefined || Math.floor(ms / DAY) !== Math.floor(previous / DAY);
+
+export {
+  dayOf,
+  formatBucket,
+  formatCount,
+  formatDuration,
+  formatPercent,
+  formatTick,
+  formatUtc,
+  formatUtcLong,
+  startsDay,
+};

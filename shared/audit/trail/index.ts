@@ -1,13 +1,9 @@
 // The COS audit trail: after an invocation's decisions are logged (always first), they are written as
 // one write-once object. A batch that cannot be written stays in this container's memory and is tried
 // again before the next batch; when a transient failure outlasts the retries the function answers 503
-// so the platform delivers the event again (the seen-cache forgets it, and the guards are idempotent).
-import { dedupeKey, parseDelivery } from '#events/decode.ts';
-import { isRecord } from '#events/schema.ts';
+// so the platform delivers the event again (shared/runtime/guard.ts `respond`; the guards are idempotent).
 import type { Config } from '../../config.ts';
 import { errorMessage } from '../../errors.ts';
-import type { CeParams, CeResponse } from '../../runtime/ce-params.ts';
-import type { GuardRuntime } from '../../runtime/guard.ts';
 import type { DecisionRecord } from '../decision.ts';
 import type { Logger } from '../logger.ts';
 import { openStore } from './open.ts';
@@ -152,50 +148,5 @@ const flushTrail = async (
   };
 };
 
-const decisionsOf = (body: unknown): DecisionRecord[] =>
-  isRecord(body) && Array.isArray(body.decisions) ? (body.decisions as DecisionRecord[]) : [];
-
-const withNote = (response: CeResponse, trail: Record<string, unknown>): CeResponse => ({
-  ...response,
-  body: isRecord(response.body) ? { ...response.body, trail } : response.body,
-});
-
-/** A redelivery must be handled again: forget the ids this delivery's events were claimed under. */
-const releaseDelivery = (rt: GuardRuntime, params: CeParams): void => {
-  const delivery = parseDelivery(params);
-  if (delivery.ok) for (const e of delivery.events) rt.seen.release(dedupeKey(e));
-};
-
-/**
- * Wraps a guard function's handler: `return withTrail(runtime, async (params) => { … })`. The handler
- * has logged its decisions; this writes them to the trail and turns a lasting transient failure into
- * 503. A 401 (nothing happened) and a trail left unconfigured pass through untouched.
- */
-const withTrail =
-  (
-    runtime: () => Promise<GuardRuntime>,
-    handler: (params: CeParams) => Promise<CeResponse>,
-    options: FlushOptions = {},
-  ): ((params: CeParams) => Promise<CeResponse>) =>
-  async (params) => {
-    const response = await handler(params);
-    if (response.statusCode === 401) return response;
-    const rt = await runtime();
-    if (!rt.config.trail.bucket) return response;
-    const flushed = await flushTrail(rt, stateFor(rt), rt.fn, decisionsOf(response.body), options);
-    if (flushed.ok)
-      return flushed.written.length ? withNote(response, { objects: flushed.written }) : response;
-    const note = {
-      written: false,
-      object: flushed.object,
-      error: `${flushed.failure.code}${flushed.failure.status ? ` (HTTP ${flushed.failure.status})` : ''}`,
-      kept_in_memory: flushed.pending,
-    };
-    // Only an accepted delivery is worth redelivering, and only when waiting can help.
-    if (!flushed.retryable || response.statusCode >= 300) return withNote(response, note);
-    releaseDelivery(rt, params);
-    return { ...withNote(response, note), statusCode: 503 };
-  };
-
 export type { FlushOptions, TrailFlush, TrailHost, TrailState };
-export { flushTrail, stateFor, trailRecords, withTrail };
+export { flushTrail, stateFor, trailRecords };

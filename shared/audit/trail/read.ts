@@ -4,7 +4,7 @@
 // recognised by the reader. The S3 client is loaded only when a cos:// input is given.
 import { loadConfig } from '../../config.ts';
 import { errorMessage } from '../../errors.ts';
-import { type LineSource, SourceError } from '../report/sources.ts';
+import { type LineSource, SourceError } from '../line-source.ts';
 import { openStore } from './open.ts';
 
 interface CosSpec {

@@ -143,6 +143,17 @@ describe('Kafka-subscription app with invocation auth', () => {
       // Assess
       expect(without.status).toBe(401);
       expect((await instance('web-02')).metadata_service.enabled).toBe(true);
+      // Credentials come before decoding: a caller without them learns nothing but 401.
+      for (const body of ['not json at all', '[]', '{}'])
+        expect((await fetch(`${guarded.url}/`, { method: 'POST', headers, body })).status).toBe(401);
+      const bodies = await Promise.all(
+        ['not json at all', '[]'].map(async (body) => {
+          const res = await fetch(`${guarded.url}/`, { method: 'POST', headers, body });
+          return res.json();
+        }),
+      );
+      for (const b of bodies)
+        expect(b).toEqual({ outcome: 'refused', reason: 'missing or invalid credentials', decisions: [] });
     } finally {
       await guarded.close();
     }

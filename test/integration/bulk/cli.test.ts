@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { DecisionRecord } from '#shared/audit/decision.ts';
+import { type DecisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { envFor } from '../../helpers/emulator.ts';
 import { type Account, GUARD_KEY, startAccount } from './support.ts';
 
@@ -98,7 +98,7 @@ describe('imds-guard scan', () => {
     expect(code).toBe(3);
     expect(printed.length).toBe(account.inventory().instances.length + account.inventory().templates.length);
     expect(written).toEqual(printed);
-    expect(printed.every((r) => r.message === 'decision' && r.fn === 'scan')).toBe(true);
+    expect(printed.every((r) => isDecisionLine(r) && r.fn === 'scan')).toBe(true);
   });
 
   test('--apply --max-changes below the plan → exit 4, nothing changed', async () => {

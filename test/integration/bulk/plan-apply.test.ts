@@ -3,6 +3,7 @@
 // guards, and a second plan with nothing left to do.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXIT, exitCodeFor } from '#functions/sweep/summary.ts';
+import { isDecisionLine } from '#shared/audit/decision.ts';
 import { type Account, count, crnsOnce, SECURE, startAccount } from './support.ts';
 
 let account: Account;
@@ -28,7 +29,7 @@ describe('scan over a generated multi-region account', () => {
 
     // Assess
     expect(new Set(crnsOnce(records))).toEqual(new Set([...instances, ...templates]));
-    expect(records.every((r) => r.fn === 'scan' && r.message === 'decision' && r.dry_run)).toBe(true);
+    expect(records.every((r) => r.fn === 'scan' && isDecisionLine(r) && r.dry_run)).toBe(true);
     expect(records.every((r) => r.correlation_id === summary.run_id)).toBe(true);
     expect(Object.keys(summary.regions).sort()).toEqual(['eu-de', 'eu-gb', 'us-east', 'us-south']);
     planned = records.filter((r) => r.outcome === 'planned' && r.detail?.mode !== 'audit').length;

@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runJob } from '#functions/sweep/job-run.ts';
-import type { DecisionRecord } from '#shared/audit/decision.ts';
+import { type DecisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { envFor } from '../../helpers/emulator.ts';
 import { type Account, crnsOnce, GUARD_KEY, SECURE, startAccount } from './support.ts';
 
@@ -42,7 +42,7 @@ const shard = async (index: number, size: number, extra: Record<string, string> 
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
     code,
-    records: lines.filter((l) => l.message === 'decision') as unknown as DecisionRecord[],
+    records: lines.filter(isDecisionLine) as unknown as DecisionRecord[],
     summary: lines.find((l) => l.message === 'job summary'),
   };
 };

@@ -58,6 +58,21 @@ describe.concurrent('imds-guard validate', () => {
     expect(run.stderr).toBe('');
   });
 
+  test('the manifest as a positional argument, like terraform validate; --manifest still works', async () => {
+    // Act
+    const [positional, option, missing] = await Promise.all([
+      cli(['validate', 'manifest.yaml']),
+      cli(['validate', '--manifest', 'manifest.yaml']),
+      cli(['validate', join(dir, 'absent.yaml')]),
+    ]);
+    // Assess
+    expect(positional.code).toBe(0);
+    expect(positional.stdout).toMatch(/^OK manifest\.yaml: /);
+    expect(option.stdout).toBe(positional.stdout);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('absent.yaml');
+  });
+
   test('a broken manifest: every problem as file:line:col on stderr, exit 2', async () => {
     // Prepare
     const file = join(dir, 'broken.yaml');
@@ -208,7 +223,7 @@ exit 0
         'username=token\npassword=es-secret-value-77\n',
       );
       expect(run.stderr).toContain(
-        '+ ibmcloud ce secret create --name es-credentials --from-env-file <es-credentials.env>',
+        '+ ibmcloud ce secret create --name es-credentials --from-env-file "$DEPLOY_DIR/es-credentials.env"',
       );
       expect(run.stderr).toMatch(/deployed imds-guard: \d+ commands ran/);
       expect(run.stdout + run.stderr).not.toContain('es-secret-value-77');

@@ -99,6 +99,7 @@ describe('groups', () => {
     expect(res.result.groups?.[0]).toEqual({
       id: groupId('g-02'),
       name: 'g-02',
+      description: '',
       account_id: ACCOUNT,
       created_at: '2026-01-15T09:00:00Z',
       created_by_id: expect.any(String),
@@ -209,6 +210,17 @@ describe('groups', () => {
       location: 'global',
       message: 'IAM Access Groups: create group vpc-admins',
     });
+  });
+
+  test('a group created without a description comes back with description "" (as IBM answers its SDK test)', async () => {
+    // Prepare
+    const grp = client('iamgrp-editor-key-01');
+    // Act
+    const created = await grp.createAccessGroup({ accountId: ACCOUNT, name: 'no-description' });
+    const got = await grp.getAccessGroup({ accessGroupId: created.result.id ?? '' });
+    // Assess
+    expect(created.result.description).toBe('');
+    expect(got.result.description).toBe('');
   });
 
   test('group names are unique per account, case-insensitively (409)', async () => {

@@ -337,13 +337,11 @@ describe('delivery semantics', () => {
     const sub = await subscribe({ url: ep.url, envelope: 'at' });
     await inject({ change: change('is.instance.instance.update') });
     // Act
-    const t0 = performance.now();
     const summary = await flush(100);
-    const waited = performance.now() - t0;
     await admin.call('DELETE', `/subscriptions/${sub.id}`);
-    // Assess
-    expect(summary.complete).toBe(false);
-    expect(waited).toBeLessThan(1000);
+    // Assess: it gave up at its timeout (not complete, the delivery still pending), not when the
+    // receiver answered — which it never does
+    expect(summary).toMatchObject({ complete: false, pending: 1 });
     const [d] = await deliveries({ subscription: sub.id });
     expect(d?.status).toBe('cancelled');
     expect((await flush(100)).complete).toBe(true);
@@ -424,13 +422,11 @@ describe('shutdown', () => {
     const ep = receiver.endpoint('hang');
     await adminClient(own.url).call('POST', '/subscriptions', { url: ep.url, envelope: 'at' });
     own.emulator.applyChange(change('is.instance.instance.update'), undefined);
-    await new Promise((r) => setTimeout(r, 50));
+    while (ep.got().length === 0) await new Promise((r) => setTimeout(r, 10));
     // Act
-    const t0 = performance.now();
     await own.close();
-    // Assess
+    // Assess: the hanging delivery was cancelled, not waited out (the receiver never answers)
     expect(ep.got()).toHaveLength(1);
-    expect(performance.now() - t0).toBeLessThan(500);
     expect(own.events.bus.deliveries()[0]?.status).toBe('cancelled');
   });
 });

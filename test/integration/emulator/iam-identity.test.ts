@@ -243,6 +243,22 @@ describe('profiles', () => {
     expect(changes).toEqual([]);
   });
 
+  test("createProfile validates account_id before authorizing: 'invalid' is 400, another account 403", async () => {
+    // Prepare: IBM's own SDK test (createProfileBadRequest) sends accountId 'invalid' and expects 400
+    const iam = client('iamid-admin-key-01');
+    // Act
+    const invalid = await failure(iam.createProfile({ name: 'x', accountId: 'invalid' }));
+    const other = await failure(iam.createProfile({ name: 'x', accountId: 'f'.repeat(32) }));
+    // Assess
+    expect(invalid.status).toBe(400);
+    expect(invalid.result).toMatchObject({
+      status_code: 400,
+      errors: [{ code: 'bad_request', message: expect.stringContaining('account_id') }],
+    });
+    expect(other.status).toBe(403);
+    expect(changes).toEqual([]);
+  });
+
   test('names are unique per account (409) and If-Match * updates any version', async () => {
     const iam = client('iamid-admin-key-01');
     const dup = await failure(iam.createProfile({ name: 'P-02', accountId: ACCOUNT }));

@@ -245,3 +245,48 @@ describe('authentication', () => {
     expect(vpc.map((c) => c.method)).toEqual(['GET', 'PATCH']);
   });
 });
+
+describe('the whole target CRN is checked at the edge (bad input: 400, nothing called, id not released)', () => {
+  const mutated = (crn: string, at: number, value: string): string => {
+    const parts = crn.split(':');
+    parts[at] = value;
+    return parts.join(':');
+  };
+
+  test.each([
+    [
+      'a path-like id in a __proto__ account',
+      (crn: string) => `${crn.split(':a/')[0]}:a/__proto__::instance:../../x`,
+      /scope must be a\/<32 lowercase hex>/,
+    ],
+    ['another cloud name', (crn: string) => mutated(crn, 2, 'staging'), /cloud name must be bluemix/],
+    ['a private cloud type', (crn: string) => mutated(crn, 3, 'private'), /cloud type must be public/],
+    ['another version', (crn: string) => mutated(crn, 1, 'v2'), /version must be v1/],
+    ['another service', (crn: string) => mutated(crn, 4, 'kms'), /targets is, not kms/],
+    ['another resource type', (crn: string) => mutated(crn, 8, 'volume'), /not a volume/],
+    ['an empty instance id', (crn: string) => mutated(crn, 9, ''), /names no instance id/],
+    [
+      'an id with a slash',
+      (crn: string) => mutated(crn, 9, 'a/b'),
+      /exactly 10|characters an id cannot have/,
+    ],
+    ['a global location', (crn: string) => mutated(crn, 5, ''), /regional/],
+  ])('%s → 400 refused, no IBM call', async (_what, mutate, reason) => {
+    // Prepare
+    const event = await world.userSets('web-01', { protocol: 'http' });
+    event.target.id = mutate(event.target.id);
+    const guard = world.guard(POLICY);
+    const since = await world.mark();
+
+    // Act
+    const first = await guard.main(asParams(event));
+    const again = await guard.main(asParams(event));
+
+    // Assess: bad input is 4xx (never a redelivery), every time, and nothing was read or changed.
+    expect(first.statusCode).toBe(400);
+    expect(again.statusCode).toBe(400);
+    expect(bodyOf(first).decisions[0]).toMatchObject({ outcome: 'refused' });
+    expect(bodyOf(first).decisions[0]?.reason).toMatch(reason);
+    expect(await world.calls(since)).toEqual([]);
+  });
+});

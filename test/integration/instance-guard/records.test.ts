@@ -8,6 +8,8 @@ const CONTRACT_FIELDS = [
   'timestamp',
   'level',
   'message',
+  'app',
+  'subsystem',
   'fn',
   'event_id',
   'action',
@@ -62,7 +64,9 @@ describe('decision records', () => {
     expect(fieldsOf(line)).toEqual(CONTRACT_FIELDS);
     expect(line).toMatchObject({
       level: 'info',
-      message: 'decision',
+      message: expect.stringMatching(/^remediated /),
+      app: 'imds-guard',
+      subsystem: 'instance-guard',
       fn: 'instance-guard',
       event_id: event.id,
       action: 'is.instance.instance.update',
@@ -159,7 +163,8 @@ describe('decision records', () => {
     expect(lines).toHaveLength(1);
     const line = lines[0] as (typeof lines)[number];
     expect(fieldsOf(line)).toEqual(CONTRACT_FIELDS);
-    expect(line).toMatchObject({ outcome, level, message: 'decision', fn: 'instance-guard' });
+    expect(line).toMatchObject({ outcome, level, fn: 'instance-guard', subsystem: 'instance-guard' });
+    expect(line.message).toMatch(new RegExp(`^${outcome} `));
     expect(typeof line.latency_ms).toBe('number');
     expect(Number.isInteger(line.api_calls)).toBe(true);
   });

@@ -5,7 +5,7 @@ import type { JournalEntry } from '#emulator/core/journal.ts';
 import type { DeliveryRecord, SubscriptionView } from '#emulator/events/subscriptions.ts';
 import type { RunningEmulator } from '#emulator/index.ts';
 import { createMain } from '#functions/instance-guard/index.ts';
-import type { DecisionRecord } from '#shared/audit/decision.ts';
+import { type DecisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { type Fields, memoryLogger } from '#shared/audit/logger.ts';
 import {
   type InstanceMetadataService,
@@ -299,7 +299,7 @@ const startWorld = async (scenario: string | object = WORLD) => {
     return {
       main,
       logger,
-      decisions: () => logger.lines.filter((l) => l.message === 'decision') as DecisionLine[],
+      decisions: () => logger.lines.filter(isDecisionLine) as DecisionLine[],
     };
   };
 

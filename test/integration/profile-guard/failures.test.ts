@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Receiver, startReceiver } from './receiver.ts';
-import { decisionOn, detailOf, startWorld, type World } from './support.ts';
+import { decisionOn, detailOf, SPARE_GUARD_KEY, startWorld, type World } from './support.ts';
 
 const SECRET = 'pg-webhook-failure-secret';
 
@@ -167,5 +167,31 @@ describe('webhook receiver failing', () => {
     expect(res.statusCode).toBe(200);
     expect(res.decisions[0]?.outcome).toBe('failed');
     expect(res.decisions[0]?.reason).toMatch(/refused: webhook POST \/hooks\/imds-guard answered 400/);
+  });
+});
+
+describe('authentication', () => {
+  test('no token (IAM answers 503 once) → failed, 503; the redelivery to the same warm container is processed', async () => {
+    // Prepare: a key this process has no token for yet.
+    const guard = world.guard({ profiles: { ticket: { sink: 'case-management' } } }, {}, SPARE_GUARD_KEY);
+    const broad = await world.profile('broad-ops');
+    const event = await world.touchProfile('broad-ops');
+    await world.admin.fault({ service: 'iam-token', status: 503, count: 1 });
+    const since = await world.mark();
+
+    // Act
+    const first = await world.send(guard, event);
+    const again = await world.send(guard, event);
+
+    // Assess: the failed token request was not kept; the second delivery asked IAM again.
+    expect(first.statusCode).toBe(503);
+    expect(first.decisions[0]).toMatchObject({ outcome: 'failed', level: 'error' });
+    expect(first.decisions[0]?.reason).toMatch(/^cannot authenticate/);
+    expect(again.statusCode).toBe(200);
+    const r = decisionOn(again, broad.crn);
+    expect(r.outcome).toBe('ticket_opened');
+    expect(await world.casesFor(detailOf(r).marker)).toHaveLength(1);
+    const tokens = (await world.calls(since)).filter((c) => c.path === '/identity/token');
+    expect(tokens.map((c) => c.status)).toEqual([503, 200]);
   });
 });

@@ -7,7 +7,7 @@ import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-manag
 import type { JournalEntry } from '#emulator/core/journal.ts';
 import type { RunningEmulator } from '#emulator/index.ts';
 import { createMain } from '#functions/profile-guard/index.ts';
-import type { DecisionRecord } from '#shared/audit/decision.ts';
+import { type DecisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { type Fields, memoryLogger } from '#shared/audit/logger.ts';
 import { VpcClient } from '#shared/cloud/vpc.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
@@ -17,6 +17,8 @@ import { adminClient, authFor, withEmulator } from '../../helpers/emulator.ts';
 const GUARD_KEY = 'imds-guard-demo-key';
 /** The same service ID's sibling with Administrator on IAM Identity: what the opt-in claim-rule fix needs. */
 const FIXER_KEY = 'imds-guard-fix-key';
+/** The guard's roles under a key no test has a token for yet (an IAM failure hits its first request). */
+const SPARE_GUARD_KEY = 'imds-guard-spare-key';
 const ALICE_KEY = 'alice-demo-key';
 const SN_USER = 'imds-guard';
 /** An emulator-only credential (not a secret). */
@@ -56,6 +58,19 @@ const WORLD = {
         'global-tagging': ['Viewer'],
         support: ['Editor'],
         'event-notifications': ['Event Notifications Publisher'],
+      },
+    },
+    {
+      name: 'imds-guard-spare',
+      key: SPARE_GUARD_KEY,
+      kind: 'serviceid',
+      roles: {
+        is: ['Editor'],
+        'iam-identity': ['Viewer'],
+        'iam-access-management': ['Viewer'],
+        'iam-groups': ['Viewer'],
+        'global-tagging': ['Viewer'],
+        support: ['Editor'],
       },
     },
     {
@@ -404,7 +419,7 @@ const startWorld = async (scenario: object = WORLD) => {
     return {
       main,
       logger,
-      decisions: () => logger.lines.filter((l) => l.message === 'decision') as DecisionLine[],
+      decisions: () => logger.lines.filter(isDecisionLine) as DecisionLine[],
     };
   };
 
@@ -480,6 +495,7 @@ export {
   responseOf,
   SN_PASSWORD,
   SN_USER,
+  SPARE_GUARD_KEY,
   startWorld,
   WORLD,
 };

@@ -300,3 +300,39 @@ describe('profile-guard triggers', () => {
     expect(await world.casesFor(detailOf(d).marker)).toEqual([]);
   });
 });
+
+describe('the whole target CRN is checked at the edge', () => {
+  test.each([
+    [
+      'a kms CRN on a profile event',
+      (crn: string) => crn.replace(':iam-identity:', ':kms:'),
+      /targets iam-identity, not kms/,
+    ],
+    ['a staging CRN', (crn: string) => crn.replace(':bluemix:', ':staging:'), /cloud name must be bluemix/],
+    [
+      'a __proto__ account',
+      (crn: string) => crn.replace(/:a\/[0-9a-f]+:/, ':a/__proto__:'),
+      /scope must be a\/<32/,
+    ],
+    [
+      'a path as the id',
+      (crn: string) => crn.replace(/profile:.*$/, 'profile:..%2F..%2Fx'),
+      /characters an id cannot have/,
+    ],
+  ])('%s → 400 refused, no IBM call, no ticket', async (_what, mutate, reason) => {
+    // Prepare
+    const guard = world.guard({ profiles: { ticket: { sink: 'case-management' } } });
+    const event = await world.touchProfile('broad-ops');
+    event.target.id = mutate(event.target.id);
+    const since = await world.mark();
+
+    // Act
+    const res = await world.send(guard, event);
+
+    // Assess
+    expect(res.statusCode).toBe(400);
+    expect(res.decisions[0]?.outcome).toBe('refused');
+    expect(res.decisions[0]?.reason).toMatch(reason);
+    expect(await world.calls(since)).toEqual([]);
+  });
+});

@@ -99,7 +99,7 @@ describe('reading', () => {
     expect(s.input.formats['cloud-logs-query']).toBeGreaterThan(0);
     expect(s.input.formats['cloud-logs-archive']).toBeGreaterThan(0);
     expect(s.period.from).toBe(records[0]?.timestamp);
-    expect(s.timeline.unit).toBe('day');
+    expect(s.timeline.unit).toBe('6 h');
     expect(s.exposure.count).toBe(records.filter((x) => x.outcome === 'remediated').length);
   });
 

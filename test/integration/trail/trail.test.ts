@@ -3,7 +3,7 @@
 // gzip, throttling over real HTTP, and the guard function answering 503 when the trail cannot be written.
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type DecisionRecord, decisionRecord } from '#shared/audit/decision.ts';
+import { type DecisionRecord, decisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { memoryLogger } from '#shared/audit/logger.ts';
 import { flushTrail } from '#shared/audit/trail/index.ts';
 import { openStore } from '#shared/audit/trail/open.ts';
@@ -270,7 +270,7 @@ describe('instance-guard with a trail', () => {
       trail: { written: false, error: 'InternalError (HTTP 500)' },
     });
     const messages = guard.logger.lines.map((l) => l.message);
-    expect(messages.indexOf('decision')).toBeLessThan(messages.indexOf('trail write failed'));
+    expect(guard.logger.lines.findIndex(isDecisionLine)).toBeLessThan(messages.indexOf('trail write failed'));
     // The redelivery is not a "duplicate": the guard re-reads and finds the instance compliant.
     expect(again.statusCode).toBe(200);
     expect(bodyOf(again).outcome).toBe('compliant');

@@ -197,7 +197,7 @@ describe('idempotency', () => {
       expect.arrayContaining([
         "ibmcloud iam trusted-profile-update guard-sample -d 'imds-guard: Code Engine functions that guard instance metadata and trusted profiles'",
         "ibmcloud iam trusted-profile-policy-update guard-sample policy-1 --roles Editor --service-name is --attributes 'instanceId=*'",
-        'ibmcloud ce secret update --name es-credentials --from-env-file <es-credentials.env>',
+        'ibmcloud ce secret update --name es-credentials --from-env-file "$DEPLOY_DIR/es-credentials.env"',
         'ibmcloud ce configmap update --name guard-settings --from-literal IMDS_GUARD_LOG_LEVEL=debug --from-literal SERVICENOW_URL=https://example.service-now.com',
         expect.stringMatching(/^ibmcloud ce fn update --name instance-guard /),
         expect.stringMatching(/^ibmcloud ce app update --name guard-events /),
@@ -277,7 +277,7 @@ describe('secrets', () => {
     const step = find(plan, (s) => s.kind === 'secret' && s.name === 'es-credentials');
     // Assess
     expect(commandLine(step)).toBe(
-      'ibmcloud ce secret create --name es-credentials --from-env-file <es-credentials.env>',
+      'ibmcloud ce secret create --name es-credentials --from-env-file "$DEPLOY_DIR/es-credentials.env"',
     );
     expect(step.comment).toEqual([
       'es-credentials: username from $SAMPLE_ES_USERNAME, password from $SAMPLE_ES_APIKEY.',
@@ -290,7 +290,7 @@ describe('secrets', () => {
       ],
     });
     const target = find(plan, (s) => s.kind === 'at-target' && s.name === 'guard-es-backup');
-    expect(commandLine(target)).toContain('--api-key @<guard-es-backup.apikey>');
+    expect(commandLine(target)).toContain('--api-key @"$DEPLOY_DIR/guard-es-backup.apikey"');
   });
 
   test('an existing secret is referenced, not created', () => {

@@ -11,7 +11,7 @@ const PROFILE_CRN = `crn:v1:bluemix:public:iam-identity::a/${ACCOUNT}::profile:P
 const AT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{2}\+0000$/;
 
 const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`../../../../shared/fixtures/ibm-docs/${name}`, import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL(`../../fixtures/ibm-docs/${name}`, import.meta.url), 'utf8'));
 
 const deps = (): BuildDeps => {
   let n = 0;

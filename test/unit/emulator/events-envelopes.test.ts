@@ -11,7 +11,7 @@ import {
 } from '#emulator/events/envelopes.ts';
 
 const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`../../../../shared/fixtures/ibm-docs/${name}`, import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL(`../../fixtures/ibm-docs/${name}`, import.meta.url), 'utf8'));
 
 const EVENT = {
   eventTime: '2026-09-01T10:15:42.18+0000',

@@ -1,6 +1,6 @@
 // decodeDelivery beyond the fixtures: truncated Event Notifications, bounds, bad input, keys.
 import { describe, expect, test } from 'vitest';
-import { type DecodeResult, decodeDelivery, parseDelivery } from '#events/decode.ts';
+import { type DecodeResult, decodeDelivery, decodeParams } from '#events/decode.ts';
 import { parsePartialJson } from '#events/partial-json.ts';
 import { requestFromHttp } from '#events/request.ts';
 import { loadEvents, loadFixture } from './load.ts';
@@ -317,10 +317,10 @@ describe('idempotency keys', () => {
   });
 });
 
-describe('parseDelivery', () => {
+describe('decodeParams', () => {
   test('is decodeDelivery(requestFromParams(params))', () => {
     const params = loadFixture('params/event-notifications-truncated', 'iam-groups.member.add');
-    expect(parseDelivery(params)).toMatchObject({ ok: true, kind: 'event-notifications' });
+    expect(decodeParams(params)).toMatchObject({ ok: true, kind: 'event-notifications' });
   });
 });
 

@@ -1,4 +1,4 @@
-// Every payload IBM published (../shared/fixtures/ibm-docs, see SOURCES.md) goes through the decoder:
+// Every payload IBM published (test/fixtures/ibm-docs, see its SOURCES.md) goes through the decoder:
 // each one is parsed, recognised or refused with a reason, and never throws.
 import { describe, expect, test } from 'vitest';
 import { type DecodeResult, type DeliveryKind, decodeDelivery } from '#events/decode.ts';

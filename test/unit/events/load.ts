@@ -1,11 +1,11 @@
-// Fixture loading for the events tests: ours (events/fixtures) and IBM's (../shared/fixtures/ibm-docs).
+// Fixture loading for the events tests: ours (events/fixtures) and IBM's (test/fixtures/ibm-docs, see its SOURCES.md).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const OURS = join(REPO, 'events', 'fixtures');
-const IBM_DOCS = fileURLToPath(new URL('../../../../shared/fixtures/ibm-docs/', import.meta.url));
+const IBM_DOCS = join(REPO, 'test', 'fixtures', 'ibm-docs');
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 

@@ -39,6 +39,20 @@ const decision = (over: Partial<Decision> & { outcome: Outcome }): Decision => {
     resourceGroup: 'prod',
     exposureMs: null,
     eventId: 'e',
+    correlationId: null,
+    kind: 'instance',
+    resourceId: '0717_a',
+    location: 'us-south-1',
+    vpc: 'prod-vpc',
+    vpcId: null,
+    metadata: null,
+    patch: null,
+    exemption: null,
+    findings: [],
+    severity: null,
+    ibmStatus: null,
+    ibmCode: null,
+    ticketId: null,
     ...over,
   };
 };
@@ -212,36 +226,46 @@ describe('exposure window', () => {
   });
 });
 
-describe('timeline', () => {
-  test('a span up to 72 hours is shown by hour, gaps filled with empty hours', () => {
+describe('timeline: the bucket size fits the span', () => {
+  test('a one-minute run is shown in 2-second buckets, not one hourly bar', () => {
     const s = summarize([
-      decision({ outcome: 'remediated', at: T0 + 5 * MIN }),
-      decision({ outcome: 'failed', at: T0 + 10 * MIN }),
-      decision({ outcome: 'compliant', at: T0 + 3 * HOUR + 1 }),
+      decision({ outcome: 'remediated', at: T0 }),
+      decision({ outcome: 'failed', at: T0 + 1_500 }),
+      decision({ outcome: 'compliant', at: T0 + 59_000 }),
     ]);
-    expect(s.timeline.unit).toBe('hour');
-    expect(s.timeline.buckets.map((b) => [b.start, b.total])).toEqual([
-      ['2025-03-12T09:00:00.000Z', 2],
-      ['2025-03-12T10:00:00.000Z', 0],
-      ['2025-03-12T11:00:00.000Z', 0],
-      ['2025-03-12T12:00:00.000Z', 1],
-    ]);
+    expect(s.timeline).toMatchObject({ unit: '2 s', step_ms: 2_000 });
+    expect(s.timeline.buckets).toHaveLength(30);
+    expect(s.timeline.buckets[0]).toMatchObject({ start: '2025-03-12T09:00:00.000Z', total: 2 });
     expect(s.timeline.buckets[0]?.by_category).toMatchObject({ remediated: 1, failed: 1, compliant: 0 });
+    expect(s.timeline.buckets[29]).toMatchObject({ start: '2025-03-12T09:00:58.000Z', total: 1 });
   });
 
-  test('a longer span is shown by UTC day, outcomes grouped into categories', () => {
+  test('a few hours are shown in 10-minute buckets, gaps filled with empty ones', () => {
+    const s = summarize([
+      decision({ outcome: 'remediated', at: T0 + 5 * MIN }),
+      decision({ outcome: 'failed', at: T0 + 9 * MIN }),
+      decision({ outcome: 'compliant', at: T0 + 3 * HOUR + 1 }),
+    ]);
+    expect(s.timeline.unit).toBe('10 min');
+    expect(s.timeline.buckets).toHaveLength(19);
+    expect(s.timeline.buckets.map((b) => b.total).reduce((a, b) => a + b, 0)).toBe(3);
+    expect(s.timeline.buckets[0]).toMatchObject({ start: '2025-03-12T09:00:00.000Z', total: 2 });
+    expect(s.timeline.buckets[1]?.total).toBe(0);
+  });
+
+  test('a month is shown by UTC day, outcomes grouped into categories', () => {
     const s = summarize([
       decision({ outcome: 'ticket_opened', at: T0 }),
       decision({ outcome: 'ticket_resolved', at: T0 + HOUR }),
-      decision({ outcome: 'exempt', at: T0 + 4 * 24 * HOUR }),
-      decision({ outcome: 'gone', at: T0 + 4 * 24 * HOUR }),
+      decision({ outcome: 'exempt', at: T0 + 29 * 24 * HOUR }),
+      decision({ outcome: 'gone', at: T0 + 29 * 24 * HOUR }),
     ]);
     expect(s.timeline.unit).toBe('day');
-    expect(s.timeline.buckets).toHaveLength(5);
+    expect(s.timeline.buckets).toHaveLength(30);
     expect(s.timeline.buckets[0]).toMatchObject({ start: '2025-03-12T00:00:00.000Z', total: 2 });
     expect(s.timeline.buckets[0]?.by_category.tickets).toBe(2);
-    expect(s.timeline.buckets[4]?.by_category).toMatchObject({ compliant: 1, other: 1 });
-    expect(s.period).toMatchObject({ from: '2025-03-12T09:00:00.000Z', to: '2025-03-16T09:00:00.000Z' });
+    expect(s.timeline.buckets[29]?.by_category).toMatchObject({ compliant: 1, other: 1 });
+    expect(s.period).toMatchObject({ from: '2025-03-12T09:00:00.000Z', to: '2025-04-10T09:00:00.000Z' });
   });
 });
 

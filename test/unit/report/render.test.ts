@@ -1,11 +1,13 @@
 // Text and HTML renderings: aligned tables, and record text that cannot inject anything — no HTML or
 // script into the page, no terminal escapes into the console.
+import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { DecisionRecord } from '#shared/audit/decision.ts';
 import { createAggregator, type ReportSummary } from '#shared/audit/report/aggregate.ts';
+import { DRILLDOWN_SCRIPT, encodeRows } from '#shared/audit/report/html/drilldown.ts';
 import { escapeHtml, h, raw } from '#shared/audit/report/markup.ts';
 import { readLine } from '#shared/audit/report/read.ts';
-import { renderHtml } from '#shared/audit/report/render-html.ts';
+import { CSP, renderHtml } from '#shared/audit/report/render-html.ts';
 import { clean, renderText, table } from '#shared/audit/report/render-text.ts';
 import { generateRecords, toLogLine } from '../../helpers/records.ts';
 
@@ -55,7 +57,9 @@ const hostile = (): DecisionRecord[] =>
   PAYLOADS.map((p, i) => ({
     timestamp: new Date(Date.parse('2025-03-12T09:00:00Z') + i * 60_000).toISOString(),
     level: 'error',
-    message: 'decision',
+    message: p,
+    app: 'imds-guard',
+    subsystem: 'instance-guard',
     fn: 'instance-guard',
     event_id: p,
     action: p,
@@ -95,10 +99,13 @@ describe('HTML', () => {
   const html = renderHtml(summaryOf(hostile()));
 
   test('record text never becomes markup', () => {
-    expect(html).not.toMatch(/<script/i);
+    // The page's own scripts: the drill-down's data block and its one hashed script, nothing else.
+    const scripts = html.match(/<script[^>]*>/g) ?? [];
+    expect(scripts).toEqual(['<script type="application/json" id="rows-data">', '<script>']);
+    expect(html).toContain(`<script>${DRILLDOWN_SCRIPT}</script>`);
     expect(html).not.toMatch(/<img/i);
     expect(html).not.toMatch(/<svg onload/i);
-    expect(html).not.toMatch(/<a href/i);
+    expect(html).not.toMatch(/<a href="javascript/i);
     expect(html).not.toMatch(/<b>bold/);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('&quot;&gt;&lt;img src=x onerror=alert(2)&gt;');
@@ -106,21 +113,36 @@ describe('HTML', () => {
     // The only <style> and <title> elements are the page's own.
     expect(html.match(/<style>/g)).toHaveLength(1);
     expect(html.match(/<\/style>/g)).toHaveLength(1);
+    // The data block cannot close its element: every "<" in it is escaped, and it parses back.
+    const data = /<script type="application\/json" id="rows-data">(.*?)<\/script>/s.exec(html)?.[1] ?? '';
+    expect(data).not.toContain('<');
+    expect(JSON.stringify(JSON.parse(data))).toContain('<script>alert(1)</script>');
   });
 
-  test('a Content-Security-Policy forbids scripts and every fetch, as a second line of defence', () => {
-    // (quotes inside the attribute are written as &#39;, which the browser reads back as ')
-    expect(html).toContain(
-      'http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; img-src data:;',
+  test('a Content-Security-Policy allows only the page’s own stylesheet and script, by hash, and no fetch', () => {
+    const csp =
+      /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1]?.replace(/&#39;/g, "'") ?? '';
+    const hash = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+    const css = /<style>(.*?)<\/style>/s.exec(html)?.[1] ?? '';
+    expect(csp).toBe(
+      `default-src 'none'; style-src ${hash(css)}; script-src ${hash(DRILLDOWN_SCRIPT)}; base-uri 'none'; form-action 'none'`,
     );
+    expect(CSP).toBe(csp);
+    // No inline style attribute anywhere (the policy would block it).
+    expect(html).not.toMatch(/ style=/);
   });
 
-  test('self-contained: no external URL, no script, no link, no font', () => {
+  test('self-contained: nothing to fetch; the only links are in-page anchors and IBM Cloud console pages', () => {
     const page = renderHtml(realistic);
-    expect(page).not.toMatch(/<script|<link|<iframe|<object|@import|url\(/i);
-    expect(page).not.toMatch(/(src|href)=/i);
-    // The only URL is the SVG namespace identifier.
-    expect(page.match(/https?:\/\/[^"'\s<)]+/g)?.every((u) => u === 'http://www.w3.org/2000/svg')).toBe(true);
+    expect(page).not.toMatch(/<link|<iframe|<object|<img|@import|url\(/i);
+    expect(page).not.toMatch(/ src=/i);
+    const hrefs = [...page.matchAll(/ href="([^"]*)"/g)].map((m) => m[1] ?? '');
+    expect(hrefs.length).toBeGreaterThan(6);
+    for (const href of hrefs) expect(href).toMatch(/^(#[a-z-]+|https:\/\/cloud\.ibm\.com\/)/);
+    const urls = page.match(/https?:\/\/[^"'\s<)]+/g) ?? [];
+    expect(
+      urls.every((u) => u === 'http://www.w3.org/2000/svg' || u.startsWith('https://cloud.ibm.com/')),
+    ).toBe(true);
   });
 
   test('every chart is an accessible image with a title', () => {
@@ -148,6 +170,31 @@ describe('HTML', () => {
     expect(page.match(/class="bucket"/g)).toHaveLength(realistic.timeline.buckets.length);
     expect(page.match(/class="bin"/g)).toHaveLength(realistic.exposure.histogram.length);
     expect(page.match(/class="marker"/g)).toHaveLength(3);
+  });
+
+  test('scans have no initiators: the page lists decisions by function instead of an empty card', () => {
+    const scans = generateRecords({ count: 60, seed: 9, start: '2025-03-10T00:00:00Z', spanMs: 60_000 }).map(
+      (r) => ({
+        ...r,
+        fn: 'scan' as const,
+        subsystem: 'scan' as const,
+        initiator: null,
+      }),
+    );
+    const page = renderHtml(summaryOf(scans));
+    expect(page).not.toContain('id="top-initiators"');
+    expect(page).toContain('id="top-functions"');
+  });
+
+  test('the drill-down data holds every row, each string once', () => {
+    const summary = summaryOf(
+      generateRecords({ count: 300, seed: 3, start: '2025-03-10T00:00:00Z', spanMs: 86_400_000 }),
+    );
+    const data = encodeRows(summary.posture.rows);
+    expect(data.r).toHaveLength(summary.posture.rows.length);
+    expect(new Set(data.s).size).toBe(data.s.length);
+    const names = data.r.map((r) => data.s[r[1] ?? -1] ?? data.s[r[2] ?? -1]);
+    expect(names).toEqual(summary.posture.rows.map((r) => r.name ?? r.id ?? r.crn));
   });
 
   test('no decisions: a page that says so', () => {

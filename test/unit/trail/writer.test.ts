@@ -1,19 +1,21 @@
 // The trail writer against a mocked S3 client (aws-sdk-client-mock: no network): throttling backs off
 // honouring Retry-After, access denied fails at once, a name clash renames unless the object is ours,
-// and the function wrapper keeps the decision line, answers 503 only when a redelivery can help, and
-// never writes a secret to a log line.
+// and a guard's response (shared/runtime/guard.ts `respond`) keeps the decision line, answers 503 only
+// when a redelivery can help, and never writes a secret to a log line.
 import { HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
-import { dedupeKey, parseDelivery } from '#events/decode.ts';
-import { type DecisionRecord, decisionRecord } from '#shared/audit/decision.ts';
+import { decodeDelivery, dedupeKey } from '#events/decode.ts';
+import { requestFromParams } from '#events/request.ts';
+import { type DecisionRecord, decisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { memoryLogger } from '#shared/audit/logger.ts';
-import { flushTrail, withTrail } from '#shared/audit/trail/index.ts';
+import { flushTrail } from '#shared/audit/trail/index.ts';
 import { openStore } from '#shared/audit/trail/open.ts';
 import { md5Hex, prepareBatch, writeBatch } from '#shared/audit/trail/writer.ts';
 import { loadConfig } from '#shared/config.ts';
 import type { CeParams } from '#shared/runtime/ce-params.ts';
 import { respond, runtimeLoader } from '#shared/runtime/guard.ts';
+import { checkRequest } from '#shared/runtime/invocation-auth.ts';
 import updateEvent from '../../../events/fixtures/at/is.instance.instance.update.json' with { type: 'json' };
 
 const KEY_ID = 'trail-unit-key-id-0001';
@@ -281,17 +283,18 @@ describe('flushTrail', () => {
   });
 });
 
-describe('withTrail (the function wrapper)', () => {
+describe('respond (decision lines, status, then the trail)', () => {
   const params: CeParams = { ...updateEvent };
 
-  const wrapped = async (env: Record<string, string> = {}, status = 200) => {
+  const wrapped = async (env: Record<string, string> = {}) => {
     const logger = memoryLogger();
     const runtime = runtimeLoader('instance-guard', { env: { ...ENV, ...env }, logger, now: () => NOW });
     const rt = await runtime();
-    const main = withTrail(runtime, async () => {
-      const res = respond(rt, [{ record: record() }]);
-      return { ...res, statusCode: status };
-    });
+    const request = requestFromParams(params);
+    const delivery = decodeDelivery(request);
+    if (!delivery.ok) throw new Error('fixture must decode');
+    const main = async (_params: CeParams) =>
+      checkRequest(rt, request) ?? respond(rt, [{ record: record() }], delivery);
     return { main, rt, logger };
   };
 
@@ -299,7 +302,7 @@ describe('withTrail (the function wrapper)', () => {
     // Prepare
     const { main, rt, logger } = await wrapped();
     s3.on(PutObjectCommand).rejects(s3Error('SlowDown', 503, '30'));
-    const delivery = parseDelivery(params);
+    const delivery = decodeDelivery(requestFromParams(params));
     if (!delivery.ok) throw new Error('fixture must decode');
     const key = dedupeKey(delivery.events[0]!);
     rt.seen.claim(key);
@@ -314,7 +317,7 @@ describe('withTrail (the function wrapper)', () => {
       trail: { written: false, error: 'SlowDown (HTTP 503)' },
     });
     const messages = logger.lines.map((l) => l.message);
-    expect(messages[0]).toBe('decision');
+    expect(isDecisionLine(logger.lines[0])).toBe(true);
     expect(messages).toContain('trail write failed');
     expect(rt.seen.claim(key)).toBe(true);
   });
@@ -331,12 +334,12 @@ describe('withTrail (the function wrapper)', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatchObject({ trail: { written: false, error: 'AccessDenied (HTTP 403)' } });
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
-    expect(logger.lines.filter((l) => l.message === 'decision')).toHaveLength(1);
+    expect(logger.lines.filter(isDecisionLine)).toHaveLength(1);
   });
 
   test('a 401 answer and an unconfigured trail pass through without touching object storage', async () => {
     // Prepare
-    const refused = await wrapped({}, 401);
+    const refused = await wrapped({ IMDS_GUARD_INVOKE_TOKEN: 'trail-unit-invoke-token-0123' });
     const off = await wrapped({ IMDS_GUARD_TRAIL_BUCKET: '' });
 
     // Act

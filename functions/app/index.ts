@@ -1,0 +1,36 @@
+// The HTTP app behind a Code Engine Kafka subscription (functions cannot be Kafka destinations): every
+// Activity Tracker record arrives as a CloudEvents-binary POST. parse (credentials before anything is
+// read, then one decode) → decide (which guards the events concern) → act (each guard handles the
+// decoded delivery, a `ce-id` once) → respond (5xx only for a redelivery, 4xx when it can never work).
+import { decodeDelivery } from '#events/decode.ts';
+import { requestFromHttp } from '#events/request.ts';
+import { functionsFor } from '#events/routes.ts';
+import type { CeResponse, HttpRequestLike } from '#shared/runtime/ce-params.ts';
+import { type RuntimeOverrides, runtimeLoader } from '#shared/runtime/guard.ts';
+import { checkRequest } from '#shared/runtime/invocation-auth.ts';
+import { answer, combine, guardsFor } from './fan-out.ts';
+
+type AppHandler = (req: HttpRequestLike) => Promise<CeResponse>;
+
+const createApp = (overrides?: RuntimeOverrides): AppHandler => {
+  // The invocation-auth settings are the guards' own configuration.
+  const runtime = runtimeLoader('instance-guard', overrides);
+  const guard = guardsFor(overrides);
+  return async (req) => {
+    const started = performance.now();
+    const request = requestFromHttp(req);
+    const denied = checkRequest(await runtime(), request, started);
+    if (denied) return denied;
+    const delivery = decodeDelivery(request);
+    // A record that can never be processed is not redelivered (4xx): Knative drops it after logging.
+    if (!delivery.ok) return answer(delivery.status, { outcome: 'refused', reason: delivery.reason });
+    const fns = [...new Set(delivery.events.flatMap((e) => functionsFor(e.event.action)))];
+    if (fns.length === 0)
+      return answer(200, { outcome: 'ignored', reason: 'no guard handles these actions' });
+    const handled = fns.map(async (fn) => [fn, await (await guard(fn)).handle(delivery, started)] as const);
+    return combine(await Promise.all(handled));
+  };
+};
+
+export type { AppHandler };
+export { createApp };
