@@ -5,6 +5,7 @@ import { ConfigError, errorMessage, InvalidInputError } from '#shared/errors.ts'
 import { registerCheckPlan } from './commands/check-plan.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDeploy } from './commands/deploy.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerEmulator } from './commands/emulator.ts';
 import { registerFirewall } from './commands/firewall.ts';
 import { registerInvoke } from './commands/invoke.ts';
@@ -27,6 +28,7 @@ const COMMANDS = [
   registerDeploy,
   registerFirewall,
   registerCheckPlan,
+  registerDoctor,
 ] satisfies ((program: Command) => void)[];
 
 /** The caller's to fix (a bad argument, file, policy or manifest): exit 2, not a crash. */

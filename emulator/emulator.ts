@@ -32,7 +32,7 @@ const serviceFromPath = (path: string): EmulatorService => {
   if (path.startsWith('/vpc/')) return 'vpc';
   if (path.startsWith('/_emulator')) return 'admin';
   if (path.startsWith('/identity/')) return 'iam-token';
-  if (path.startsWith('/v1/profiles')) return 'iam-identity';
+  if (path.startsWith('/v1/profiles') || path.startsWith('/v1/serviceids')) return 'iam-identity';
   if (path.startsWith('/v1/policies') || path.startsWith('/v2/policies')) return 'iam-policy';
   if (path.startsWith('/v2/groups')) return 'iam-groups';
   if (path.startsWith('/v3/tags')) return 'tagging';
@@ -40,6 +40,8 @@ const serviceFromPath = (path: string): EmulatorService => {
   if (path.startsWith('/api/now/')) return 'servicenow';
   if (path.startsWith('/event-notifications/')) return 'event-notifications';
   if (path.startsWith('/rest/api/')) return 'jira';
+  if (path.startsWith('/atracker/')) return 'atracker';
+  if (path.startsWith('/codeengine/')) return 'code-engine';
   return 'admin';
 };
 

@@ -8,10 +8,13 @@ import { type GenerateOptions, generateState } from './scenario/generate.ts';
 import { loadScenario, loadScenarioObject, readScenarioFile } from './scenario/load.ts';
 import { builtinScenarioPath } from './scenarios/index.ts';
 import { accessGroupsRoutes } from './services/access-groups.ts';
+import { atrackerRoutes } from './services/atracker.ts';
 import { caseManagementRoutes } from './services/case-management.ts';
+import { codeEngineRoutes } from './services/code-engine.ts';
 import { eventNotificationsRoutes } from './services/event-notifications.ts';
 import { iamIdentityRoutes } from './services/iam-identity.ts';
 import { iamPolicyRoutes } from './services/iam-policy.ts';
+import { serviceIdRoutes } from './services/iam-serviceids.ts';
 import { iamTokenRoutes } from './services/iam-token.ts';
 import { jiraRoutes } from './services/jira.ts';
 import { servicenowRoutes } from './services/servicenow.ts';
@@ -20,7 +23,10 @@ import { vpcRoutes } from './services/vpc.ts';
 
 const SERVICE_MODULES = {
   vpc: vpcRoutes,
-  'iam-identity': iamIdentityRoutes,
+  'iam-identity': (add) => {
+    iamIdentityRoutes(add);
+    serviceIdRoutes(add);
+  },
   'iam-policy': iamPolicyRoutes,
   'iam-groups': accessGroupsRoutes,
   tagging: taggingRoutes,
@@ -28,6 +34,8 @@ const SERVICE_MODULES = {
   servicenow: servicenowRoutes,
   'event-notifications': eventNotificationsRoutes,
   jira: jiraRoutes,
+  atracker: atrackerRoutes,
+  'code-engine': codeEngineRoutes,
 } satisfies Record<Exclude<EmulatorService, 'admin' | 'iam-token'>, RouteModule>;
 
 type ScenarioSource =

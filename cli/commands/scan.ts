@@ -1,11 +1,15 @@
 // `imds-guard scan`: every instance, template and (optionally) trusted profile of the account against
 // the policy — a plan by default, the changes with --apply — through the same engine as the cron sweep
 // and the Code Engine job (functions/sweep/engine.ts). Usage and exit codes: docs/scan.md.
+import { randomUUID } from 'node:crypto';
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
+import type { Progress } from '#functions/sweep/engine.ts';
+import type { StopSignal } from '#functions/sweep/interrupt.ts';
 import { DEFAULTS, parseCount, parseInclude, parseRegions } from '#functions/sweep/options.ts';
 import { parseShard, type Shard } from '#functions/sweep/shard.ts';
 import type { Include, ScanSummary } from '#functions/sweep/summary.ts';
-import { EXIT, exitCodeFor } from '#functions/sweep/summary.ts';
+import { changeOf, EXIT, exitCodeFor } from '#functions/sweep/summary.ts';
+import type { DecisionRecord } from '#shared/audit/decision.ts';
 import { createLogger } from '#shared/audit/logger.ts';
 import { ConfigError, errorMessage, InvalidInputError } from '#shared/errors.ts';
 import { runtimeLoader } from '#shared/runtime/guard.ts';
@@ -59,6 +63,9 @@ const int = (name: string, min: number, max: number) =>
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
+/** After a first SIGTERM/SIGINT: how long in-flight work may take before a hard stop (Code Engine's grace is longer). */
+const HARD_STOP_MS = 8_000;
+
 const summaryText = (s: ScanSummary, code: number): string => {
   const lines: string[] = [];
   const outcomes = Object.entries(s.outcomes)
@@ -76,6 +83,10 @@ const summaryText = (s: ScanSummary, code: number): string => {
       `  throttled: ${throttled.map((l) => `${l.lane} ${l.throttled}× (concurrency now ${l.limit})`).join(', ')}`,
     );
   if (!s.complete && s.resume) lines.push(`  not reached: ${JSON.stringify(s.resume)}`);
+  if (s.reconciled)
+    lines.push(
+      `  reconciled ${n(s.reconciled.intents)} change(s) left by interrupted runs: ${n(s.reconciled.landed)} landed, ${n(s.reconciled.not_landed)} did not, ${n(s.reconciled.gone)} gone${s.reconciled.kept ? `, ${n(s.reconciled.kept)} kept for the next run` : ''}`,
+    );
   const why = {
     [EXIT.ok]: s.mode === 'apply' ? 'every change applied' : 'nothing to do',
     [EXIT.failures]: 'some resources failed (outcome failed in the records)',
@@ -88,7 +99,10 @@ const summaryText = (s: ScanSummary, code: number): string => {
       : '',
     [EXIT.incomplete]: 'stopped at --time-limit; some resources were not reached',
   } as Record<number, string>;
-  lines.push(`exit ${code}: ${why[code] ?? ''}`);
+  const stopped = s.interrupted
+    ? `interrupted by ${s.interrupted}: every change made is recorded; the rest was not reached`
+    : '';
+  lines.push(`exit ${code}: ${why[code] ?? stopped}`);
   return `${lines.join('\n')}\n`;
 };
 
@@ -97,55 +111,174 @@ const fail = (code: number, message: string): void => {
   process.exitCode = code;
 };
 
-const runScanCommand = async (flags: ScanFlags): Promise<void> => {
+type Runtime = Awaited<ReturnType<ReturnType<typeof runtimeLoader>>>;
+
+/** Config and policy; undefined (after saying why, exit 2) when they are unusable. */
+const loadRuntime = async (flags: ScanFlags): Promise<Runtime | undefined> => {
   const env = flags.manifest ? { ...process.env, IMDS_GUARD_MANIFEST: flags.manifest } : process.env;
   // Policy warnings and the log sink's ticket lines go to stderr: stdout carries only the plan/records.
   const logger = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
-  let rt: Awaited<ReturnType<ReturnType<typeof runtimeLoader>>>;
   try {
-    rt = await runtimeLoader('instance-guard', { env, logger })();
+    const rt = await runtimeLoader('instance-guard', { env, logger })();
+    if (rt.config.auth) return rt;
+    fail(EXIT.usage, 'no credentials: set IMDS_GUARD_APIKEY (or IBMCLOUD_API_KEY), or a trusted profile');
   } catch (err) {
-    return fail(err instanceof ConfigError ? EXIT.usage : EXIT.failures, errorMessage(err));
+    fail(err instanceof ConfigError ? EXIT.usage : EXIT.failures, errorMessage(err));
   }
-  if (!rt.config.auth)
-    return fail(
-      EXIT.usage,
-      'no credentials: set IMDS_GUARD_APIKEY (or IBMCLOUD_API_KEY), or a trusted profile',
-    );
+  return undefined;
+};
 
-  const [{ runScan }, output, { progressFor }] = await Promise.all([
+type Output = typeof import('#functions/sweep/output.ts');
+type Journals = typeof import('#functions/sweep/journal.ts');
+
+/** Where records go: JSON lines on stdout and/or a file, or the plan table. Changes are flushed at once. */
+const openSinks = (flags: ScanFlags, output: Output) => {
+  const file = flags.output ? output.fileWriter(flags.output) : undefined;
+  const stdout = flags.json ? output.streamWriter(process.stdout) : undefined;
+  const table = flags.json ? undefined : output.createPlanTable();
+  return {
+    table,
+    add: (r: DecisionRecord): void => {
+      const line = JSON.stringify(r);
+      stdout?.write(line);
+      file?.write(line);
+      table?.add(r);
+      // A change (or a failed attempt at one) must be on disk before anything else happens.
+      if (!r.dry_run && (changeOf(r) === 'applied' || r.outcome === 'failed')) {
+        stdout?.flush();
+        file?.flush();
+      }
+    },
+    close: (): void => {
+      stdout?.close();
+      file?.close();
+    },
+  };
+};
+
+/**
+ * The change journal of an apply (intents before PATCHes, outcomes after) and what killed runs left
+ * for this account. Undefined without an apply; throws when the journal cannot be written.
+ */
+const openChanges = async (rt: Runtime, journals: Journals, runId: string) => {
+  const { authenticatorFor, tokenClaims } = await import('#shared/cloud/auth.ts');
+  const self = await tokenClaims(authenticatorFor(rt.config));
+  const scope = {
+    account: self.account?.bss ?? '(unknown)',
+    endpoint: rt.config.endpoint ?? 'https://cloud.ibm.com',
+  };
+  const dir = journals.stateDir(rt.config.env);
+  const leftovers = journals.readLeftovers(dir, scope);
+  for (const u of leftovers.unreadable) rt.logger.warn('unreadable change journal', { ...u });
+  const journal = journals.openJournal(dir, {
+    run_id: runId,
+    started_at: new Date().toISOString(),
+    ...scope,
+  });
+  return { journal, leftovers };
+};
+
+const loadTools = async () => {
+  const [{ runScan }, output, { progressFor }, journals, interrupt] = await Promise.all([
     import('#functions/sweep/engine.ts'),
     import('#functions/sweep/output.ts'),
     import('#functions/sweep/progress.ts'),
+    import('#functions/sweep/journal.ts'),
+    import('#functions/sweep/interrupt.ts'),
   ]);
-  let file: ReturnType<typeof output.fileWriter> | undefined;
+  return { runScan, output, progressFor, journals, interrupt };
+};
+
+type Tools = Awaited<ReturnType<typeof loadTools>>;
+
+/** Where records and intents go; undefined (after saying why) when they cannot be written. */
+const openOutputs = async (flags: ScanFlags, rt: Runtime, tools: Tools, runId: string) => {
+  let sinks: ReturnType<typeof openSinks>;
   try {
-    if (flags.output) file = output.fileWriter(flags.output);
+    sinks = openSinks(flags, tools.output);
   } catch (err) {
-    return fail(EXIT.usage, `cannot write ${flags.output}: ${errorMessage(err)}`);
+    fail(EXIT.usage, `cannot write ${flags.output}: ${errorMessage(err)}`);
+    return undefined;
   }
-  const stdout = flags.json ? output.streamWriter(process.stdout) : undefined;
-  const table = flags.json ? undefined : output.createPlanTable();
-  const progress = await progressFor(process.stderr, { enabled: flags.progress });
-  let last: Parameters<typeof progress.update>[0] | undefined;
+  try {
+    const changes = flags.apply && !rt.dryRun ? await openChanges(rt, tools.journals, runId) : undefined;
+    return { sinks, changes };
+  } catch (err) {
+    sinks.close();
+    fail(err instanceof tools.journals.JournalError ? EXIT.usage : EXIT.failures, errorMessage(err));
+    return undefined;
+  }
+};
+
+type Outputs = NonNullable<Awaited<ReturnType<typeof openOutputs>>>;
+type Reporter = Awaited<ReturnType<Tools['progressFor']>>;
+
+/** SIGTERM/SIGINT: stop new work; a second signal or the hard-stop time flushes what there is and exits. */
+const watchSignals = (tools: Tools, out: Outputs, progress: Reporter, last: () => Progress | undefined) => {
+  const { onTermination, signalExitCode } = tools.interrupt;
+  return onTermination({
+    hardStopMs: HARD_STOP_MS,
+    onSignal: (sig) =>
+      progress.log(`imds-guard scan: ${sig}: no new work; in-flight changes finish and are recorded`),
+    onHardStop: (sig) => {
+      progress.stop(last());
+      out.sinks.close();
+      out.changes?.journal.close();
+      const open = out.changes?.journal.unresolved() ?? 0;
+      const left =
+        open > 0
+          ? `; ${open} change(s) without an answer are journaled in ${out.changes?.journal.path} and the next run reconciles them`
+          : '';
+      process.stderr.write(`imds-guard scan: ${sig}: stopped before in-flight work finished${left}\n`);
+      process.exit(signalExitCode(sig));
+    },
+  });
+};
+
+/** The flags as engine options. */
+const scanOptions = (flags: ScanFlags, runId: string, out: Outputs) => ({
+  fn: 'scan' as const,
+  apply: flags.apply === true,
+  ...(flags.regions ? { regions: flags.regions } : {}),
+  include: flags.include,
+  concurrency: flags.concurrency,
+  regionConcurrency: flags.regionConcurrency,
+  ...(flags.maxChanges !== undefined ? { maxChanges: flags.maxChanges } : {}),
+  ...(flags.shard ? { shard: flags.shard } : {}),
+  ...(flags.timeLimit !== undefined ? { stopAt: Date.now() + flags.timeLimit * 1000 } : {}),
+  runId,
+  ...(out.changes ? { changes: out.changes.journal, reconcile: out.changes.leftovers.intents } : {}),
+  onRecord: out.sinks.add,
+});
+
+/** Everything written and closed; reconciled journals removed; the plan table, the summary, the code. */
+const finish = (tools: Tools, out: Outputs, summary: ScanSummary, sig: StopSignal | undefined): void => {
+  out.sinks.close();
+  out.changes?.journal.close();
+  // Leftovers are recorded now; their journals go once every one of them could be read.
+  if (out.changes && (summary.reconciled?.kept ?? 0) === 0)
+    tools.journals.removeJournals(out.changes.leftovers.files);
+  if (out.sinks.table) process.stdout.write(`${out.sinks.table.render()}\n`);
+  const code = sig ? tools.interrupt.signalExitCode(sig) : exitCodeFor(summary);
+  process.stderr.write(summaryText(summary, code));
+  process.exitCode = code;
+};
+
+const runScanCommand = async (flags: ScanFlags): Promise<void> => {
+  const rt = await loadRuntime(flags);
+  if (!rt) return;
+  const tools = await loadTools();
+  const runId = randomUUID();
+  const out = await openOutputs(flags, rt, tools, runId);
+  if (!out) return;
+  const progress = await tools.progressFor(process.stderr, { enabled: flags.progress });
+  let last: Progress | undefined;
+  const termination = watchSignals(tools, out, progress, () => last);
   let summary: ScanSummary;
   try {
-    summary = await runScan(rt, {
-      fn: 'scan',
-      apply: flags.apply === true,
-      ...(flags.regions ? { regions: flags.regions } : {}),
-      include: flags.include,
-      concurrency: flags.concurrency,
-      regionConcurrency: flags.regionConcurrency,
-      ...(flags.maxChanges !== undefined ? { maxChanges: flags.maxChanges } : {}),
-      ...(flags.shard ? { shard: flags.shard } : {}),
-      ...(flags.timeLimit !== undefined ? { stopAt: Date.now() + flags.timeLimit * 1000 } : {}),
-      onRecord: (r) => {
-        const line = JSON.stringify(r);
-        stdout?.write(line);
-        file?.write(line);
-        table?.add(r);
-      },
+    summary = await tools.runScan(rt, {
+      ...scanOptions(flags, runId, out),
+      signal: termination.signal,
       onProgress: (p) => {
         last = p;
         progress.update(p);
@@ -153,20 +286,15 @@ const runScanCommand = async (flags: ScanFlags): Promise<void> => {
     });
   } catch (err) {
     progress.stop();
-    stdout?.close();
-    file?.close();
-    return fail(
-      err instanceof ConfigError || err instanceof InvalidInputError ? EXIT.usage : EXIT.failures,
-      errorMessage(err),
-    );
+    out.sinks.close();
+    out.changes?.journal.close();
+    const usage = err instanceof ConfigError || err instanceof InvalidInputError;
+    return fail(usage ? EXIT.usage : EXIT.failures, errorMessage(err));
+  } finally {
+    termination.dispose();
   }
   progress.stop(last);
-  stdout?.close();
-  file?.close();
-  if (table) process.stdout.write(`${table.render()}\n`);
-  const code = exitCodeFor(summary);
-  process.stderr.write(summaryText(summary, code));
-  process.exitCode = code;
+  finish(tools, out, summary, termination.received());
 };
 
 const registerScan = (program: Command): void => {

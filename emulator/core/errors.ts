@@ -13,6 +13,8 @@ type EmulatorService =
   | 'servicenow'
   | 'event-notifications'
   | 'jira'
+  | 'atracker'
+  | 'code-engine'
   | 'admin';
 
 const EMULATOR_SERVICES: readonly EmulatorService[] = [
@@ -26,6 +28,8 @@ const EMULATOR_SERVICES: readonly EmulatorService[] = [
   'servicenow',
   'event-notifications',
   'jira',
+  'atracker',
+  'code-engine',
   'admin',
 ];
 
@@ -135,6 +139,9 @@ const RENDERERS = {
   // Event Notifications answers with IBM's platform error shape (UNCONFIRMED: docs/fidelity/event-notifications-jira.md).
   'event-notifications': renderPlatform,
   jira: renderJira,
+  // Activity Tracker Event Routing and Code Engine answer with the platform shape (docs/fidelity/atracker.md, code-engine.md).
+  atracker: renderPlatform,
+  'code-engine': renderPlatform,
   admin: renderPlatform,
 } satisfies Record<EmulatorService, Renderer>;
 
@@ -181,6 +188,8 @@ const UNAUTHORIZED_CODE = {
   servicenow: 'not_authorized',
   'event-notifications': 'unauthorized',
   jira: 'not_authorized',
+  atracker: 'unauthorized',
+  'code-engine': 'authorization_failed',
   admin: 'not_authorized',
 } satisfies Record<EmulatorService, string>;
 

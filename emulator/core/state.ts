@@ -1,5 +1,7 @@
 // The emulator's whole world: one account, its keys, VPC resources per region, IAM, tags, tickets.
 // Records are compact; service modules render IBM's full JSON shapes on the way out.
+
+import type { AtRouteRec, AtTargetRec, CeProjectRec } from './deploy-state.ts';
 import { emptyNetwork, type NetworkState } from './network-state.ts';
 
 /** IAM service names used for role checks (the `serviceName` IBM policies would carry). */
@@ -11,7 +13,9 @@ type IamService =
   | 'global-tagging'
   | 'support'
   | 'servicenow'
-  | 'event-notifications';
+  | 'event-notifications'
+  | 'atracker'
+  | 'codeengine';
 
 type PlatformRole = 'Viewer' | 'Operator' | 'Editor' | 'Administrator';
 type ServiceRole = 'Reader' | 'Writer' | 'Manager';
@@ -377,6 +381,11 @@ class EmulatorState {
   jiraUsers = new Map<string, string>();
   jiraProjects = new Map<string, JiraProjectRec>();
   jiraIssues = new Map<string, JiraIssueRec>();
+  /** Activity Tracker Event Routing targets (by id, every region) and routes (account-wide, by id). */
+  atTargets = new Map<string, AtTargetRec>();
+  atRoutes = new Map<string, AtRouteRec>();
+  /** Code Engine projects by id (any region). */
+  ceProjects = new Map<string, CeProjectRec>();
   /** Monotonic counter for `seq` fields and generated names. */
   private counter = 0;
 

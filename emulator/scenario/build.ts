@@ -17,6 +17,7 @@ import {
   type TemplateRec,
   type VpcRec,
 } from '../core/state.ts';
+import { buildDeployment } from './build-deploy.ts';
 import { buildVpcNetwork } from './network-build.ts';
 import type { PolicyDoc, RefDoc, ScenarioDoc } from './schema.ts';
 
@@ -716,6 +717,7 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
 
   for (const u of doc.servicenow.users) state.servicenowUsers.set(u.user, u.password);
   buildTicketSystems(state, doc, seed);
+  buildDeployment(state, doc, seed, (name, path) => rg(name, () => path), fail);
 
   return state;
 };

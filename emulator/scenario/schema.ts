@@ -28,6 +28,8 @@ const IamServiceKey = v.picklist([
   'support',
   'servicenow',
   'event-notifications',
+  'atracker',
+  'codeengine',
 ]);
 
 const MetadataServiceDoc = v.strictObject({
@@ -296,6 +298,68 @@ const JiraDoc = v.strictObject({
   ),
 });
 
+/** An Activity Tracker Event Routing target; Event Streams is the one imds-guard reads from. */
+const AtTargetDoc = v.strictObject({
+  name: Name,
+  id: v.optional(Guid),
+  region: v.optional(v.string(), 'us-south'),
+  event_streams: v.optional(
+    v.strictObject({
+      instance_crn: v.string(),
+      brokers: v.pipe(v.array(v.string()), v.minLength(1)),
+      topic: v.pipe(v.string(), v.minLength(1)),
+      service_to_service: v.optional(v.boolean(), true),
+    }),
+  ),
+  cloud_logs: v.optional(v.strictObject({ instance_crn: v.string() })),
+  /** The last write attempt: `failed` with a reason models a target Event Routing cannot write to. */
+  write_status: v.optional(v.picklist(['success', 'failed']), 'success'),
+  failure_reason: v.optional(v.string()),
+});
+
+/** A route: rules of locations → targets (by target name). Routes are account-wide. */
+const AtRouteDoc = v.strictObject({
+  name: Name,
+  id: v.optional(Guid),
+  rules: v.pipe(
+    v.array(
+      v.strictObject({
+        locations: v.pipe(v.array(v.string()), v.minLength(1)),
+        targets: v.pipe(v.array(Name), v.minLength(1)),
+      }),
+    ),
+    v.minLength(1),
+  ),
+});
+
+/** A function, app or job of a Code Engine project; `reference` is the code bundle or image. */
+const CeComponentDoc = v.strictObject({
+  name: Name,
+  runtime: v.optional(v.string()),
+  reference: v.optional(v.string()),
+  status: v.optional(v.picklist(['ready', 'deploying', 'failed', 'offline', 'warning'])),
+  cpu: v.optional(v.string(), '0.25'),
+  memory: v.optional(v.string(), '1G'),
+  /** Config maps the component reads whole (`--env-from-configmap`), in order. */
+  config_maps: v.optional(v.array(Name), []),
+  env: v.optional(v.record(v.string(), v.string()), {}),
+});
+
+const CeProjectDoc = v.strictObject({
+  name: Name,
+  id: v.optional(Guid),
+  region: v.optional(v.string(), 'us-south'),
+  resource_group: v.optional(Name),
+  status: v.optional(v.picklist(['active', 'creating', 'inactive', 'soft_deleted']), 'active'),
+  config_maps: v.optional(
+    v.array(v.strictObject({ name: Name, data: v.optional(v.record(v.string(), v.string()), {}) })),
+    [],
+  ),
+  functions: v.optional(v.array(CeComponentDoc), []),
+  apps: v.optional(v.array(CeComponentDoc), []),
+  jobs: v.optional(v.array(CeComponentDoc), []),
+});
+
 const ScenarioDoc = v.strictObject({
   version: v.optional(v.literal(1), 1),
   seed: v.optional(v.string(), 'imds-guard'),
@@ -323,6 +387,15 @@ const ScenarioDoc = v.strictObject({
   ),
   event_notifications: v.optional(v.strictObject({ instances: v.array(EnInstanceDoc) }), { instances: [] }),
   jira: v.optional(JiraDoc, {}),
+  /** Activity Tracker Event Routing: targets and routes, as a deployment left them. */
+  activity_tracker: v.optional(
+    v.strictObject({
+      targets: v.optional(v.array(AtTargetDoc), []),
+      routes: v.optional(v.array(AtRouteDoc), []),
+    }),
+  ),
+  /** Code Engine projects with their functions, apps, jobs and config maps. */
+  code_engine: v.optional(v.strictObject({ projects: v.optional(v.array(CeProjectDoc), []) })),
 });
 
 type ScenarioDoc = v.InferOutput<typeof ScenarioDoc>;
@@ -330,6 +403,7 @@ type ScenarioInput = v.InferInput<typeof ScenarioDoc>;
 type InstanceDoc = v.InferOutput<typeof InstanceDoc>;
 type PolicyDoc = v.InferOutput<typeof PolicyDoc>;
 type RefDoc = v.InferOutput<typeof RefDoc>;
+type CeComponentDoc = v.InferOutput<typeof CeComponentDoc>;
 
-export type { InstanceDoc, PolicyDoc, RefDoc, ScenarioInput };
+export type { CeComponentDoc, InstanceDoc, PolicyDoc, RefDoc, ScenarioInput };
 export { ScenarioDoc };

@@ -101,7 +101,51 @@ const sendNotification = (ctx: Ctx): Reply => {
   return { status: 202, body: { notification_id: id } };
 };
 
+/** `event-notifications.sources.read`: Manager, Administrator, Event Source Manager, Channel Editor (not Publisher). */
+const READ_SOURCE_ROLES: readonly Role[] = ['Event Source Manager', 'Channel Editor'];
+
+const getSource = (ctx: Ctx): Reply => {
+  const caller = ctx.caller as ApiKeyRecord;
+  const held = [...(caller.roles['event-notifications'] ?? []), ...(caller.roles['*'] ?? [])];
+  const may =
+    hasRole(caller, 'event-notifications', 'Manager') ||
+    hasRole(caller, 'event-notifications', 'Administrator') ||
+    held.some((r) => READ_SOURCE_ROLES.includes(r));
+  if (!may)
+    throw new ApiError(
+      403,
+      'forbidden',
+      "The caller needs Manager, Administrator, Event Source Manager or Channel Editor on service 'event-notifications' to read a source.",
+      { moreInfo: MORE_INFO },
+    );
+  const inst = findInstance(ctx);
+  const src = inst.sources.get(ctx.params.source_id ?? '');
+  if (!src)
+    throw new ApiError(404, 'not_found', `Source with id ${ctx.params.source_id ?? ''} not found.`, {
+      moreInfo: MORE_INFO,
+    });
+  return {
+    status: 200,
+    body: {
+      id: src.id,
+      name: src.name,
+      description: '',
+      type: 'api',
+      enabled: src.enabled,
+      updated_at: '2026-01-15T09:00:00.000Z',
+      topic_count: 0,
+      topic_names: [],
+    },
+  };
+};
+
 const eventNotificationsRoutes: RouteModule = (add) => {
+  add({
+    service: 'event-notifications',
+    method: 'GET',
+    path: `${BASE}/sources/:source_id`,
+    handler: getSource,
+  });
   add({
     service: 'event-notifications',
     method: 'POST',

@@ -313,6 +313,30 @@ const removedSearch = (): Reply => ({
   },
 });
 
+/** `GET /rest/api/3/project/{key}`: a read any sink user can make (imds-guard doctor's reachability check). */
+const getProject: Handler = (ctx) => {
+  const key = ctx.params.key ?? '';
+  const p = ctx.state.jiraProjects.get(key);
+  if (!p)
+    return {
+      status: 404,
+      body: { errorMessages: [`No project could be found with key '${key}'.`], errors: {} },
+    };
+  return {
+    status: 200,
+    body: {
+      self: `${origin(ctx)}${API}/project/${p.id}`,
+      id: p.id,
+      key: p.key,
+      name: p.name,
+      projectTypeKey: 'software',
+      simplified: false,
+      style: 'classic',
+      issueTypes: p.issue_types.map((name, i) => ({ id: String(10_001 + i), name, subtask: false })),
+    },
+  };
+};
+
 const jiraRoutes: RouteModule = (add) => {
   const base = { service: 'jira', auth: false } as const;
   const routes: RouteDef[] = [
@@ -323,6 +347,7 @@ const jiraRoutes: RouteModule = (add) => {
     { ...base, method: 'POST', path: `${API}/issue/:key/comment`, handler: authed(addComment) },
     { ...base, method: 'GET', path: `${API}/issue/:key/transitions`, handler: authed(listTransitions) },
     { ...base, method: 'POST', path: `${API}/issue/:key/transitions`, handler: authed(doTransition) },
+    { ...base, method: 'GET', path: `${API}/project/:key`, handler: authed(getProject) },
   ];
   for (const r of routes) add(r);
 };

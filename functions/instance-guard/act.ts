@@ -4,10 +4,11 @@
 
 import { dedupeKey } from '#events/decode.ts';
 import type { Outcome } from '#shared/audit/decision.ts';
+import { type ChangeLog, type ChangeResult, loggedChanges } from '#shared/audit/intent.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
 import { loadTagging, type ServiceLoaders } from '#shared/cloud/service-loaders.ts';
 import type { Instance, InstanceMetadataService, InstanceTemplate, VpcClient } from '#shared/cloud/vpc.ts';
-import { errorMessage } from '#shared/errors.ts';
+import { type CloudApiError, errorMessage } from '#shared/errors.ts';
 import {
   type ActContext,
   actContext,
@@ -28,6 +29,8 @@ import {
   type InstanceDecision,
   instanceSnapshot,
   type TagRead,
+  type TemplateDecision,
+  type TemplateReplacement,
   tagTypesNeeded,
 } from './decide.ts';
 
@@ -103,152 +106,199 @@ const readTags = async (ctx: ActContext, crn: string): Promise<TagRead> => {
 const sameMetadata = (a: InstanceMetadataService, b: Partial<InstanceMetadataService>): boolean =>
   (Object.keys(b) as (keyof InstanceMetadataService)[]).every((k) => a[k] === b[k]);
 
+/** A failed change request: refused by IBM (4xx), or without a trustworthy answer (none, 5xx). */
+const resultOfError = (e: CloudApiError): ChangeResult =>
+  e.status === 0 || e.status >= 500 ? 'unknown' : 'not_applied';
+
+/** Where intents and outcomes go: the caller's journal (bulk), else the function's log (events). */
+const changeLogOf = (ctx: ActContext, changes: ChangeLog | undefined): ChangeLog =>
+  changes ?? loggedChanges(ctx.rt.logger, { fn: ctx.rt.fn });
+
+/** An instance read with the ETag a PATCH must match (none for a listed instance). */
+type Read = { value: Instance; etag: string | undefined };
+
+/** The policy's decision on one read (pure), with the record's detail. */
+interface Judged {
+  decision: InstanceDecision;
+  detail: Record<string, unknown>;
+}
+
+/** Decide: policy × the instance as read × its tags; `tags` failing is reported, not thrown. */
+const judgeInstance = (rt: GuardRuntime, inst: Instance, tags: TagRead, region: string): Judged => {
+  const decision = decideInstance(rt.policy, instanceSnapshot(inst, tags, region), rt.now());
+  return {
+    decision,
+    detail: {
+      name: inst.name,
+      region,
+      resource_group: inst.resource_group,
+      vpc: { id: inst.vpc.id, name: inst.vpc.name },
+      ...('rule' in decision ? { rule: decision.rule } : {}),
+      ...(decision.kind === 'exempt'
+        ? { exemption: { ...decision, reasons: undefined, kind: undefined } }
+        : {}),
+      ...(tags.ok ? {} : { tag_lookup_error: tags.error }),
+    },
+  };
+};
+
 /**
- * Brings one instance in line with the policy: read, decide, PATCH only what differs with the read's
- * ETag, re-read and re-decide on 412 (bounded), retry 429/5xx honouring Retry-After, verify from the
- * PATCH response. `known` lets bulk runs skip the read for instances that need nothing; `tags` lets
- * them skip the tag lookup where it cannot change the outcome.
+ * What a decision comes to without sending anything — every case but a PATCH to make. `patched` says
+ * an earlier PATCH may have landed (then "compliant" on a re-read is this guard's own remediation).
+ */
+const settleInstance = (
+  rt: GuardRuntime,
+  { decision, detail }: Judged,
+  before: InstanceMetadataService,
+  current: InstanceMetadataService,
+  patched = false,
+): Guarded | undefined => {
+  switch (decision.kind) {
+    case 'compliant':
+      return patched
+        ? {
+            outcome: 'remediated',
+            reason: 'verified on re-read after an interrupted PATCH',
+            before,
+            after: current,
+            detail,
+          }
+        : { outcome: 'compliant', reason: reasonText(decision.reasons), before, after: before, detail };
+    case 'exempt':
+      return { outcome: 'exempt', reason: reasonText(decision.reasons), before, after: before, detail };
+    case 'audit':
+      return {
+        outcome: 'planned',
+        reason: reasonText(decision.reasons),
+        before,
+        after: before,
+        detail: { ...detail, mode: 'audit', patch: decision.patch },
+      };
+    case 'patch':
+      if (!rt.dryRun) return undefined;
+      return {
+        outcome: 'planned',
+        reason: `dry run: would PATCH ${JSON.stringify(decision.patch)}; ${reasonText(decision.reasons)}`,
+        before,
+        after: { ...current, ...decision.patch },
+        detail: { ...detail, patch: decision.patch },
+      };
+  }
+};
+
+/** One PATCH attempt (with its retries): a result, or `stale` when the ETag no longer matches. */
+type Patched = { done: Guarded } | { stale: true; mayHaveApplied: boolean };
+
+/** Act: the intent, the PATCH with If-Match (429/5xx retried), its outcome, the verified result. */
+const patchInstance = async (
+  ctx: ActContext,
+  vpc: VpcClient,
+  ref: VpcRef,
+  read: Read,
+  judged: Judged & { decision: { kind: 'patch' } },
+  before: InstanceMetadataService,
+  changes: ChangeLog,
+): Promise<Patched> => {
+  const { patch } = judged.decision;
+  const detail = { ...judged.detail, patch };
+  // Durable before the PATCH is sent: a process killed after it leaves a trace to reconcile.
+  const intent = await changes.intent({
+    target_crn: read.value.crn,
+    kind: 'instance',
+    region: ref.region,
+    before: read.value.metadata_service,
+    change: patch,
+  });
+  const answer = { intent_id: intent.intent_id, target_crn: read.value.crn };
+  let attempts = 0;
+  try {
+    const res = await withRetry(
+      () => {
+        attempts += 1;
+        const ifMatch = read.etag ? { ifMatch: read.etag } : {};
+        return cloudCall(vpc.updateInstance({ id: ref.id, metadataService: patch, ...ifMatch }));
+      },
+      { attempts: 4, deadline: ctx.deadline },
+    );
+    const after = res.result.metadata_service;
+    changes.outcome({ ...answer, result: 'applied', after });
+    if (!sameMetadata(after, patch)) {
+      const wanted = JSON.stringify({ ...read.value.metadata_service, ...patch });
+      const reason = `PATCH answered ${JSON.stringify(after)}, not the wanted ${wanted}`;
+      return { done: { outcome: 'failed', reason, before, after, detail } };
+    }
+    const reason = reasonText(judged.decision.reasons);
+    return { done: { outcome: 'remediated', reason, before, after, detail } };
+  } catch (err) {
+    const e = asCloudError(err);
+    changes.outcome({ ...answer, result: resultOfError(e), reason: ibmReason(e) });
+    // Someone changed it since our read: the caller reads again and decides again.
+    if (e.status === 412) return { stale: true, mayHaveApplied: attempts > 1 };
+    if (e.status === 404)
+      return {
+        done: { outcome: 'gone', reason: 'instance deleted while remediating', before, after: null, detail },
+      };
+    // 4xx: IBM refuses this change (e.g. the image's allowed-use needs the metadata service): no retry.
+    const ibm = { status: e.status, code: e.code, trace: e.trace };
+    return {
+      done: {
+        outcome: 'failed',
+        reason: ibmReason(e),
+        before,
+        after: before,
+        detail: { ...detail, ibm },
+        ...(e.retryable ? { retry: true } : {}),
+      },
+    };
+  }
+};
+
+const GONE: Guarded = {
+  outcome: 'gone',
+  reason: 'instance not found (deleted, or never became visible)',
+  before: null,
+  after: null,
+};
+
+/**
+ * Brings one instance in line with the policy: resolve (read, tags) → decide → act (PATCH only what
+ * differs, with the read's ETag), re-reading and re-deciding on 412 (bounded); 429/5xx retried
+ * honouring Retry-After; verified from the PATCH response. `known` lets bulk runs skip the read for
+ * instances that need nothing; `tags` lets them skip the tag lookup where it cannot change the outcome.
  */
 const guardInstance = async (
   ctx: ActContext,
   ref: VpcRef,
-  options: { notFoundRetries?: number; known?: Instance; tags?: TagRead } = {},
+  options: { notFoundRetries?: number; known?: Instance; tags?: TagRead; changes?: ChangeLog } = {},
 ): Promise<Guarded> => {
   const { rt } = ctx;
   const vpc = await ctx.clients.vpc(ref.region);
-  const read = async (): Promise<{ value: Instance; etag: string | undefined } | 'gone'> =>
+  const read = async (): Promise<Read | 'gone'> =>
     readFresh(ctx, () => vpc.getInstance({ id: ref.id }), options.notFoundRetries ?? 0);
-
   let current = options.known ? { value: options.known, etag: undefined } : await read();
-  if (current === 'gone')
-    return {
-      outcome: 'gone',
-      reason: 'instance not found (deleted, or never became visible)',
-      before: null,
-      after: null,
-    };
+  if (current === 'gone') return GONE;
   // Bulk runs pass the tags they read, or none when tags cannot change the outcome (sweep/tag-rule.ts).
   const tags = options.tags ?? (await readTags(ctx, current.value.crn));
-  const decide = (inst: Instance): InstanceDecision =>
-    decideInstance(rt.policy, instanceSnapshot(inst, tags, ref.region), rt.now());
   const before = current.value.metadata_service;
-  const detailOf = (inst: Instance, d: InstanceDecision): Record<string, unknown> => ({
-    name: inst.name,
-    region: ref.region,
-    resource_group: inst.resource_group,
-    vpc: { id: inst.vpc.id, name: inst.vpc.name },
-    ...('rule' in d ? { rule: d.rule } : {}),
-    ...(d.kind === 'exempt' ? { exemption: { ...d, reasons: undefined, kind: undefined } } : {}),
-    ...(tags.ok ? {} : { tag_lookup_error: tags.error }),
-  });
-  let decision = decide(current.value);
+  let judged = judgeInstance(rt, current.value, tags, ref.region);
   // A bulk run decided on listed data; a change needs the ETag of a fresh read (audit changes nothing).
-  if (options.known && decision.kind === 'patch' && !rt.dryRun) {
+  if (options.known && judged.decision.kind === 'patch' && !rt.dryRun) {
     current = await read();
-    if (current === 'gone') return { outcome: 'gone', reason: 'instance not found', before, after: null };
-    decision = decide(current.value);
+    if (current === 'gone') return { ...GONE, reason: 'instance not found', before };
+    judged = judgeInstance(rt, current.value, tags, ref.region);
   }
-  let patchMayHaveApplied = false;
+  let patched = false;
   for (let round = 0; round < 3; round += 1) {
-    const inst = current.value;
-    const detail = detailOf(inst, decision);
-    switch (decision.kind) {
-      case 'compliant':
-        return patchMayHaveApplied
-          ? {
-              outcome: 'remediated',
-              reason: 'verified on re-read after an interrupted PATCH',
-              before,
-              after: inst.metadata_service,
-              detail,
-            }
-          : { outcome: 'compliant', reason: reasonText(decision.reasons), before, after: before, detail };
-      case 'exempt':
-        return { outcome: 'exempt', reason: reasonText(decision.reasons), before, after: before, detail };
-      case 'audit':
-        return {
-          outcome: 'planned',
-          reason: reasonText(decision.reasons),
-          before,
-          after: before,
-          detail: { ...detail, mode: 'audit', patch: decision.patch },
-        };
-      case 'patch': {
-        const wanted = { ...inst.metadata_service, ...decision.patch };
-        if (rt.dryRun) {
-          return {
-            outcome: 'planned',
-            reason: `dry run: would PATCH ${JSON.stringify(decision.patch)}; ${reasonText(decision.reasons)}`,
-            before,
-            after: wanted,
-            detail: { ...detail, patch: decision.patch },
-          };
-        }
-        try {
-          const res = await withRetry(
-            (attempt) => {
-              if (attempt > 1) patchMayHaveApplied = true;
-              return cloudCall(
-                vpc.updateInstance({
-                  id: ref.id,
-                  metadataService: decision.kind === 'patch' ? decision.patch : {},
-                  ...(current !== 'gone' && current.etag ? { ifMatch: current.etag } : {}),
-                }),
-              );
-            },
-            { attempts: 4, deadline: ctx.deadline },
-          );
-          const after = res.result.metadata_service;
-          if (!sameMetadata(after, decision.patch)) {
-            return {
-              outcome: 'failed',
-              reason: `PATCH answered ${JSON.stringify(after)}, not the wanted ${JSON.stringify(wanted)}`,
-              before,
-              after,
-              detail: { ...detail, patch: decision.patch },
-            };
-          }
-          return {
-            outcome: 'remediated',
-            reason: reasonText(decision.reasons),
-            before,
-            after,
-            detail: { ...detail, patch: decision.patch },
-          };
-        } catch (err) {
-          const e = asCloudError(err);
-          if (e.status === 412) {
-            // Someone changed it since our read: read again and decide again.
-            current = await read();
-            if (current === 'gone')
-              return { outcome: 'gone', reason: 'instance deleted while remediating', before, after: null };
-            decision = decide(current.value);
-            continue;
-          }
-          if (e.status === 404)
-            return {
-              outcome: 'gone',
-              reason: 'instance deleted while remediating',
-              before,
-              after: null,
-              detail,
-            };
-          // 4xx: IBM refuses this change (e.g. the image's allowed-use needs the metadata service): no retry.
-          return {
-            outcome: 'failed',
-            reason: ibmReason(e),
-            before,
-            after: before,
-            detail: {
-              ...detail,
-              patch: decision.patch,
-              ibm: { status: e.status, code: e.code, trace: e.trace },
-            },
-            ...(e.retryable ? { retry: true } : {}),
-          };
-        }
-      }
-    }
+    const settled = settleInstance(rt, judged, before, current.value.metadata_service, patched);
+    if (settled) return settled;
+    const changing = judged as Judged & { decision: { kind: 'patch' } };
+    const changes = changeLogOf(ctx, options.changes);
+    const result = await patchInstance(ctx, vpc, ref, current, changing, before, changes);
+    if ('done' in result) return result.done;
+    patched ||= result.mayHaveApplied;
+    current = await read();
+    if (current === 'gone') return { ...GONE, reason: 'instance deleted while remediating', before };
+    judged = judgeInstance(rt, current.value, tags, ref.region);
   }
   return {
     outcome: 'failed',
@@ -262,10 +312,8 @@ const guardInstance = async (
 // ---- Templates -----------------------------------------------------------------------------------
 
 /** All instance groups of a region, page by page. */
-const listGroups = async (
-  vpc: VpcClient,
-): Promise<{ id: string; name: string; instance_template: { id: string } }[]> => {
-  const out: { id: string; name: string; instance_template: { id: string } }[] = [];
+const listGroups = async (vpc: VpcClient): Promise<GroupRef[]> => {
+  const out: GroupRef[] = [];
   let start: string | undefined;
   do {
     const res = await cloudCall(vpc.listInstanceGroups(start ? { start } : {}));
@@ -282,54 +330,52 @@ const listGroups = async (
   return out;
 };
 
-/**
- * Templates cannot be patched: a non-compliant one is replaced by a compliant copy (`source_template`),
- * instance groups are repointed when the policy allows, and the original is never deleted. Idempotent:
- * an existing copy with the same name is reused.
- */
-const guardTemplate = async (
-  ctx: ActContext,
-  ref: VpcRef,
-  options: { notFoundRetries?: number } = {},
-): Promise<Guarded> => {
-  const { rt } = ctx;
-  const vpc = await ctx.clients.vpc(ref.region);
-  const read = await readFresh(
-    ctx,
-    () => vpc.getInstanceTemplate({ id: ref.id }),
-    options.notFoundRetries ?? 0,
-  );
-  if (read === 'gone')
-    return { outcome: 'gone', reason: 'instance template not found', before: null, after: null };
-  const t: InstanceTemplate = read.value;
-  const groups = await listGroups(vpc);
-  const tags = await readTags(ctx, t.crn);
-  const decision = decideTemplate(
-    rt.policy,
-    {
-      template: {
-        id: t.id,
-        crn: t.crn,
-        name: t.name,
-        region: ref.region,
-        zone: t.zone?.name,
-        vpc: t.vpc ? { id: t.vpc.id, name: t.vpc.name } : undefined,
-        resource_group: { id: t.resource_group.id, name: t.resource_group.name },
-        metadata_service: t.metadata_service,
-      },
-      tags,
-      instance_groups: groups,
-    },
-    rt.now(),
-  );
-  const before = { template: { id: t.id, name: t.name, metadata_service: t.metadata_service ?? null } };
-  const detail = {
+type GroupRef = { id: string; name: string; instance_template: { id: string } };
+
+/** A template's decision (pure), the record's `before` and detail. */
+interface JudgedTemplate {
+  decision: TemplateDecision;
+  before: { template: { id: string; name: string; metadata_service: InstanceMetadataService | null } };
+  detail: Record<string, unknown>;
+}
+
+/** Decide: policy × the template × its tags × the region's instance groups. */
+const judgeTemplate = (
+  rt: GuardRuntime,
+  t: InstanceTemplate,
+  region: string,
+  tags: TagRead,
+  groups: readonly GroupRef[],
+): JudgedTemplate => {
+  const template = {
+    id: t.id,
+    crn: t.crn,
     name: t.name,
-    region: ref.region,
-    resource_group: t.resource_group,
-    kind: 'instance-template',
-    ...('rule' in decision ? { rule: decision.rule } : {}),
+    region,
+    zone: t.zone?.name,
+    vpc: t.vpc ? { id: t.vpc.id, name: t.vpc.name } : undefined,
+    resource_group: { id: t.resource_group.id, name: t.resource_group.name },
+    metadata_service: t.metadata_service,
   };
+  const decision = decideTemplate(rt.policy, { template, tags, instance_groups: groups }, rt.now());
+  return {
+    decision,
+    before: { template: { id: t.id, name: t.name, metadata_service: t.metadata_service ?? null } },
+    detail: {
+      name: t.name,
+      region,
+      resource_group: t.resource_group,
+      kind: 'instance-template',
+      ...('rule' in decision ? { rule: decision.rule } : {}),
+    },
+  };
+};
+
+/** Every case but a replacement to make. */
+const settleTemplate = (
+  rt: GuardRuntime,
+  { decision, before, detail }: JudgedTemplate,
+): Guarded | undefined => {
   switch (decision.kind) {
     case 'compliant':
       return { outcome: 'compliant', reason: reasonText(decision.reasons), before, after: before, detail };
@@ -343,93 +389,138 @@ const guardTemplate = async (
         after: before,
         detail: { ...detail, mode: 'audit', prototype: decision.prototype },
       };
-    case 'replace': {
-      if (rt.dryRun) {
-        return {
-          outcome: 'planned',
-          reason: `dry run: ${reasonText(decision.reasons)}`,
-          before,
-          after: { template: decision.prototype, instance_groups: decision.repoint_instance_groups },
-          detail,
-        };
-      }
-      try {
-        const findCopy = async (): Promise<InstanceTemplate | undefined> =>
-          (await cloudCall(vpc.listInstanceTemplates())).result.templates.find(
-            (x) => x.name === decision.prototype.name,
-          );
-        let copy = await findCopy();
-        const existed = copy !== undefined;
-        if (!copy) {
-          try {
-            copy = (
-              await cloudCall(
-                vpc.createInstanceTemplate({ instanceTemplatePrototype: { ...decision.prototype } }),
-              )
-            ).result;
-          } catch (err) {
-            // A concurrent run (or an sdk-core retry of our POST) created it first: use that one.
-            copy = await findCopy();
-            if (!copy) throw err;
-          }
-        }
-        // Reuse by name only what the policy wants now: a stale copy (older policy) or a look-alike
-        // someone else made must never receive the instance groups.
-        const got = copy.metadata_service ?? IBM_DEFAULT_METADATA;
-        if (!sameMetadata(got, decision.prototype.metadata_service)) {
-          return {
-            outcome: 'failed',
-            reason: `a template named "${copy.name}" already exists with metadata_service ${JSON.stringify(got)}, not the wanted ${JSON.stringify(decision.prototype.metadata_service)}; rename or delete it so a compliant copy can be made`,
-            before,
-            after: before,
-            detail: { ...detail, conflicting_template: copy.id },
-          };
-        }
-        const repointed: string[] = [];
-        for (const groupId of decision.repoint_instance_groups) {
-          await withRetry(
-            () => cloudCall(vpc.updateInstanceGroup({ id: groupId, instanceTemplate: { id: copy.id } })),
-            {
-              attempts: 4,
-              deadline: ctx.deadline,
-            },
-          );
-          repointed.push(groupId);
-        }
-        // Replaced on an earlier run and nothing left to repoint: no change now, so not "remediated"
-        // again (the original stays, as templates are never deleted).
-        if (existed && repointed.length === 0) {
-          return {
-            outcome: 'compliant',
-            reason: `already replaced by "${copy.name}" (${copy.id}) on an earlier run; the original is kept, templates cannot be changed in place`,
-            before,
-            after: before,
-            detail: { ...detail, replacement: copy.id, original_kept: t.id },
-          };
-        }
-        return {
-          outcome: 'remediated',
-          reason: reasonText(decision.reasons),
-          before: { ...before, instance_groups: decision.repoint_instance_groups },
-          after: {
-            template: { id: copy.id, name: copy.name, metadata_service: copy.metadata_service ?? null },
-            instance_groups: repointed,
-          },
-          detail: { ...detail, replacement: copy.id, original_kept: t.id },
-        };
-      } catch (err) {
-        const e = asCloudError(err);
-        return {
-          outcome: 'failed',
-          reason: ibmReason(e),
-          before,
-          after: before,
-          detail,
-          ...(e.retryable ? { retry: true } : {}),
-        };
-      }
-    }
+    case 'replace':
+      if (!rt.dryRun) return undefined;
+      return {
+        outcome: 'planned',
+        reason: `dry run: ${reasonText(decision.reasons)}`,
+        before,
+        after: { template: decision.prototype, instance_groups: decision.repoint_instance_groups },
+        detail,
+      };
   }
+};
+
+/** The compliant copy: an existing one of that name (an earlier or concurrent run), else a new one. */
+const copyOf = async (
+  vpc: VpcClient,
+  prototype: TemplateReplacement,
+): Promise<{ copy: InstanceTemplate; existed: boolean }> => {
+  const find = async (): Promise<InstanceTemplate | undefined> =>
+    (await cloudCall(vpc.listInstanceTemplates())).result.templates.find((x) => x.name === prototype.name);
+  const found = await find();
+  if (found) return { copy: found, existed: true };
+  try {
+    const made = await cloudCall(vpc.createInstanceTemplate({ instanceTemplatePrototype: { ...prototype } }));
+    return { copy: made.result, existed: false };
+  } catch (err) {
+    // A concurrent run (or an sdk-core retry of our POST) created it first: use that one.
+    const again = await find();
+    if (!again) throw err;
+    return { copy: again, existed: true };
+  }
+};
+
+/** Act: the intent, the copy, the groups repointed, the outcome. */
+const replaceTemplate = async (
+  ctx: ActContext,
+  vpc: VpcClient,
+  region: string,
+  t: InstanceTemplate,
+  { decision, before, detail }: JudgedTemplate & { decision: { kind: 'replace' } },
+  changes: ChangeLog,
+): Promise<Guarded> => {
+  const intent = await changes.intent({
+    target_crn: t.crn,
+    kind: 'instance-template',
+    region,
+    before: before.template,
+    change: { template: decision.prototype, instance_groups: decision.repoint_instance_groups },
+  });
+  const answer = { intent_id: intent.intent_id, target_crn: t.crn };
+  try {
+    const { copy, existed } = await copyOf(vpc, decision.prototype);
+    // Reuse by name only what the policy wants now: a stale copy (older policy) or a look-alike
+    // someone else made must never receive the instance groups.
+    const got = copy.metadata_service ?? IBM_DEFAULT_METADATA;
+    if (!sameMetadata(got, decision.prototype.metadata_service)) {
+      const reason = `a template named "${copy.name}" exists with other settings`;
+      changes.outcome({ ...answer, result: existed ? 'not_applied' : 'applied', reason });
+      return {
+        outcome: 'failed',
+        reason: `a template named "${copy.name}" already exists with metadata_service ${JSON.stringify(got)}, not the wanted ${JSON.stringify(decision.prototype.metadata_service)}; rename or delete it so a compliant copy can be made`,
+        before,
+        after: before,
+        detail: { ...detail, conflicting_template: copy.id },
+      };
+    }
+    const repointed: string[] = [];
+    for (const groupId of decision.repoint_instance_groups) {
+      const to = { id: groupId, instanceTemplate: { id: copy.id } };
+      await withRetry(() => cloudCall(vpc.updateInstanceGroup(to)), { attempts: 4, deadline: ctx.deadline });
+      repointed.push(groupId);
+    }
+    const made = { template: { id: copy.id, name: copy.name }, instance_groups: repointed };
+    changes.outcome({ ...answer, result: 'applied', after: made });
+    const replaced = { ...detail, replacement: copy.id, original_kept: t.id };
+    // Replaced on an earlier run and nothing left to repoint: no change now, so not "remediated"
+    // again (the original stays, as templates are never deleted).
+    if (existed && repointed.length === 0) {
+      const reason = `already replaced by "${copy.name}" (${copy.id}) on an earlier run; the original is kept, templates cannot be changed in place`;
+      return { outcome: 'compliant', reason, before, after: before, detail: replaced };
+    }
+    return {
+      outcome: 'remediated',
+      reason: reasonText(decision.reasons),
+      before: { ...before, instance_groups: decision.repoint_instance_groups },
+      after: { ...made, template: { ...made.template, metadata_service: copy.metadata_service ?? null } },
+      detail: replaced,
+    };
+  } catch (err) {
+    const e = asCloudError(err);
+    changes.outcome({ ...answer, result: resultOfError(e), reason: ibmReason(e) });
+    return {
+      outcome: 'failed',
+      reason: ibmReason(e),
+      before,
+      after: before,
+      detail,
+      ...(e.retryable ? { retry: true } : {}),
+    };
+  }
+};
+
+/**
+ * Templates cannot be patched: a non-compliant one is replaced by a compliant copy (`source_template`),
+ * instance groups are repointed when the policy allows, and the original is never deleted. Idempotent:
+ * an existing copy with the same name is reused. Resolve (read, the region's groups, tags) → decide →
+ * act; bulk runs pass the listed template and the region's groups they listed once.
+ */
+const guardTemplate = async (
+  ctx: ActContext,
+  ref: VpcRef,
+  options: {
+    notFoundRetries?: number;
+    changes?: ChangeLog;
+    known?: InstanceTemplate;
+    groups?: readonly GroupRef[];
+  } = {},
+): Promise<Guarded> => {
+  const { rt } = ctx;
+  const vpc = await ctx.clients.vpc(ref.region);
+  const read = options.known
+    ? { value: options.known }
+    : await readFresh(ctx, () => vpc.getInstanceTemplate({ id: ref.id }), options.notFoundRetries ?? 0);
+  if (read === 'gone')
+    return { outcome: 'gone', reason: 'instance template not found', before: null, after: null };
+  const t: InstanceTemplate = read.value;
+  const groups = options.groups ?? (await listGroups(vpc));
+  const tags = await readTags(ctx, t.crn);
+  const judged = judgeTemplate(rt, t, ref.region, tags, groups);
+  const settled = settleTemplate(rt, judged);
+  if (settled) return settled;
+  const replacing = judged as JudgedTemplate & { decision: { kind: 'replace' } };
+  return replaceTemplate(ctx, vpc, ref.region, t, replacing, changeLogOf(ctx, options.changes));
 };
 
 // ---- Events --------------------------------------------------------------------------------------
@@ -508,5 +599,17 @@ const actOnEvents = async (rt: GuardRuntime, items: Actionable[], started: numbe
   return out;
 };
 
-export type { Guarded, VpcRef };
-export { actOnEvents, guardInstance, guardTemplate, instanceContext, parseVpcCrn, readTags };
+export type { GroupRef, Guarded, Judged, JudgedTemplate, VpcRef };
+export {
+  actOnEvents,
+  guardInstance,
+  guardTemplate,
+  instanceContext,
+  judgeInstance,
+  judgeTemplate,
+  listGroups,
+  parseVpcCrn,
+  readTags,
+  settleInstance,
+  settleTemplate,
+};

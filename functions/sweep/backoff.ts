@@ -64,102 +64,134 @@ const MIN_WINDOW_MS = 200;
  */
 const MIN_SAMPLES = 10;
 
+/** The lane's mutable state; the functions below change it. */
+interface AimdState {
+  max: number;
+  min: number;
+  fallbackMs: number;
+  maxPauseMs: number;
+  minRate: number;
+  now: () => number;
+  limit: number;
+  pausedUntil: number;
+  successes: number;
+  streak: number;
+  /** Pacing: unpaced (Infinity) until IBM first pushes back. */
+  rate: number;
+  baseRate: number;
+  pacedSince: number;
+  nextSlot: number;
+  /** Successes since the last throttle, and when the first of them came: the achieved rate. */
+  okSinceCut: number;
+  windowStart: number | undefined;
+  stats: { throttled: number; cuts: number; pausedMs: number };
+}
+
+/** The pace grows linearly with the time since it was set. */
+const currentRate = (s: AimdState, t: number): number =>
+  Number.isFinite(s.rate)
+    ? s.rate + s.baseRate * GROWTH_PER_SECOND * Math.max(0, (t - s.pacedSince) / 1000)
+    : s.rate;
+
+/** What the lane really got through since the last throttle (pauses included) sets the pace. */
+const repace = (s: AimdState, t: number): void => {
+  const elapsed = s.windowStart === undefined ? 0 : t - s.windowStart;
+  if (elapsed >= MIN_WINDOW_MS && s.okSinceCut >= MIN_SAMPLES) {
+    const achieved = (s.okSinceCut * 1000) / elapsed;
+    const current = currentRate(s, t);
+    // Never more than halved at once (multiplicative decrease), whatever one window suggests.
+    const floor = Number.isFinite(current) ? current / 2 : s.minRate;
+    s.baseRate = Math.max(s.minRate, floor, Math.min(current, achieved) * BACK_OFF);
+    s.rate = s.baseRate;
+    s.pacedSince = s.pausedUntil;
+  }
+  s.okSinceCut = 0;
+  s.windowStart = t;
+};
+
+const onThrottled = (s: AimdState, retryAfterMs: number | undefined): boolean => {
+  const t = s.now();
+  s.stats.throttled += 1;
+  s.successes = 0;
+  // Answers to requests sent before the pause began arrive during it: same overrun, no new pause.
+  if (t < s.pausedUntil) return false;
+  s.streak += 1;
+  const fallback = s.fallbackMs * 2 ** Math.min(s.streak - 1, 5);
+  const wait = Math.min(
+    s.maxPauseMs,
+    retryAfterMs !== undefined && retryAfterMs > 0 ? retryAfterMs : fallback,
+  );
+  s.pausedUntil = t + wait;
+  s.stats.pausedMs += wait;
+  s.stats.cuts += 1;
+  repace(s, t);
+  const next = Math.max(s.min, Math.floor(s.limit / 2));
+  const changed = next !== s.limit;
+  s.limit = next;
+  return changed;
+};
+
+const onSucceeded = (s: AimdState): boolean => {
+  const t = s.now();
+  s.streak = 0;
+  s.okSinceCut += 1;
+  s.windowStart ??= t;
+  // Completions of requests that started before the pause say nothing about the new rate.
+  if (t < s.pausedUntil) return false;
+  s.successes += 1;
+  if (s.successes < s.limit) return false;
+  s.successes = 0;
+  if (s.limit >= s.max) return false;
+  s.limit += 1;
+  return true;
+};
+
+const reserveSlot = (s: AimdState): number => {
+  const t = s.now();
+  const start = Math.max(t, s.pausedUntil, s.nextSlot);
+  const r = currentRate(s, start);
+  if (Number.isFinite(r)) s.nextSlot = start + 1000 / r;
+  return start - t;
+};
+
 const createAimd = (options: AimdOptions): Aimd => {
   const max = Math.max(1, Math.floor(options.max));
-  const min = Math.min(max, Math.max(1, Math.floor(options.min ?? 1)));
-  const fallbackMs = options.fallbackMs ?? 1_000;
-  const maxPauseMs = options.maxPauseMs ?? 60_000;
-  const minRate = options.minRate ?? 0.5;
-  const now = options.now ?? Date.now;
-  let limit = max;
-  let pausedUntil = 0;
-  let successes = 0;
-  let streak = 0;
-  // Pacing: unpaced until IBM first pushes back.
-  let rate = Number.POSITIVE_INFINITY;
-  let baseRate = Number.POSITIVE_INFINITY;
-  let pacedSince = 0;
-  let nextSlot = 0;
-  // Successes since the last throttle, and when the first of them came: the achieved rate.
-  let okSinceCut = 0;
-  let windowStart: number | undefined;
-  const stats = { throttled: 0, cuts: 0, pausedMs: 0 };
-
-  /** The pace grows linearly with the time since it was set. */
-  const currentRate = (t: number): number =>
-    Number.isFinite(rate) ? rate + baseRate * GROWTH_PER_SECOND * Math.max(0, (t - pacedSince) / 1000) : rate;
-
+  const s: AimdState = {
+    max,
+    min: Math.min(max, Math.max(1, Math.floor(options.min ?? 1))),
+    fallbackMs: options.fallbackMs ?? 1_000,
+    maxPauseMs: options.maxPauseMs ?? 60_000,
+    minRate: options.minRate ?? 0.5,
+    now: options.now ?? Date.now,
+    limit: max,
+    pausedUntil: 0,
+    successes: 0,
+    streak: 0,
+    rate: Number.POSITIVE_INFINITY,
+    baseRate: Number.POSITIVE_INFINITY,
+    pacedSince: 0,
+    nextSlot: 0,
+    okSinceCut: 0,
+    windowStart: undefined,
+    stats: { throttled: 0, cuts: 0, pausedMs: 0 },
+  };
   return {
     get limit() {
-      return limit;
+      return s.limit;
     },
     get pausedUntil() {
-      return pausedUntil;
+      return s.pausedUntil;
     },
     get rate() {
-      return currentRate(now());
+      return currentRate(s, s.now());
     },
-    throttled(retryAfterMs) {
-      const t = now();
-      stats.throttled += 1;
-      successes = 0;
-      // Answers to requests sent before the pause began arrive during it: same overrun, no new pause.
-      if (t < pausedUntil) return false;
-      streak += 1;
-      const wait = Math.min(
-        maxPauseMs,
-        retryAfterMs !== undefined && retryAfterMs > 0
-          ? retryAfterMs
-          : fallbackMs * 2 ** Math.min(streak - 1, 5),
-      );
-      pausedUntil = t + wait;
-      stats.pausedMs += wait;
-      stats.cuts += 1;
-      // What the lane really got through since the last throttle (pauses included) sets the pace.
-      const elapsed = windowStart === undefined ? 0 : t - windowStart;
-      if (elapsed >= MIN_WINDOW_MS && okSinceCut >= MIN_SAMPLES) {
-        const achieved = (okSinceCut * 1000) / elapsed;
-        const current = currentRate(t);
-        // Never more than halved at once (multiplicative decrease), whatever one window suggests.
-        const floor = Number.isFinite(current) ? current / 2 : minRate;
-        baseRate = Math.max(minRate, floor, Math.min(current, achieved) * BACK_OFF);
-        rate = baseRate;
-        pacedSince = pausedUntil;
-      }
-      okSinceCut = 0;
-      windowStart = t;
-      const next = Math.max(min, Math.floor(limit / 2));
-      const changed = next !== limit;
-      limit = next;
-      return changed;
-    },
-    succeeded() {
-      const t = now();
-      streak = 0;
-      okSinceCut += 1;
-      windowStart ??= t;
-      // Completions of requests that started before the pause say nothing about the new rate.
-      if (t < pausedUntil) return false;
-      successes += 1;
-      if (successes < limit) return false;
-      successes = 0;
-      if (limit >= max) return false;
-      limit += 1;
-      return true;
-    },
-    reserve() {
-      const t = now();
-      const start = Math.max(t, pausedUntil, nextSlot);
-      const r = currentRate(start);
-      if (Number.isFinite(r)) nextSlot = start + 1000 / r;
-      return start - t;
-    },
-    waitMs() {
-      return Math.max(0, pausedUntil - now());
-    },
+    throttled: (retryAfterMs) => onThrottled(s, retryAfterMs),
+    succeeded: () => onSucceeded(s),
+    reserve: () => reserveSlot(s),
+    waitMs: () => Math.max(0, s.pausedUntil - s.now()),
     stats: () => ({
-      ...stats,
-      rate: Number.isFinite(rate) ? Math.round(currentRate(now()) * 100) / 100 : null,
+      ...s.stats,
+      rate: Number.isFinite(s.rate) ? Math.round(currentRate(s, s.now()) * 100) / 100 : null,
     }),
   };
 };

@@ -8,12 +8,16 @@ import { createLogger, parseLevel } from '#shared/audit/logger.ts';
 import { ConfigError, errorMessage, InvalidInputError } from '#shared/errors.ts';
 import { runtimeLoader } from '#shared/runtime/guard.ts';
 import { runScan } from './engine.ts';
+import { onTermination, signalExitCode } from './interrupt.ts';
 import { DEFAULTS, parseCount, parseFlag, parseInclude, parseRegions } from './options.ts';
 import { plainProgress } from './progress.ts';
 import { shardFromJobEnv } from './shard.ts';
 import { EXIT, exitCodeFor } from './summary.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** After SIGTERM: how long in-flight work may take before a hard stop (within Code Engine's grace). */
+const HARD_STOP_MS = 8_000;
 
 /**
  * Environment → scan options. IMDS_GUARD_SCAN_APPLY (default true: a job is the sweep for accounts
@@ -78,14 +82,25 @@ const runJob = async (
   }
   const label = options.shard ? `shard ${options.shard.index}/${options.shard.count}` : 'job';
   const progress = plainProgress(streams.err, label, 10_000);
+  // Code Engine sends SIGTERM on timeout or cancel: finish in-flight work, log its records and a summary.
+  const termination = onTermination({
+    hardStopMs: HARD_STOP_MS,
+    onSignal: (sig) => say(`${sig}: no new work; in-flight changes finish and are logged`),
+    onHardStop: (sig) => {
+      logger.warn('job summary', { interrupted: sig, complete: false, exit_code: signalExitCode(sig) });
+      process.exit(signalExitCode(sig));
+    },
+  });
   try {
     const summary = await runScan(rt, {
       fn: 'sweep',
       ...options,
+      signal: termination.signal,
       onRecord: (r) => logDecision(logger, r),
       onProgress: (p) => progress.update(p),
     });
-    const code = exitCodeFor(summary);
+    const sig = termination.received();
+    const code = sig ? signalExitCode(sig) : exitCodeFor(summary);
     const { regions: _regions, ...line } = summary;
     if (code === EXIT.ok || code === EXIT.changes) logger.info('job summary', { ...line, exit_code: code });
     else logger.warn('job summary', { ...line, exit_code: code });
@@ -93,6 +108,8 @@ const runJob = async (
   } catch (err) {
     say(errorMessage(err));
     return EXIT.failures;
+  } finally {
+    termination.dispose();
   }
 };
 

@@ -7,17 +7,20 @@ import { changeOf } from './summary.ts';
 
 interface LineWriter {
   write(line: string): void;
+  /** Hands what is buffered to the OS now (after a record of a change: it must survive a kill). */
+  flush(): void;
   close(): void;
 }
 
 const FLUSH_AT = 64 * 1024;
 
-/** JSON lines to a file (created or truncated), flushed every 64 KB and on close. */
+/** JSON lines to a file (created or truncated), flushed every 64 KB, on `flush()` and on close. */
 const fileWriter = (path: string): LineWriter => {
   const fd = openSync(path, 'w');
   let buf = '';
+  let closed = false;
   const flush = (): void => {
-    if (buf) writeSync(fd, buf);
+    if (buf && !closed) writeSync(fd, buf);
     buf = '';
   };
   return {
@@ -25,9 +28,11 @@ const fileWriter = (path: string): LineWriter => {
       buf += `${line}\n`;
       if (buf.length >= FLUSH_AT) flush();
     },
+    flush,
     close: () => {
       flush();
-      closeSync(fd);
+      if (!closed) closeSync(fd);
+      closed = true;
     },
   };
 };
@@ -44,6 +49,7 @@ const streamWriter = (stream: NodeJS.WritableStream): LineWriter => {
       buf += `${line}\n`;
       if (buf.length >= FLUSH_AT) flush();
     },
+    flush,
     close: flush,
   };
 };

@@ -4,6 +4,8 @@ import type { Progress } from './engine.ts';
 
 interface ProgressReporter {
   update(p: Progress): void;
+  /** A line of its own (a warning, a notice), never drawn over by the bar. */
+  log(line: string): void;
   stop(p?: Progress): void;
 }
 
@@ -26,6 +28,9 @@ const plainProgress = (stream: NodeJS.WritableStream, label: string, everyMs = 2
       if (now - last < everyMs) return;
       last = now;
       stream.write(`${line(label, p)}\n`);
+    },
+    log: (text) => {
+      stream.write(`${text}\n`);
     },
     stop: (p) => {
       if (p) stream.write(`${line(label, p)}\n`);
@@ -63,6 +68,10 @@ const barProgress = async (stream: NodeJS.WritableStream, label: string): Promis
       bar.setTotal(total);
       bar.update(p.decided, payload(p));
     },
+    log: (text) => {
+      // Clear the bar's line, print, and let the next update draw the bar again below.
+      stream.write(started ? `\r\x1b[K${text}\n` : `${text}\n`);
+    },
     stop: (p) => {
       if (started && p) {
         bar.setTotal(Math.max(p.decided, 1));
@@ -73,14 +82,15 @@ const barProgress = async (stream: NodeJS.WritableStream, label: string): Promis
   };
 };
 
-const silentProgress: ProgressReporter = { update: () => {}, stop: () => {} };
+const silentProgress: ProgressReporter = { update: () => {}, log: () => {}, stop: () => {} };
 
 /** The reporter for a stream: a bar on a TTY, plain lines elsewhere, nothing when disabled. */
 const progressFor = async (
   stream: NodeJS.WritableStream & { isTTY?: boolean },
   options: { enabled: boolean; label?: string },
 ): Promise<ProgressReporter> => {
-  if (!options.enabled) return silentProgress;
+  // Without progress, notices (a signal received) still get their line.
+  if (!options.enabled) return { ...silentProgress, log: (text) => void stream.write(`${text}\n`) };
   const label = options.label ?? 'scan';
   return stream.isTTY ? barProgress(stream, label) : plainProgress(stream, label);
 };

@@ -3,14 +3,15 @@
 // work at the budget, lets in-flight work finish, and says what it did not reach and how to continue.
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
-import { type DecisionRecord, logDecision, type Outcome } from '#shared/audit/decision.ts';
+import { type DecisionRecord, logDecision, summariseOutcomes } from '#shared/audit/decision.ts';
 import { errorMessage, InvalidInputError } from '#shared/errors.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
 import type { GuardRuntime } from '#shared/runtime/guard.ts';
 import { runScan } from './engine.ts';
+import { onTermination } from './interrupt.ts';
 import { DEFAULTS, parseCount, parseFlag, parseInclude, parseRegions, sweepBudgetMs } from './options.ts';
 import { shardFromJobEnv } from './shard.ts';
-import { exitCodeFor, type Resume, unreachedOf } from './summary.ts';
+import { exitCodeFor, type Resume, type ScanSummary, unreachedOf } from './summary.ts';
 
 const Names = v.union(
   [v.string(), v.array(v.string())],
@@ -37,20 +38,6 @@ const SweepRequest = v.object({
     }),
   ),
 });
-
-/** Most significant first, as the guards summarise a response. */
-const PRECEDENCE: readonly Outcome[] = [
-  'failed',
-  'remediated',
-  'ticket_opened',
-  'ticket_updated',
-  'ticket_resolved',
-  'planned',
-  'exempt',
-  'compliant',
-  'gone',
-  'ignored',
-];
 
 /** Records returned in the response (all are logged): the ones that say something, up to this many. */
 const MAX_RETURNED = 200;
@@ -103,12 +90,77 @@ const json = (statusCode: number, body: Record<string, unknown>): CeResponse => 
   body,
 });
 
-/** One sweep: budget from the request or IMDS_GUARD_SWEEP_BUDGET_SECONDS (default 100 s of 120). */
-const runSweep = async (
+type Trigger = { startedAt: number; deliveryId?: string | undefined; deliveryTime?: Date | undefined };
+
+/** The records the response returns: the ones that say something, up to MAX_RETURNED (all are logged). */
+const collectReturned = () => {
+  const records: DecisionRecord[] = [];
+  let truncated = 0;
+  return {
+    add: (r: DecisionRecord): void => {
+      if (r.outcome === 'compliant') return;
+      if (records.length < MAX_RETURNED) records.push(r);
+      else truncated += 1;
+    },
+    body: () => ({ decisions: records, ...(truncated > 0 ? { decisions_truncated: truncated } : {}) }),
+  };
+};
+
+/** The decision-record-like line a dashboard reads: what the run did, and what it left. */
+const summaryLine = (summary: ScanSummary, input: SweepInput, trigger: Trigger, runId: string) => {
+  const unreached = unreachedOf(summary);
+  return {
+    fn: 'sweep',
+    event_id: trigger.deliveryId ?? null,
+    correlation_id: runId,
+    outcome: summariseOutcomes((o) => (summary.outcomes[o] ?? 0) > 0),
+    complete: summary.complete,
+    decided: summary.decided,
+    outcomes: summary.outcomes,
+    changes: summary.changes,
+    failures: summary.failures,
+    budget_ms: input.budgetMs,
+    elapsed_ms: Date.now() - trigger.startedAt,
+    api_calls: summary.api_calls,
+    exit_code: exitCodeFor(summary),
+    ...(summary.interrupted ? { interrupted: summary.interrupted } : {}),
+    ...(unreached.length > 0 ? { unreached } : {}),
+    ...(summary.resume ? { resume: summary.resume } : {}),
+    ...(summary.refused ? { refused: summary.refused } : {}),
+    ...(trigger.deliveryTime ? { event_time: trigger.deliveryTime.toISOString() } : {}),
+  };
+};
+
+/** The engine over the whole account with --apply semantics, stopping at the budget or a SIGTERM. */
+const sweepOnce = (
   rt: GuardRuntime,
-  params: CeParams,
-  trigger: { startedAt: number; deliveryId?: string | undefined; deliveryTime?: Date | undefined },
-): Promise<CeResponse> => {
+  input: SweepInput,
+  trigger: Trigger,
+  runId: string,
+  extra: { signal: AbortSignal; onRecord: (r: DecisionRecord) => void },
+): Promise<ScanSummary> => {
+  const shard = shardFromJobEnv(rt.config.env);
+  return runScan(input.dryRun ? { ...rt, dryRun: true } : rt, {
+    fn: 'sweep',
+    apply: true,
+    ...(input.regions ? { regions: input.regions } : {}),
+    include: input.include,
+    concurrency: input.concurrency,
+    regionConcurrency: input.regionConcurrency,
+    ...(input.maxChanges !== undefined ? { maxChanges: input.maxChanges } : {}),
+    ...(input.resume ? { resume: input.resume } : {}),
+    // A sweep run as a job array shard (the manifest can point the cron at the job instead).
+    ...(shard ? { shard } : {}),
+    stopAt: trigger.startedAt + input.budgetMs,
+    graceMs: DEFAULTS.sweepGraceSeconds * 1000,
+    runId,
+    eventId: trigger.deliveryId ?? null,
+    ...extra,
+  });
+};
+
+/** One sweep: budget from the request or IMDS_GUARD_SWEEP_BUDGET_SECONDS (default 100 s of 120). */
+const runSweep = async (rt: GuardRuntime, params: CeParams, trigger: Trigger): Promise<CeResponse> => {
   let input: SweepInput;
   try {
     input = parseInput(params, rt.config.env);
@@ -118,74 +170,39 @@ const runSweep = async (
     return json(400, { outcome: 'refused', reason, decisions: [] });
   }
   const runId = trigger.deliveryId ?? randomUUID();
-  const returned: DecisionRecord[] = [];
-  let truncated = 0;
-  const runtime = input.dryRun ? { ...rt, dryRun: true } : rt;
+  const event = { fn: 'sweep', event_id: trigger.deliveryId ?? null, correlation_id: runId };
+  const returned = collectReturned();
+  // A SIGTERM (the container going away) stops new work; in-flight changes finish and are logged.
+  const termination = onTermination({
+    hardStopMs: DEFAULTS.sweepGraceSeconds * 1000,
+    onHardStop: (sig) =>
+      rt.logger.warn('sweep summary', { ...event, outcome: 'failed', interrupted: sig, complete: false }),
+  });
   try {
-    const summary = await runScan(runtime, {
-      fn: 'sweep',
-      apply: true,
-      ...(input.regions ? { regions: input.regions } : {}),
-      include: input.include,
-      concurrency: input.concurrency,
-      regionConcurrency: input.regionConcurrency,
-      ...(input.maxChanges !== undefined ? { maxChanges: input.maxChanges } : {}),
-      ...(input.resume ? { resume: input.resume } : {}),
-      // A sweep run as a job array shard (the manifest can point the cron at the job instead).
-      ...(shardFromJobEnv(rt.config.env) ? { shard: shardFromJobEnv(rt.config.env) } : {}),
-      stopAt: trigger.startedAt + input.budgetMs,
-      graceMs: DEFAULTS.sweepGraceSeconds * 1000,
-      runId,
-      eventId: trigger.deliveryId ?? null,
+    const summary = await sweepOnce(rt, input, trigger, runId, {
+      signal: termination.signal,
       onRecord: (r) => {
         logDecision(rt.logger, r);
-        if (r.outcome === 'compliant') return;
-        if (returned.length < MAX_RETURNED) returned.push(r);
-        else truncated += 1;
+        returned.add(r);
       },
     });
-    const unreached = unreachedOf(summary);
-    const outcome = PRECEDENCE.find((o) => (summary.outcomes[o] ?? 0) > 0) ?? 'ignored';
-    const line = {
-      fn: 'sweep',
-      event_id: trigger.deliveryId ?? null,
-      correlation_id: runId,
-      outcome,
-      complete: summary.complete,
-      decided: summary.decided,
-      outcomes: summary.outcomes,
-      changes: summary.changes,
-      failures: summary.failures,
-      budget_ms: input.budgetMs,
-      elapsed_ms: Date.now() - trigger.startedAt,
-      api_calls: summary.api_calls,
-      exit_code: exitCodeFor(summary),
-      ...(unreached.length > 0 ? { unreached } : {}),
-      ...(summary.resume ? { resume: summary.resume } : {}),
-      ...(summary.refused ? { refused: summary.refused } : {}),
-      ...(trigger.deliveryTime ? { event_time: trigger.deliveryTime.toISOString() } : {}),
-    };
-    // The decision-record-like line a dashboard reads: what the run did, and what it left.
+    const line = summaryLine(summary, input, trigger, runId);
     if (summary.complete && summary.failures === 0 && !summary.refused) rt.logger.info('sweep summary', line);
     else rt.logger.warn('sweep summary', line);
     return json(200, {
-      outcome,
+      outcome: line.outcome,
       complete: summary.complete,
       summary: line,
       ...(summary.resume ? { resume: summary.resume } : {}),
-      decisions: returned,
-      ...(truncated > 0 ? { decisions_truncated: truncated } : {}),
+      ...returned.body(),
     });
   } catch (err) {
     // Cannot authenticate or read at all (an IAM outage): 503, the one case a retry may help.
     const reason = `sweep failed: ${errorMessage(err)}`;
-    rt.logger.error('sweep summary', {
-      fn: 'sweep',
-      event_id: trigger.deliveryId ?? null,
-      outcome: 'failed',
-      reason,
-    });
+    rt.logger.error('sweep summary', { fn: 'sweep', event_id: event.event_id, outcome: 'failed', reason });
     return json(503, { outcome: 'failed', reason, decisions: [] });
+  } finally {
+    termination.dispose();
   }
 };
 

@@ -2,6 +2,7 @@
 // account), what it reports at the end, and the exit code that summary maps to.
 import type { DecisionRecord, Outcome } from '#shared/audit/decision.ts';
 import type { LaneReport } from './lanes.ts';
+import type { Reconciled } from './reconcile.ts';
 
 /** What `--include` names, and the resource kind each stands for in records (`detail.kind`). */
 const KINDS = {
@@ -45,6 +46,13 @@ interface Resume {
   profiles?: string | null;
 }
 
+interface RegionListings {
+  instances?: ListingState;
+  /** Instance listings by VPC id, when the run lists a region VPC by VPC. */
+  vpcs?: Record<string, ListingState>;
+  templates?: ListingState;
+}
+
 interface ChangeCounts {
   /** Changes found but not made (plan, dry run, or held back by --max-changes). */
   planned: number;
@@ -67,7 +75,8 @@ interface ScanSummary {
   failures: number;
   /** Every listing finished and every owned resource was decided. */
   complete: boolean;
-  regions: Record<string, { instances?: ListingState; templates?: ListingState }>;
+  /** Listings per region: the region's instances (or, sharded by VPC, each VPC's) and templates. */
+  regions: Record<string, RegionListings>;
   profiles?: ListingState;
   /** What this run did not reach (only when incomplete). */
   resume?: Resume;
@@ -75,6 +84,10 @@ interface ScanSummary {
   api_calls: number;
   /** Set when --max-changes refused the apply: nothing was changed. */
   refused?: { max_changes: number; planned_changes: number; plan_complete: boolean };
+  /** Set when a signal stopped the run (SIGTERM, SIGINT): in-flight work finished or was journaled. */
+  interrupted?: string;
+  /** Intents of interrupted runs read again and recorded before this run (scan only). */
+  reconciled?: Reconciled;
 }
 
 /** An audit finding is reported as planned but is never acted on, so it is not a change. */
@@ -145,14 +158,16 @@ const createStats = () => {
   let profiles: ListingState | undefined;
   return {
     live,
-    listing: (region: string, what: 'instances' | 'templates'): ListingState => {
+    listing: (region: string, what: 'instances' | 'templates', vpc?: string): ListingState => {
       const r = regions[region] ?? {};
       regions[region] = r;
-      const existing = r[what];
-      if (existing) return existing;
-      const created = newListing();
-      r[what] = created;
-      return created;
+      if (vpc !== undefined) {
+        r.vpcs ??= {};
+        r.vpcs[vpc] ??= newListing();
+        return r.vpcs[vpc];
+      }
+      r[what] ??= newListing();
+      return r[what];
     },
     profiles: (): ListingState => {
       profiles ??= newListing();
@@ -190,6 +205,8 @@ interface Unreached {
   kind: Kind;
   /** Absent for profiles (IAM is global). */
   region?: string;
+  /** The VPC, when instances are listed VPC by VPC. */
+  vpc?: string;
   /** Owned resources listed but not decided. */
   not_reached: number;
   /** Every page was fetched (else pages after `resume_from` were never listed). */
@@ -202,9 +219,10 @@ interface Unreached {
 
 /** What a run did not reach, one entry per unfinished listing (the sweep reports it). */
 const unreachedOf = (s: Pick<ScanSummary, 'regions' | 'profiles'>): Unreached[] => {
-  const entry = (kind: Kind, st: ListingState, region?: string): Unreached => ({
+  const entry = (kind: Kind, st: ListingState, region?: string, vpc?: string): Unreached => ({
     kind,
     ...(region !== undefined ? { region } : {}),
+    ...(vpc !== undefined ? { vpc } : {}),
     not_reached: st.not_reached,
     listing_finished: st.listing_finished,
     pages_listed: st.pages,
@@ -214,11 +232,23 @@ const unreachedOf = (s: Pick<ScanSummary, 'regions' | 'profiles'>): Unreached[] 
   const out: Unreached[] = [];
   for (const [region, r] of Object.entries(s.regions)) {
     if (r.instances && !r.instances.complete) out.push(entry('instance', r.instances, region));
+    for (const [vpc, st] of Object.entries(r.vpcs ?? {}))
+      if (!st.complete) out.push(entry('instance', st, region, vpc));
     if (r.templates && !r.templates.complete) out.push(entry('instance-template', r.templates, region));
   }
   if (s.profiles && !s.profiles.complete) out.push(entry('profile', s.profiles));
   return out;
 };
 
-export type { ChangeCounts, Include, Kind, ListingState, Resume, ScanSummary, Stats, Unreached };
+export type {
+  ChangeCounts,
+  Include,
+  Kind,
+  ListingState,
+  RegionListings,
+  Resume,
+  ScanSummary,
+  Stats,
+  Unreached,
+};
 export { changeOf, createStats, EXIT, exitCodeFor, INCLUDES, isAuditOnly, KINDS, unreachedOf };

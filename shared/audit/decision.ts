@@ -20,6 +20,25 @@ const OUTCOMES = [
 
 type Outcome = (typeof OUTCOMES)[number];
 
+/** Which outcome summarises several (a response, a sweep), most significant first; every outcome once. */
+const OUTCOME_PRECEDENCE: readonly Outcome[] = [
+  'failed',
+  'refused',
+  'remediated',
+  'ticket_opened',
+  'ticket_updated',
+  'ticket_resolved',
+  'planned',
+  'exempt',
+  'compliant',
+  'gone',
+  'ignored',
+];
+
+/** The most significant outcome present (`ignored` when none is). */
+const summariseOutcomes = (present: (o: Outcome) => boolean): Outcome =>
+  OUTCOME_PRECEDENCE.find(present) ?? 'ignored';
+
 type FunctionName = 'instance-guard' | 'profile-guard' | 'sweep' | 'scan' | 'revert';
 
 /** The `app` of every decision line. */
@@ -103,4 +122,13 @@ const isDecisionLine = (x: unknown): boolean => {
 };
 
 export type { DecisionInput, DecisionRecord, FunctionName, Outcome };
-export { APP, decisionRecord, isDecisionLine, LEVEL_BY_OUTCOME, logDecision, OUTCOMES };
+export {
+  APP,
+  decisionRecord,
+  isDecisionLine,
+  LEVEL_BY_OUTCOME,
+  logDecision,
+  OUTCOME_PRECEDENCE,
+  OUTCOMES,
+  summariseOutcomes,
+};

@@ -56,5 +56,29 @@ const vpcUrl = (cfg: Pick<Config, 'endpoint' | 'env'>, region: string): string =
   return `https://${region}.iaas.cloud.ibm.com/v1`;
 };
 
+/** Regional like VPC: `ATRACKER_URL` / `CODE_ENGINE_URL` may carry a `{region}` placeholder. */
+const regionalUrl =
+  (envName: string, emulatorPath: (region: string) => string, ibm: (region: string) => string) =>
+  (cfg: Pick<Config, 'endpoint' | 'env'>, region: string): string => {
+    if (cfg.endpoint) return `${cfg.endpoint}${emulatorPath(encodeURIComponent(region))}`;
+    const override = cfg.env[envName];
+    if (override) return override.replaceAll('{region}', region);
+    return ibm(region);
+  };
+
+/** Activity Tracker Event Routing API v2: `https://{region}.atracker.cloud.ibm.com` (+ `/api/v2/…`). */
+const atrackerUrl = regionalUrl(
+  'ATRACKER_URL',
+  (r) => `/atracker/${r}`,
+  (r) => `https://${r}.atracker.cloud.ibm.com`,
+);
+
+/** Code Engine API v2: `https://api.{region}.codeengine.cloud.ibm.com/v2`. */
+const codeEngineUrl = regionalUrl(
+  'CODE_ENGINE_URL',
+  (r) => `/codeengine/${r}/v2`,
+  (r) => `https://api.${r}.codeengine.cloud.ibm.com/v2`,
+);
+
 export type { ServiceId };
-export { serviceUrl, vpcUrl };
+export { atrackerUrl, codeEngineUrl, serviceUrl, vpcUrl };

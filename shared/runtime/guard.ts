@@ -11,6 +11,7 @@ import {
   decisionRecord,
   logDecision,
   type Outcome,
+  summariseOutcomes,
 } from '../audit/decision.ts';
 import { createLogger, type Logger } from '../audit/logger.ts';
 import { flushTrail, stateFor } from '../audit/trail/index.ts';
@@ -197,23 +198,8 @@ const cannotAuthenticate = (
   }));
 };
 
-// Which outcome summarises a response, most significant first.
-const PRECEDENCE: readonly Outcome[] = [
-  'failed',
-  'refused',
-  'remediated',
-  'ticket_opened',
-  'ticket_updated',
-  'ticket_resolved',
-  'planned',
-  'exempt',
-  'compliant',
-  'gone',
-  'ignored',
-];
-
 const summarise = (decided: readonly Decided[]): Outcome =>
-  PRECEDENCE.find((o) => decided.some((d) => d.record.outcome === o)) ?? 'ignored';
+  summariseOutcomes((o) => decided.some((d) => d.record.outcome === o));
 
 type JsonResponse = CeResponse & { body: Record<string, unknown> };
 

@@ -65,6 +65,18 @@ const env = (d: SinkDeps, name: string): string | undefined => d.config.env[name
 const statePrefix = (config: Config, leaf: string): string =>
   `${(config.env.IMDS_GUARD_TICKET_STATE_PREFIX?.trim() || 'imds-guard').replace(/^\/+|\/+$/g, '')}/${leaf}`;
 
+/** Where the Event Notifications sink sends (and doctor reads): the emulator, EVENT_NOTIFICATIONS_URL, or the region's. */
+const eventNotificationsUrl = (config: Config): string => {
+  const region = config.env.IMDS_GUARD_EN_REGION?.trim() || 'us-south';
+  return config.endpoint
+    ? `${config.endpoint}/event-notifications`
+    : config.env.EVENT_NOTIFICATIONS_URL?.trim() || enServiceUrl(region);
+};
+
+/** The Jira site the Jira sink talks to (and doctor reads): the emulator or JIRA_URL. */
+const jiraUrl = (config: Config): string | undefined =>
+  config.endpoint ?? (config.env.JIRA_URL?.trim() || undefined);
+
 const eventNotificationsSink: SinkFactory = (d) => {
   const instanceId = env(d, 'IMDS_GUARD_EN_INSTANCE_ID');
   const sourceId = env(d, 'IMDS_GUARD_EN_SOURCE_ID');
@@ -73,10 +85,7 @@ const eventNotificationsSink: SinkFactory = (d) => {
       ...(instanceId ? [] : ['IMDS_GUARD_EN_INSTANCE_ID']),
       ...(sourceId ? [] : ['IMDS_GUARD_EN_SOURCE_ID']),
     ]);
-  const region = env(d, 'IMDS_GUARD_EN_REGION') ?? 'us-south';
-  const url = d.config.endpoint
-    ? `${d.config.endpoint}/event-notifications`
-    : (env(d, 'EVENT_NOTIFICATIONS_URL') ?? enServiceUrl(region));
+  const url = eventNotificationsUrl(d.config);
   const store = trailStore(d.config);
   const bucket = d.config.trail.bucket;
   return createEventNotificationsSink({
@@ -100,7 +109,7 @@ const eventNotificationsSink: SinkFactory = (d) => {
 };
 
 const jiraSink: SinkFactory = (d) => {
-  const baseUrl = d.config.endpoint ?? env(d, 'JIRA_URL');
+  const baseUrl = jiraUrl(d.config);
   const email = env(d, 'IMDS_GUARD_JIRA_EMAIL');
   const apiToken = env(d, 'IMDS_GUARD_JIRA_API_TOKEN');
   const jira = d.options.jira;
@@ -180,4 +189,4 @@ export type {
   TicketSubject,
   TicketUpdate,
 };
-export { createSink, TICKET_SINKS, TicketSinkError };
+export { createSink, eventNotificationsUrl, jiraUrl, TICKET_SINKS, TicketSinkError };

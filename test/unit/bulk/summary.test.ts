@@ -8,6 +8,7 @@ import {
   sweepBudgetMs,
 } from '#functions/sweep/options.ts';
 import { changeOf, EXIT, exitCodeFor } from '#functions/sweep/summary.ts';
+import { OUTCOME_PRECEDENCE, OUTCOMES, summariseOutcomes } from '#shared/audit/decision.ts';
 import { InvalidInputError } from '#shared/errors.ts';
 
 const summary = (o: Partial<Parameters<typeof exitCodeFor>[0]> = {}) => ({
@@ -89,5 +90,19 @@ describe('options', () => {
     expect(sweepBudgetMs({ IMDS_GUARD_SWEEP_BUDGET_SECONDS: '60' })).toBe(60_000);
     expect(sweepBudgetMs({ IMDS_GUARD_SWEEP_BUDGET_SECONDS: '60' }, 5)).toBe(5_000);
     expect(() => sweepBudgetMs({ IMDS_GUARD_SWEEP_BUDGET_SECONDS: '118' })).toThrow(InvalidInputError);
+  });
+});
+
+describe('one outcome precedence (guards and the sweep)', () => {
+  test('lists every outcome exactly once', () => {
+    expect([...OUTCOME_PRECEDENCE].sort()).toEqual([...OUTCOMES].sort());
+  });
+
+  test('refused outranks a change, failed outranks refused, nothing present is ignored', () => {
+    const of = (...present: string[]) => summariseOutcomes((o) => present.includes(o));
+    expect(of('remediated', 'refused', 'compliant')).toBe('refused');
+    expect(of('refused', 'failed')).toBe('failed');
+    expect(of('refused')).toBe('refused');
+    expect(of()).toBe('ignored');
   });
 });

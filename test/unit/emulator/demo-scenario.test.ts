@@ -223,6 +223,9 @@ describe('demo.yaml', () => {
       ['iam-groups', 'Viewer'],
       ['global-tagging', 'Viewer'],
       ['support', 'Editor'],
+      // Read-only, for `imds-guard doctor` (docs/doctor.md): the guard itself never calls these.
+      ['atracker', 'Viewer'],
+      ['codeengine', 'Viewer'],
     ]);
   });
 });

@@ -1,0 +1,127 @@
+// Instances: one listing per unit (a region, or a VPC of it), 100 per page. A listed instance is decided
+// from the listing when nothing needs a request (compliant, exempt, audit, a plan), through the same
+// judge/settle pieces guardInstance uses; tags are read only where they can change the outcome, and a
+// change goes through guardInstance itself (fresh read for the ETag, intent, PATCH, outcome).
+import type { Instance, InstanceCollection } from '#shared/cloud/vpc.ts';
+import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
+import { guardInstance, judgeInstance, readTags, settleInstance } from '../../instance-guard/act.ts';
+import type { TagRead } from '../../instance-guard/decide.ts';
+import type { ListingSpec, Page } from '../listing.ts';
+import { runListing, startOf } from '../listing.ts';
+import { DEFAULT_PAGE, type Decided, heldBack, type Pass, takeSlot, type Work } from '../pass.ts';
+import { failedResult } from '../run-context.ts';
+import { NO_TAGS, tagsCanMatter } from '../tag-rule.ts';
+import type { Unit } from '../units.ts';
+
+/** Only what decide/act read, so a 5 KB listed instance does not outlive its page. */
+const slim = (i: Instance): Instance => ({
+  id: i.id,
+  crn: i.crn,
+  href: i.href,
+  name: i.name,
+  created_at: i.created_at,
+  status: i.status,
+  metadata_service: i.metadata_service,
+  vpc: { id: i.vpc.id, crn: i.vpc.crn, ...(i.vpc.name !== undefined ? { name: i.vpc.name } : {}) },
+  zone: { name: i.zone.name },
+  resource_group: { id: i.resource_group.id, name: i.resource_group.name },
+});
+
+const pageOf = (c: InstanceCollection): Page<Instance> => ({
+  items: c.instances.map(slim),
+  next: startOf(c.next?.href, 'start'),
+  total: c.total_count,
+});
+
+/** Tags read (when they matter), a --max-changes slot taken once, then the guard. */
+const instanceWork =
+  (pass: Pass, region: string, inst: Instance, tagsMatter: boolean, slot?: boolean): Work =>
+  async (mode) => {
+    const { run } = pass;
+    const ctx = mode === 'apply' ? run.apply : run.plan;
+    const tags: TagRead = tagsMatter ? await readTags(ctx, inst.crn) : NO_TAGS;
+    if (mode === 'apply' && pass.opts.cap && slot === undefined) {
+      const d = judgeInstance(ctx.rt, inst, tags, region).decision;
+      slot = d.kind !== 'patch' || takeSlot(pass);
+    }
+    const use = slot === false ? run.plan : ctx;
+    let result: Decided['result'];
+    try {
+      const ref = { region, type: 'instance', id: inst.id, crn: inst.crn };
+      result = await guardInstance(use, ref, { known: inst, tags, changes: run.o.changes });
+    } catch (err) {
+      result = failedResult(err);
+    }
+    return {
+      kind: 'instance',
+      crn: inst.crn,
+      result: use === ctx ? result : heldBack(pass, result),
+      ctxRt: use.rt,
+    };
+  };
+
+/** Decided here when nothing needs a request; else the work for the region's lane. */
+const handleInstance =
+  (pass: Pass, region: string) =>
+  (inst: Instance): Decided | Work => {
+    const { run } = pass;
+    if (tagsCanMatter(run.rt.policy, inst, region, run.rt.now()))
+      return instanceWork(pass, region, inst, true);
+    const applying = pass.opts.applying;
+    const judged = judgeInstance(run.rt, inst, NO_TAGS, region);
+    const change = applying && judged.decision.kind === 'patch';
+    if (change && takeSlot(pass)) return instanceWork(pass, region, inst, false, true);
+    // A plan, or a change held back by --max-changes: planned with dry-run semantics.
+    const use = applying && !change ? run.apply : run.plan;
+    const m = inst.metadata_service;
+    const settled = settleInstance(use.rt, judged, m, m) ?? failedResult(new Error('nothing to settle'));
+    return {
+      kind: 'instance',
+      crn: inst.crn,
+      result: change ? heldBack(pass, settled) : settled,
+      ctxRt: use.rt,
+    };
+  };
+
+const instanceListing = (pass: Pass, unit: Unit, from: string | null): ListingSpec<Instance> => {
+  const { run } = pass;
+  const { region } = unit;
+  const limit = run.o.pageSize ?? DEFAULT_PAGE;
+  return {
+    state: pass.stats.listing(region, 'instances', unit.vpc?.id),
+    lane: run.lanes.region(region),
+    from,
+    what: unit.vpc ? `instances of VPC ${unit.vpc.name ?? unit.vpc.id}` : 'instances',
+    region,
+    fetch: async (token) => {
+      const vpc = await run.apply.clients.vpc(region);
+      const params = {
+        limit,
+        ...(token !== null ? { start: token } : {}),
+        ...(unit.vpc ? { vpcId: unit.vpc.id } : {}),
+      };
+      const res = await withRetry(() => cloudCall(vpc.listInstances(params)), {
+        attempts: 3,
+        deadline: run.apply.deadline,
+      });
+      return pageOf(res.result);
+    },
+    owns: (i) => run.assignment.ownsInstance(i.id),
+    share: run.assignment.instanceShare,
+    handle: handleInstance(pass, region),
+    onIncomplete: (at) => {
+      pass.resume.instances = { ...pass.resume.instances, [unit.key]: at };
+    },
+  };
+};
+
+/** This shard's instance listings (resumed ones from their page token). */
+const startInstances = (pass: Pass): Promise<void>[] => {
+  const { resume } = pass.run.o;
+  return pass.run.assignment.units.flatMap((unit) => {
+    const from = resume ? resume.instances?.[unit.key] : null;
+    return from === undefined ? [] : [runListing(pass, instanceListing(pass, unit, from))];
+  });
+};
+
+export { startInstances };
