@@ -9,7 +9,7 @@ const DEFAULTS = {
   regionConcurrency: 4,
   /** What `scan` looks at unless told; the sweep and the job also assess trusted profiles. */
   scanInclude: ['instances', 'templates'] as Include[],
-  sweepInclude: ['instances', 'templates', 'profiles', 'network'] as Include[],
+  sweepInclude: ['instances', 'templates', 'profiles'] as Include[],
   /** Seconds the sweep starts new work for; Code Engine stops a function at 120 s (CE-LIM). */
   sweepBudgetSeconds: 100,
   /** Seconds in-flight work may still take after the budget (retries honouring Retry-After). */
