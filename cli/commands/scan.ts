@@ -305,7 +305,7 @@ const registerScan = (program: Command): void => {
     .option('--regions <list>', 'all, or comma-separated region names', asOption(parseRegions))
     .option(
       '--include <kinds>',
-      'comma-separated: instances, templates, profiles',
+      'comma-separated: instances, templates, profiles, network',
       asOption((raw) => parseInclude(raw, DEFAULTS.scanInclude)),
       [...DEFAULTS.scanInclude],
     )

@@ -1,6 +1,8 @@
 // The emulator's whole world: one account, its keys, VPC resources per region, IAM, tags, tickets.
 // Records are compact; service modules render IBM's full JSON shapes on the way out.
+
 import type { AtRouteRec, AtTargetRec, CeProjectRec } from './deploy-state.ts';
+import { emptyNetwork, type NetworkState } from './network-state.ts';
 
 /** IAM service names used for role checks (the `serviceName` IBM policies would carry). */
 type IamService =
@@ -354,6 +356,8 @@ interface RegionState {
   instances: Map<string, InstanceRec>;
   templates: Map<string, TemplateRec>;
   instanceGroups: Map<string, InstanceGroupRec>;
+  /** Security groups, network ACLs, flow log collectors, VPEs and VPN gateways (network-state.ts). */
+  network: NetworkState;
 }
 
 class EmulatorState {
@@ -411,6 +415,7 @@ class EmulatorState {
       instances: new Map(),
       templates: new Map(),
       instanceGroups: new Map(),
+      network: emptyNetwork(),
     };
     this.regions.set(region.name, rs);
     return rs;

@@ -19,6 +19,7 @@ import {
   type VpcRec,
 } from '../core/state.ts';
 import { buildDeployment } from './build-deploy.ts';
+import { buildVpcNetwork } from './network-build.ts';
 import type { PolicyDoc, RefDoc, ScenarioDoc } from './schema.ts';
 
 type DocPath = (string | number)[];
@@ -472,6 +473,24 @@ const buildState = (doc: ScenarioDoc): EmulatorState => {
       rs.instances.set(id, rec);
       if (dtp?.auto_link && profile) autoLinks.push({ profile, instance: rec });
       setTags(crn, inst.tags);
+    });
+    // Network posture last: security groups and flow logs name this region's instances.
+    const network = {
+      rs,
+      seed,
+      account: acct,
+      code,
+      at,
+      zones: [...zoneNames],
+      nextSeq: () => state.nextSeq(),
+      resourceGroup: (name: string | undefined, fallback: string, path: DocPath) =>
+        name === undefined ? fallback : rg(name, () => path),
+      instance: (name: string) => instanceByName.get(name),
+      fail,
+    };
+    r.vpcs.forEach((vd, vi) => {
+      const vpc = vpcByName.get(vd.name);
+      if (vpc) buildVpcNetwork(network, vpc, vd, [...rp, 'vpcs', vi]);
     });
   });
 

@@ -1,6 +1,7 @@
 // The scenario document (YAML or JSON): the world the emulator starts from. Contract for tests,
 // the demo and the generator. Names are references; ids are derived from `seed` unless given.
 import * as v from 'valibot';
+import { VPC_NETWORK_ENTRIES } from './network-schema.ts';
 
 const Name = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
 
@@ -63,6 +64,7 @@ const VpcDoc = v.strictObject({
   name: Name,
   id: v.optional(v.string()),
   resource_group: v.optional(Name),
+  ...VPC_NETWORK_ENTRIES,
 });
 
 const ImageDoc = v.strictObject({

@@ -353,6 +353,8 @@ const renderZone = (v: View, r: RegionRec, z: Zone) => ({
 
 export type { View };
 export {
+  DELETED_INFO,
+  derivedOf,
   etagOf,
   renderGroup,
   renderInitialization,
@@ -360,5 +362,9 @@ export {
   renderRegion,
   renderTemplate,
   renderZone,
+  resourceGroupRef,
+  subnetIdOf,
+  subnetRef,
   viewOf,
+  vpcRef,
 };

@@ -45,7 +45,12 @@ const mountVpc =
     }
   };
 
-type ResourceKind = 'instance' | 'instance-template' | 'instance-group';
+type ResourceKind =
+  | 'instance'
+  | 'instance-template'
+  | 'instance-group'
+  | 'flow-log-collector'
+  | 'security-group-rule';
 type Verb = 'create' | 'update' | 'delete';
 
 const KINDS = {
@@ -59,6 +64,17 @@ const KINDS = {
     action: 'is.instance-group.instance-group',
     typeURI: 'is.instance-group/instance-group',
     path: 'instance_groups',
+  },
+  'flow-log-collector': {
+    action: 'is.flow-log-collector.flow-log-collector',
+    typeURI: 'is.flow-log-collector/flow-log-collector',
+    path: 'flow_log_collectors',
+  },
+  // A rule has no CRN: the event's target is its security group; the id names the rule under it.
+  'security-group-rule': {
+    action: 'is.security-group.security-group-rule',
+    typeURI: 'is.security-group/security-group',
+    path: 'security_groups',
   },
 } satisfies Record<ResourceKind, { action: string; typeURI: string; path: string }>;
 

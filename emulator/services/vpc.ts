@@ -4,6 +4,7 @@ import type { Ctx, Reply, RouteModule } from '../core/context.ts';
 import { ApiError } from '../core/errors.ts';
 import type { RegionState } from '../core/state.ts';
 import { instanceRoutes } from './vpc-instances.ts';
+import { networkRoutes } from './vpc-network.ts';
 import { renderRegion, renderZone, type View } from './vpc-render.ts';
 import { mountVpc, type VpcRoute } from './vpc-route.ts';
 import { templateRoutes } from './vpc-templates.ts';
@@ -62,6 +63,11 @@ const regionRoutes: readonly VpcRoute[] = [
   },
 ];
 
-const vpcRoutes: RouteModule = mountVpc([...regionRoutes, ...instanceRoutes, ...templateRoutes]);
+const vpcRoutes: RouteModule = mountVpc([
+  ...regionRoutes,
+  ...instanceRoutes,
+  ...templateRoutes,
+  ...networkRoutes,
+]);
 
 export { vpcRoutes };

@@ -1,18 +1,20 @@
-// One ticket per trusted profile, through any sink: search by marker, plan (ticket-plan.ts), act, and —
-// after opening — look again so that concurrent runs converge on one survivor (earliest created, lowest
-// number): a run whose new ticket is not the survivor closes it against the survivor.
+// One ticket per subject (a trusted profile, a VPC's network posture), through any sink: search by marker,
+// plan (ticket-subject.ts), act, and — after opening — look again so that concurrent runs converge on one
+// survivor (earliest created, lowest number): a run whose new ticket is not the survivor closes it.
 import type { Outcome } from '#shared/audit/decision.ts';
 import type { OpenTicket, SinkTicket, TicketSink, TicketUpdate } from '#shared/tickets/index.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
+import type { TicketText } from '#shared/tickets/tags.ts';
 import type { ProfileAssessment } from './decide.ts';
+import { profileTicketable } from './ticket-plan.ts';
 import {
   chooseSurvivor,
-  planTicket,
+  planSubjectTicket,
   type SurvivorPlan,
+  type Ticketable,
   type TicketPlan,
-  type TicketText,
   type TriggerEvent,
-} from './ticket-plan.ts';
+} from './ticket-subject.ts';
 
 /** What happened to the ticket, for the decision record's `detail.ticket`. */
 interface TicketDetail {
@@ -63,15 +65,15 @@ interface LifecycleOptions {
 /** After losing a claim: search again after each wait (12.75 s in all), then give the event back. */
 const CLAIM_WAITS_MS = [250, 500, 1000, 2000, 4000, 5000];
 
-const updateOf = (a: ProfileAssessment): TicketUpdate => ({
-  marker: a.profile_marker,
+const updateOf = (a: Ticketable): TicketUpdate => ({
+  marker: a.marker,
   key: a.key,
-  subject: { id: a.profile.id, crn: a.profile.crn, name: a.profile.name, account_id: a.account_id },
+  subject: a.subject,
   finding_ids: a.finding_ids,
 });
 
 const openRequest = (
-  a: ProfileAssessment,
+  a: Ticketable,
   plan: Extract<TicketPlan, { kind: 'open' }>,
   o: LifecycleOptions,
 ): OpenTicket => ({
@@ -83,22 +85,22 @@ const openRequest = (
   ...(o.mappedSeverity !== undefined ? { mapped_severity: o.mappedSeverity } : {}),
   subject: updateOf(a).subject,
   finding_ids: a.finding_ids,
-  affected_crns: [...new Set([a.profile.crn, ...a.findings.flatMap((f) => f.affected_crns)])],
+  affected_crns: a.affected_crns,
 });
 
 const findingsList = (ids: readonly string[]): string => (ids.length > 0 ? ids.join(', ') : 'none');
 
 /** No open ticket and nothing to open. */
-const quiet = (a: ProfileAssessment, sink: string): TicketResult =>
+const quiet = (a: Ticketable, sink: string): TicketResult =>
   a.exempt
     ? {
         outcome: 'exempt',
-        reason: `exempt until ${a.exempt.expires} (approved by ${a.exempt.approver}, ticket ${a.exempt.ticket}); ${a.findings.length} finding(s) not ticketed`,
+        reason: `exempt until ${a.exempt.expires} (approved by ${a.exempt.approver}, ticket ${a.exempt.ticket}); ${a.finding_ids.length} finding(s) not ticketed`,
         ticket: { sink, action: 'none' },
       }
     : {
         outcome: 'compliant',
-        reason: 'no breadth rule fires and no ticket is open',
+        reason: `${a.words.clean} and no ticket is open`,
         ticket: { sink, action: 'none' },
       };
 
@@ -128,7 +130,7 @@ const closeAll = async (
 /** Keeps the survivor current: nothing, a comment with the change, or a comment and resolve. */
 const applySurvivor = async (
   sink: TicketSink,
-  a: ProfileAssessment,
+  a: Ticketable,
   plan: SurvivorPlan,
   survivor: SinkTicket,
 ): Promise<TicketResult> => {
@@ -139,7 +141,7 @@ const applySurvivor = async (
       return {
         outcome: 'ignored',
         level: 'info',
-        reason: `findings unchanged (${a.findings.length}, key ${a.key}): ticket ${survivor.id} already tracks them`,
+        reason: `findings unchanged (${a.finding_ids.length}, key ${a.key}): ticket ${survivor.id} already tracks them`,
         ticket: { ...base, action: 'unchanged' },
       };
     case 'comment':
@@ -161,60 +163,60 @@ const applySurvivor = async (
         outcome: 'ticket_resolved',
         reason:
           plan.reason === 'compliant'
-            ? `no breadth rule fires any more: commented on and resolved ticket ${survivor.id}`
-            : `the profile is exempt until ${a.exempt?.expires ?? '?'}: commented on and resolved ticket ${survivor.id}`,
+            ? `${a.words.clean} any more: commented on and resolved ticket ${survivor.id}`
+            : `the ${a.words.noun} is exempt until ${a.exempt?.expires ?? '?'}: commented on and resolved ticket ${survivor.id}`,
         ticket: { ...base, action: 'resolved' },
       };
   }
 };
 
 /** Stateless sinks (webhook, log): a notification per assessment; the receiver dedupes on key and marker. */
-const notify = async (sink: TicketSink, a: ProfileAssessment, o: LifecycleOptions): Promise<TicketResult> => {
-  const plan = planTicket(a, [], o.event ? { event: o.event } : {});
+const notify = async (sink: TicketSink, a: Ticketable, o: LifecycleOptions): Promise<TicketResult> => {
+  const plan = planSubjectTicket(a, [], o.event ? { event: o.event } : {});
   if (plan.kind === 'open') {
     if (o.dryRun)
       return {
         outcome: 'planned',
-        reason: `dry run: would send an open notification for ${a.findings.length} finding(s) to the ${sink.kind} sink`,
+        reason: `dry run: would send an open notification for ${a.finding_ids.length} finding(s) to the ${sink.kind} sink`,
         ticket: { sink: sink.kind, action: 'planned', plan: 'open' },
       };
     const t = await sink.open(openRequest(a, plan, o));
     return {
       outcome: 'ticket_opened',
-      reason: `${a.findings.length} finding(s) (severity ${a.severity ?? 'none'}): sent to the ${sink.kind} sink, which cannot be searched; the receiver dedupes on key ${a.key}`,
+      reason: `${a.finding_ids.length} finding(s) (severity ${a.severity ?? 'none'}): sent to the ${sink.kind} sink, which cannot be searched; the receiver dedupes on key ${a.key}`,
       ticket: { sink: sink.kind, action: 'notified-open', id: t.id },
     };
   }
   const result = quiet(a, sink.kind);
   if (o.dryRun) return result;
-  // Tell the receiver the profile is clean, in case it holds a ticket for this marker.
+  // Tell the receiver the subject is clean, in case it holds a ticket for this marker.
   const ref: SinkTicket = {
-    id: a.profile_marker,
+    id: a.marker,
     created_at: '',
     status: 'open',
     key: a.key,
-    marker: a.profile_marker,
+    marker: a.marker,
   };
-  const text = planTicket(a, [ref]);
+  const text = planSubjectTicket(a, [ref]);
   if (text.kind === 'resolve') await sink.resolve(ref, text.comment, { ...updateOf(a), reason: text.reason });
-  return { ...result, ticket: { sink: sink.kind, action: 'notified-resolve', id: a.profile_marker } };
+  return { ...result, ticket: { sink: sink.kind, action: 'notified-resolve', id: a.marker } };
 };
 
 /** After opening: look again; if another run's ticket is the survivor, close ours against it. */
 const settleAfterOpen = async (
   sink: TicketSink,
-  a: ProfileAssessment,
+  a: Ticketable,
   created: SinkTicket,
   o: LifecycleOptions,
 ): Promise<TicketResult> => {
   const opened: TicketResult = {
     outcome: 'ticket_opened',
-    reason: `${a.findings.length} finding(s) (severity ${a.severity ?? 'none'}): opened ticket ${created.id}`,
+    reason: `${a.finding_ids.length} finding(s) (severity ${a.severity ?? 'none'}): opened ticket ${created.id}`,
     ticket: { sink: sink.kind, action: 'opened', id: created.id },
   };
   let after: SinkTicket[];
   try {
-    after = await sink.find(a.profile_marker);
+    after = await sink.find(a.marker);
   } catch (err) {
     // The ticket exists; a later event (or the sweep) closes any duplicate this check would have found.
     if (err instanceof TicketSinkError)
@@ -224,9 +226,9 @@ const settleAfterOpen = async (
   // The sink's own view of our ticket (its creation time, not ours) when the search already shows it.
   const mine0 = after.find((t) => t.id === created.id) ?? created;
   const open = [...after.filter((t) => t.id !== created.id), mine0];
-  const plan = planTicket(a, open, o.event ? { event: o.event } : {});
+  const plan = planSubjectTicket(a, open, o.event ? { event: o.event } : {});
   if (plan.kind !== 'close_duplicates' || plan.survivor_id === created.id) return opened;
-  const survivor = chooseSurvivor(open.filter((t) => t.marker === a.profile_marker));
+  const survivor = chooseSurvivor(open.filter((t) => t.marker === a.marker));
   const mine = plan.close.find((c) => c.ticket_id === created.id);
   if (!survivor || !mine) return opened;
   // Close only our own ticket: each run closes what it made, so a burst does not close everything N times.
@@ -249,14 +251,14 @@ const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, 
 /** Lost the claim: another run is opening this ticket. Search until it shows; undefined if it never does. */
 const waitForTicket = async (
   sink: TicketSink,
-  a: ProfileAssessment,
+  a: Ticketable,
   o: LifecycleOptions,
 ): Promise<SinkTicket[] | undefined> => {
   const sleep = o.sleep ?? sleepMs;
   for (const ms of CLAIM_WAITS_MS) {
     await sleep(ms);
-    const found = await sink.find(a.profile_marker);
-    if (found.some((t) => t.marker === a.profile_marker && t.status === 'open')) return found;
+    const found = await sink.find(a.marker);
+    if (found.some((t) => t.marker === a.marker && t.status === 'open')) return found;
   }
   return undefined;
 };
@@ -264,11 +266,11 @@ const waitForTicket = async (
 /** Opens — after a claim when the sink has claims — then settles races with a second search. */
 const openTicket = async (
   sink: TicketSink,
-  a: ProfileAssessment,
+  a: Ticketable,
   plan: Extract<TicketPlan, { kind: 'open' }>,
   o: LifecycleOptions,
 ): Promise<TicketResult> => {
-  const claim = sink.claims ? await sink.claims.claim(a.profile_marker, a.key, o.event?.id) : undefined;
+  const claim = sink.claims ? await sink.claims.claim(a.marker, a.key, o.event?.id) : undefined;
   if (claim?.kind === 'lost') {
     const found = await waitForTicket(sink, a, o);
     if (found) {
@@ -291,13 +293,13 @@ const openTicket = async (
 /** Acts on the plan for the tickets found; `mayOpen` false: a claim was lost, so another run opens. */
 const actOnPlan = async (
   sink: TicketSink,
-  a: ProfileAssessment,
+  a: Ticketable,
   existing: SinkTicket[],
   o: LifecycleOptions,
   mayOpen: boolean,
 ): Promise<TicketResult> => {
   const byId = new Map(existing.map((t) => [t.id, t]));
-  const plan = planTicket(a, existing, o.event ? { event: o.event } : {});
+  const plan = planSubjectTicket(a, existing, o.event ? { event: o.event } : {});
   switch (plan.kind) {
     case 'none': {
       if (plan.reason !== 'unchanged') return quiet(a, sink.kind);
@@ -306,7 +308,7 @@ const actOnPlan = async (
     }
     case 'open': {
       if (!mayOpen)
-        throw new TicketSinkError(sink.kind, `the ticket for ${a.profile_marker} is not open yet`, {
+        throw new TicketSinkError(sink.kind, `the ticket for ${a.marker} is not open yet`, {
           status: 503,
         });
       return openTicket(sink, a, plan, o);
@@ -339,14 +341,14 @@ const actOnPlan = async (
  * The ticket side of one assessment. Throws TicketSinkError: retryable ones make the function answer
  * 5xx (the event comes again; every step is safe to repeat), the others end as `failed`.
  */
-const runTicket = async (
+const runSubjectTicket = async (
   sink: TicketSink,
-  a: ProfileAssessment,
+  a: Ticketable,
   o: LifecycleOptions,
 ): Promise<TicketResult> => {
   if (!sink.searchable) return notify(sink, a, o);
-  const existing = await sink.find(a.profile_marker);
-  const plan = planTicket(a, existing, o.event ? { event: o.event } : {});
+  const existing = await sink.find(a.marker);
+  const plan = planSubjectTicket(a, existing, o.event ? { event: o.event } : {});
   if (o.dryRun && plan.kind !== 'none')
     return {
       outcome: 'planned',
@@ -361,5 +363,9 @@ const runTicket = async (
   return actOnPlan(sink, a, existing, o, true);
 };
 
+/** A trusted profile's ticket (the same lifecycle as every subject's). */
+const runTicket = (sink: TicketSink, a: ProfileAssessment, o: LifecycleOptions): Promise<TicketResult> =>
+  runSubjectTicket(sink, profileTicketable(a), o);
+
 export type { LifecycleOptions, TicketDetail, TicketResult };
-export { CLAIM_WAITS_MS, runTicket };
+export { CLAIM_WAITS_MS, runSubjectTicket, runTicket };

@@ -1,7 +1,5 @@
-// Pure: keep exactly one ticket per trusted profile. Given the assessment and the tickets a sink found
-// for the profile's marker, say what to do (open / nothing / comment / resolve, after closing duplicates)
-// and write the text. Sinks find tickets again by the marker and key embedded in every text.
-import type { Severity } from '#shared/policy/profiles.ts';
+// Pure: a trusted profile's tickets. The texts (what a profile-guard ticket says) and the profile as a
+// ticket subject; ticket-subject.ts keeps exactly one ticket per subject from them.
 import {
   tagLines as formatTags,
   parseTicketTags,
@@ -12,83 +10,23 @@ import {
 import type { ProfileAssessment } from './decide.ts';
 import { BREADTH_RULES } from './rules/index.ts';
 import type { Finding, FindingEvidence } from './rules/types.ts';
-
-/** The Activity Tracker event that led to this assessment; absent for sweeps and manual runs. */
-interface TriggerEvent {
-  action: string;
-  time: string;
-  id?: string;
-  initiator?: { id?: string; name?: string };
-}
-
-interface TicketPlanOptions {
-  event?: TriggerEvent;
-}
-
-interface RenderedTicket extends TicketText {
-  title: string;
-}
-
-type SurvivorPlan =
-  | { kind: 'none'; reason: 'unchanged' | 'compliant' | 'exempt'; ticket_id?: string }
-  | {
-      kind: 'comment';
-      ticket_id: string;
-      previous_key: string;
-      key: string;
-      added: string[];
-      removed: string[];
-      /** false: the sink could not read the previous findings, so `added` lists all current ones. */
-      previous_findings_known: boolean;
-      comment: TicketText;
-    }
-  | { kind: 'resolve'; ticket_id: string; reason: 'compliant' | 'exempt'; key: string; comment: TicketText };
-
-type TicketPlan =
-  | SurvivorPlan
-  | {
-      kind: 'open';
-      key: string;
-      marker: string;
-      severity: Severity;
-      title: string;
-      body: TicketText;
-      /** The latest resolved ticket for this profile, cited in the new one. */
-      previous_ticket_id?: string;
-    }
-  | {
-      kind: 'close_duplicates';
-      survivor_id: string;
-      close: { ticket_id: string; comment: TicketText }[];
-      /** What to do with the survivor once the duplicates are closed. */
-      survivor_plan: SurvivorPlan;
-    };
-
-// ---- Survivor choice -------------------------------------------------------------------------------
-
-const createdMs = (ref: TicketRef): number => {
-  const ms = Date.parse(ref.created_at);
-  return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
-};
-
-/** Shorter ids first, then character order: "CS9" before "CS10", and a total order for any strings. */
-const compareIds = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-
-/** Earliest created first, then lowest id: every instance of the guard picks the same survivor. */
-const compareTickets = (a: TicketRef, b: TicketRef): number => {
-  const byTime = createdMs(a) - createdMs(b);
-  return (Number.isNaN(byTime) ? 0 : byTime) || compareIds(a.id, b.id);
-};
-
-/** The one ticket to keep among open ones, or undefined when none is open. */
-const chooseSurvivor = (tickets: readonly TicketRef[]): TicketRef | undefined =>
-  [...tickets].filter((t) => t.status === 'open').sort(compareTickets)[0];
-
-const uniqueById = (tickets: readonly TicketRef[]): TicketRef[] => {
-  const byId = new Map<string, TicketRef>();
-  for (const t of [...tickets].sort(compareTickets)) if (!byId.has(t.id)) byId.set(t.id, t);
-  return [...byId.values()];
-};
+import {
+  chooseSurvivor,
+  code,
+  compareTickets,
+  type FindingsChange,
+  md,
+  planSubjectTicket,
+  type RenderedTicket,
+  type SurvivorPlan,
+  type Ticketable,
+  type TicketPlan,
+  type TicketPlanOptions,
+  type TriggerEvent,
+  tagBlockMarkdown,
+  tagBlockText,
+  triggerLine,
+} from './ticket-subject.ts';
 
 // ---- Text ------------------------------------------------------------------------------------------
 
@@ -127,14 +65,6 @@ const evidenceLines = (evidence: FindingEvidence): [label: string, value: string
     .filter((k) => evidence[k] !== undefined)
     .map((k) => [EVIDENCE_LABELS[k], evidenceValue(evidence[k])]);
 
-const triggerLine = (event: TriggerEvent | undefined): string => {
-  if (!event) return 'no event (scheduled sweep or manual run)';
-  const who = event.initiator
-    ? ` by ${[event.initiator.name, event.initiator.id && `(${event.initiator.id})`].filter(Boolean).join(' ')}`
-    : '';
-  return `${event.action} at ${event.time}${who}${event.id ? ` [event ${event.id}]` : ''}`;
-};
-
 const affectedCrns = (findings: readonly Finding[]): string[] => [
   ...new Set(findings.flatMap((f) => f.affected_crns)),
 ];
@@ -153,10 +83,6 @@ const exemptionLine = (a: ProfileAssessment): string | undefined => {
 /** The machine-readable block: sinks search for the marker and read the last key and findings. */
 const tagLines = (a: ProfileAssessment, withFindings = true): string[] =>
   formatTags(a.profile_marker, a.key, withFindings ? a.finding_ids : []);
-
-const MD_SPECIAL = /[\\`*_[\]<>#|~]/g;
-const md = (s: string): string => s.replace(MD_SPECIAL, (c) => `\\${c}`);
-const code = (s: string): string => `\`${s.replaceAll('`', "'")}\``;
 
 const findingText = (f: Finding, n: number): string[] => {
   const rule = BREADTH_RULES[f.rule_id];
@@ -194,9 +120,6 @@ const findingsText = (findings: readonly Finding[]): string[] =>
 
 const findingsMarkdown = (findings: readonly Finding[]): string[] =>
   findings.length === 0 ? ['(none)', ''] : findings.flatMap((f, i) => findingMarkdown(f, i + 1));
-
-const tagBlockText = (lines: string[]): string[] => ['--', ...lines];
-const tagBlockMarkdown = (lines: string[]): string[] => ['```text', ...lines, '```'];
 
 /** `[imds-guard] Trusted profile <name> is too broad (<marker>)`: searchable by marker in any sink. */
 const ticketTitle = (a: ProfileAssessment): string =>
@@ -323,84 +246,32 @@ const duplicateComment = (a: ProfileAssessment, survivorId: string): TicketText 
   };
 };
 
-// ---- Plan ------------------------------------------------------------------------------------------
+// ---- The profile as a ticket subject ------------------------------------------------------------
 
-const planSurvivor = (
-  a: ProfileAssessment,
-  survivor: TicketRef,
-  event: TriggerEvent | undefined,
-): SurvivorPlan => {
-  if (a.compliant || a.exempt) {
-    const reason = a.compliant ? 'compliant' : 'exempt';
-    return {
-      kind: 'resolve',
-      ticket_id: survivor.id,
-      reason,
-      key: a.key,
-      comment: resolveComment(a, reason, event),
-    };
-  }
-  if (survivor.key === a.key) return { kind: 'none', reason: 'unchanged', ticket_id: survivor.id };
-  const known = survivor.finding_ids !== undefined;
-  const previous = new Set(survivor.finding_ids ?? []);
-  const current = new Set(a.finding_ids);
-  const added = a.finding_ids.filter((id) => !previous.has(id));
-  const removed = [...previous].filter((id) => !current.has(id)).sort();
-  return {
-    kind: 'comment',
-    ticket_id: survivor.id,
-    previous_key: survivor.key,
-    key: a.key,
-    added,
-    removed,
-    previous_findings_known: known,
-    comment: changeComment(a, { added, removed, known }, event),
-  };
-};
+const profileTicketable = (a: ProfileAssessment): Ticketable => ({
+  subject: { id: a.profile.id, crn: a.profile.crn, name: a.profile.name, account_id: a.account_id },
+  marker: a.profile_marker,
+  key: a.key,
+  finding_ids: a.finding_ids,
+  severity: a.severity,
+  compliant: a.compliant,
+  ...(a.exempt ? { exempt: a.exempt } : {}),
+  affected_crns: [...new Set([a.profile.crn, ...a.findings.flatMap((f) => f.affected_crns)])],
+  texts: {
+    render: (event) => renderTicket(a, event),
+    change: (change: FindingsChange, event) => changeComment(a, change, event),
+    resolve: (reason, event) => resolveComment(a, reason, event),
+    duplicate: (survivorId) => duplicateComment(a, survivorId),
+  },
+  words: { clean: 'no breadth rule fires', noun: 'profile' },
+});
 
-/**
- * Tickets for other markers are ignored (a sink's search may return near matches). Open tickets beyond
- * the survivor are closed first, each pointing at the survivor; then the survivor is kept current.
- */
+/** What to do with a profile's tickets (ticket-subject.ts plans for any subject). */
 const planTicket = (
   a: ProfileAssessment,
   existing: readonly TicketRef[],
   options: TicketPlanOptions = {},
-): TicketPlan => {
-  const mine = uniqueById(existing.filter((t) => t.marker === a.profile_marker));
-  const open = mine.filter((t) => t.status === 'open');
-  const survivor = chooseSurvivor(open);
-  if (!survivor) {
-    if (a.compliant) return { kind: 'none', reason: 'compliant' };
-    if (a.exempt) return { kind: 'none', reason: 'exempt' };
-    const previous = mine
-      .filter((t) => t.status === 'resolved')
-      .sort(compareTickets)
-      .at(-1);
-    const rendered = renderTicket(a, options.event);
-    const note = previous ? `Earlier ticket for this profile: ${previous.id} (resolved).` : undefined;
-    return {
-      kind: 'open',
-      key: a.key,
-      marker: a.profile_marker,
-      severity: a.severity ?? 'low',
-      title: rendered.title,
-      body: note
-        ? { text: `${note}\n\n${rendered.text}`, markdown: `${md(note)}\n\n${rendered.markdown}` }
-        : { text: rendered.text, markdown: rendered.markdown },
-      ...(previous ? { previous_ticket_id: previous.id } : {}),
-    };
-  }
-  const survivorPlan = planSurvivor(a, survivor, options.event);
-  const duplicates = open.filter((t) => t.id !== survivor.id);
-  if (duplicates.length === 0) return survivorPlan;
-  return {
-    kind: 'close_duplicates',
-    survivor_id: survivor.id,
-    close: duplicates.map((t) => ({ ticket_id: t.id, comment: duplicateComment(a, survivor.id) })),
-    survivor_plan: survivorPlan,
-  };
-};
+): TicketPlan => planSubjectTicket(profileTicketable(a), existing, options);
 
 export type {
   RenderedTicket,
@@ -411,4 +282,12 @@ export type {
   TicketText,
   TriggerEvent,
 };
-export { chooseSurvivor, compareTickets, parseTicketTags, planTicket, renderTicket, ticketTitle };
+export {
+  chooseSurvivor,
+  compareTickets,
+  parseTicketTags,
+  planTicket,
+  profileTicketable,
+  renderTicket,
+  ticketTitle,
+};

@@ -129,10 +129,11 @@ const listRegions = async (
     ? [
         ...Object.keys(o.resume.instances ?? {}).map((k) => k.split('/')[0] ?? k),
         ...(o.resume.templates ?? []),
+        ...(o.resume.network ?? []),
       ]
     : (o.regions ?? []);
   if (o.resume || wanted.length > 0) return [...new Set(wanted)].sort();
-  if (!o.include.includes('instances') && !o.include.includes('templates')) return [];
+  if (!o.include.some((i) => i === 'instances' || i === 'templates' || i === 'network')) return [];
   try {
     const vpc = await vpcOf(o.discoveryRegion ?? 'us-south');
     const res = await withRetry(() => cloudCall(vpc.listRegions()), { attempts: 3 });

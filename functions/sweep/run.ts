@@ -34,6 +34,7 @@ const SweepRequest = v.object({
     v.strictObject({
       instances: v.optional(v.record(v.string(), v.nullable(v.string()))),
       templates: v.optional(v.array(v.string())),
+      network: v.optional(v.array(v.string())),
       profiles: v.optional(v.nullable(v.string())),
     }),
   ),

@@ -9,6 +9,8 @@ const KINDS = {
   instances: 'instance',
   templates: 'instance-template',
   profiles: 'profile',
+  /** One VPC's network posture (findings only, one ticket per VPC: functions/network). */
+  network: 'vpc-network',
 } as const;
 
 type Include = keyof typeof KINDS;
@@ -44,6 +46,8 @@ interface Resume {
   templates?: string[];
   /** Profiles page token to continue from (null = from the first page). */
   profiles?: string | null;
+  /** Regions whose VPCs' network posture was not decided. */
+  network?: string[];
 }
 
 interface RegionListings {
@@ -51,6 +55,8 @@ interface RegionListings {
   /** Instance listings by VPC id, when the run lists a region VPC by VPC. */
   vpcs?: Record<string, ListingState>;
   templates?: ListingState;
+  /** The region's VPCs that hold instances (network posture). */
+  network?: ListingState;
 }
 
 interface ChangeCounts {
@@ -158,7 +164,7 @@ const createStats = () => {
   let profiles: ListingState | undefined;
   return {
     live,
-    listing: (region: string, what: 'instances' | 'templates', vpc?: string): ListingState => {
+    listing: (region: string, what: 'instances' | 'templates' | 'network', vpc?: string): ListingState => {
       const r = regions[region] ?? {};
       regions[region] = r;
       if (vpc !== undefined) {
@@ -235,6 +241,7 @@ const unreachedOf = (s: Pick<ScanSummary, 'regions' | 'profiles'>): Unreached[] 
     for (const [vpc, st] of Object.entries(r.vpcs ?? {}))
       if (!st.complete) out.push(entry('instance', st, region, vpc));
     if (r.templates && !r.templates.complete) out.push(entry('instance-template', r.templates, region));
+    if (r.network && !r.network.complete) out.push(entry('vpc-network', r.network, region));
   }
   if (s.profiles && !s.profiles.complete) out.push(entry('profile', s.profiles));
   return out;

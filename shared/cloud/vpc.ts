@@ -36,6 +36,9 @@ interface Instance {
   profile?: { name: string; href?: string };
   image?: Reference;
   instance_group_membership?: { instance_group: Reference };
+  /** Read by the network posture rules (flow log coverage by interface or subnet). */
+  primary_network_interface?: { id: string; subnet: Reference };
+  network_interfaces?: { id: string; subnet: Reference }[];
   [key: string]: unknown;
 }
 
@@ -216,7 +219,8 @@ class VpcClient extends BaseService {
     return { version: this.version, generation: this.generation, ...extra };
   }
 
-  private send<T>(
+  /** One IBM VPC operation; shared/cloud/vpc-network.ts sends the network reads through it too. */
+  send<T>(
     operation: string,
     options: {
       url: string;

@@ -3,6 +3,7 @@
 // nothing), `null` counts as "not set" (a YAML key whose list is commented out), and every default
 // is the cautious one: an empty policy audits and changes nothing.
 import * as v from 'valibot';
+import { NetworkPolicy } from './network.ts';
 import { ProfilesPolicy } from './profiles.ts';
 
 // ---- Vocabularies (decide.ts switches over them exhaustively) ----------------------------------
@@ -221,6 +222,7 @@ const PolicyShape = section({
   instances: v.nullish(Instances, {}),
   templates: v.nullish(Templates, {}),
   profiles: v.nullish(ProfilesPolicy, {}),
+  network: v.nullish(NetworkPolicy, {}),
 });
 
 type PolicyShapeOutput = v.InferOutput<typeof PolicyShape>;
@@ -275,6 +277,14 @@ const policyWarnings = (policy: Policy, now: Date): PolicyProblem[] => {
       problems.push({
         path: ['instances', 'exemptions', 'list', i, 'expires'],
         message: `exemption (ticket ${entry.ticket}) expired at ${entry.expires} and no longer applies; renew or remove it`,
+      });
+    }
+  });
+  policy.network.exempt_vpcs.forEach((entry, i) => {
+    if (Date.parse(entry.expires) <= now.getTime()) {
+      problems.push({
+        path: ['network', 'exempt_vpcs', i, 'expires'],
+        message: `network exemption (ticket ${entry.ticket}) expired at ${entry.expires} and no longer applies; renew or remove it`,
       });
     }
   });

@@ -3,6 +3,7 @@
 import type { Pass } from '../pass.ts';
 import type { Include } from '../summary.ts';
 import { startInstances } from './instances.ts';
+import { startNetwork } from './network.ts';
 import { startProfiles } from './profiles.ts';
 import { startTemplates } from './templates.ts';
 
@@ -15,6 +16,7 @@ const LISTERS = {
   instances: { start: startInstances },
   templates: { start: startTemplates },
   profiles: { start: startProfiles },
+  network: { start: startNetwork },
 } satisfies Record<Include, Lister>;
 
 export type { Lister };

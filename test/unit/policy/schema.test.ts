@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
+import { NETWORK_POLICY_DEFAULTS } from '#shared/policy/network.ts';
 import { PROFILES_POLICY_DEFAULTS } from '#shared/policy/profiles.ts';
 import { Policy, policyWarnings } from '#shared/policy/schema.ts';
 
@@ -44,6 +45,7 @@ describe('defaults', () => {
       },
       templates: { mode: 'audit', repoint_instance_groups: false, name_suffix: '-imds-guard' },
       profiles: PROFILES_POLICY_DEFAULTS,
+      network: NETWORK_POLICY_DEFAULTS,
     });
   });
 

@@ -1,0 +1,82 @@
+// Pure: one fresh read of a VPC's network posture × the policy → an assessment. The same function serves
+// `scan`, the sweep and bulk runs; the one ticket per VPC is planned from its result.
+import { createHash } from 'node:crypto';
+import type { NetworkExemption } from '#shared/policy/network.ts';
+import type { Severity } from '#shared/policy/profiles.ts';
+import { decideNetwork } from './rules/index.ts';
+import type { NetworkFinding, NetworkPolicy, VpcPosture, VpcRef } from './types.ts';
+
+interface NetworkAssessment {
+  account_id: string;
+  region: string;
+  vpc: VpcRef;
+  /** Most severe first, then by id. */
+  findings: NetworkFinding[];
+  severity: Severity | null;
+  compliant: boolean;
+  exempt?: NetworkExemption;
+  expired_exemption?: NetworkExemption;
+  /** Sorted finding ids: what the key is made of. */
+  finding_ids: string[];
+  /** Changes exactly when the findings (by id) change: one open ticket per key. */
+  key: string;
+  /** From account and VPC only: finds the VPC's ticket again whatever its findings. */
+  marker: string;
+  assessed_at: string;
+}
+
+const KEY_PREFIX = 'imdsg-';
+/** `n` is not a hex digit: a network marker never looks like a key, nor like a profile's `imdsg-p-`. */
+const MARKER_PREFIX = 'imdsg-n-';
+const HASH_CHARS = 16;
+
+const digest = (parts: unknown[]): string =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, HASH_CHARS);
+
+const networkKey = (accountId: string, vpcId: string, findingIds: readonly string[]): string =>
+  `${KEY_PREFIX}${digest(['imds-guard/network-findings/v1', accountId, vpcId, [...new Set(findingIds)].sort()])}`;
+
+const networkMarker = (accountId: string, vpcId: string): string =>
+  `${MARKER_PREFIX}${digest(['imds-guard/network-marker/v1', accountId, vpcId])}`;
+
+const exemptionMatches = (e: NetworkExemption, p: VpcPosture): boolean =>
+  e.id !== undefined
+    ? e.id === p.vpc.id
+    : e.name === p.vpc.name && (e.region === undefined || e.region === p.region);
+
+/** `expires` is exclusive. Of several in force, the one lasting longest wins. */
+const exemptionsFor = (
+  list: readonly NetworkExemption[],
+  p: VpcPosture,
+  now: Date,
+): { active?: NetworkExemption; expired?: NetworkExemption } => {
+  const byExpiry = list
+    .filter((e) => exemptionMatches(e, p))
+    .sort((a, b) => Date.parse(b.expires) - Date.parse(a.expires));
+  const active = byExpiry.find((e) => Date.parse(e.expires) > now.getTime());
+  const expired = active ? undefined : byExpiry[0];
+  return { ...(active ? { active } : {}), ...(expired ? { expired } : {}) };
+};
+
+const assessNetwork = (posture: VpcPosture, policy: NetworkPolicy, now: Date): NetworkAssessment => {
+  const findings = decideNetwork(policy, posture);
+  const findingIds = findings.map((f) => f.id).sort();
+  const { active, expired } = exemptionsFor(policy.exempt_vpcs, posture, now);
+  return {
+    account_id: posture.account_id,
+    region: posture.region,
+    vpc: posture.vpc,
+    findings,
+    severity: findings[0]?.severity ?? null,
+    compliant: findings.length === 0,
+    ...(active ? { exempt: active } : {}),
+    ...(expired ? { expired_exemption: expired } : {}),
+    finding_ids: findingIds,
+    key: networkKey(posture.account_id, posture.vpc.id, findingIds),
+    marker: networkMarker(posture.account_id, posture.vpc.id),
+    assessed_at: now.toISOString(),
+  };
+};
+
+export type { NetworkAssessment };
+export { assessNetwork, networkKey, networkMarker };
