@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { FUNCTIONS, isFunctionName, loadFunction } from '#functions/registry.ts';
 import { loadConfig } from '#shared/config.ts';
+import { loadPolicy } from '#shared/policy/load.ts';
 import { paramsFromHttp } from '#shared/runtime/ce-params.ts';
 import { readInput, UsageError, verbosityOf } from '../options.ts';
 
@@ -18,7 +19,7 @@ const registerInvoke = (program: Command): void => {
         throw new UsageError(`unknown function "${name}"; known: ${Object.keys(FUNCTIONS).join(', ')}`);
       // A configuration the function cannot load is the caller's to fix: exit 2 here (a deployed function
       // answers it with one failed decision instead, shared/runtime/misconfigured.ts).
-      loadConfig(process.env);
+      await loadPolicy(loadConfig(process.env));
       const body = await readInput(opts.event, '--event');
       const main = await loadFunction(name);
       const params = paramsFromHttp({

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { JournalEntry } from '#emulator/core/journal.ts';
 import type { RunningEmulator } from '#emulator/index.ts';
 import { createMain } from '#functions/instance-guard/index.ts';
-import type { DecisionRecord } from '#shared/audit/decision.ts';
+import { type DecisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { memoryLogger } from '#shared/audit/logger.ts';
 import { VpcClient } from '#shared/cloud/vpc.ts';
 import { type CeParams, type CeResponse, paramsFromHttp } from '#shared/runtime/ce-params.ts';
@@ -168,7 +168,7 @@ const startWorld = async (extraKeys = ''): Promise<World> => {
       });
       return {
         main,
-        decisions: () => logger.lines.filter((l) => l.message === 'decision') as unknown as DecisionRecord[],
+        decisions: () => logger.lines.filter(isDecisionLine) as unknown as DecisionRecord[],
         lines: () => logger.lines.map((l) => JSON.stringify(l)),
       };
     },
