@@ -7,6 +7,7 @@ import { type DecisionRecord, logDecision, summariseOutcomes } from '#shared/aud
 import { errorMessage, InvalidInputError } from '#shared/errors.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
 import type { GuardRuntime } from '#shared/runtime/guard.ts';
+import { authFailure, failedForGood, failsForGood } from '#shared/runtime/misconfigured.ts';
 import { runScan } from './engine.ts';
 import { onTermination } from './interrupt.ts';
 import { DEFAULTS, parseCount, parseFlag, parseInclude, parseRegions, sweepBudgetMs } from './options.ts';
@@ -198,6 +199,8 @@ const runSweep = async (rt: GuardRuntime, params: CeParams, trigger: Trigger): P
       ...returned.body(),
     });
   } catch (err) {
+    // Credentials IAM refuses (or another 4xx) will not heal by redelivery: 200 with one failed record.
+    if (failsForGood(err)) return failedForGood('sweep', authFailure(err).reason, rt.logger);
     // Cannot authenticate or read at all (an IAM outage): 503, the one case a retry may help.
     const reason = `sweep failed: ${errorMessage(err)}`;
     rt.logger.error('sweep summary', { fn: 'sweep', event_id: event.event_id, outcome: 'failed', reason });

@@ -39,8 +39,15 @@ const authFailure = (err: unknown): AuthFailure => {
   };
 };
 
-/** The answer of a function whose configuration cannot be loaded: one failed record, never a 5xx. */
-const misconfigured = (fn: FunctionName, err: ConfigError, logger: Logger, now = new Date()): CeResponse => {
+/** A refusal that waiting cannot heal: a misconfiguration, or IBM's 4xx (not 408/429) to our request. */
+const failsForGood = (err: unknown): boolean => {
+  if (err instanceof ConfigError) return true;
+  const { status } = statusOf(err);
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+};
+
+/** The answer of a function that cannot act for good (see above): one failed record, never a 5xx. */
+const failedForGood = (fn: FunctionName, reason: string, logger: Logger, now = new Date()): CeResponse => {
   const record: DecisionRecord = decisionRecord(
     {
       fn,
@@ -48,7 +55,7 @@ const misconfigured = (fn: FunctionName, err: ConfigError, logger: Logger, now =
       action: null,
       target_crn: null,
       outcome: 'failed',
-      reason: `configuration: ${err.message}`,
+      reason,
       before: null,
       after: null,
       initiator: null,
@@ -66,6 +73,10 @@ const misconfigured = (fn: FunctionName, err: ConfigError, logger: Logger, now =
     body: { outcome: 'failed', reason: record.reason, decisions: [record] },
   };
 };
+
+/** The answer of a function whose configuration cannot be loaded. */
+const misconfigured = (fn: FunctionName, err: ConfigError, logger: Logger, now = new Date()): CeResponse =>
+  failedForGood(fn, `configuration: ${err.message}`, logger, now);
 
 /**
  * A function's `main` that answers a configuration it cannot load (a ConfigError: unknown auth type,
@@ -91,4 +102,4 @@ const answeringMisconfiguration =
   };
 
 export type { AuthFailure };
-export { answeringMisconfiguration, authFailure, misconfigured };
+export { answeringMisconfiguration, authFailure, failedForGood, failsForGood, misconfigured };

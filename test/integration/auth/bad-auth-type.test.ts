@@ -125,3 +125,36 @@ describe('a known type with settings it cannot work with', () => {
     );
   });
 });
+
+describe('the sweep, when IAM refuses its credentials', () => {
+  const withKey = (key: string): Record<string, string> => ({
+    HOME: world.dir,
+    IMDS_GUARD_ENDPOINT: world.url,
+    IMDS_GUARD_POLICY: POLICY,
+    IMDS_GUARD_APIKEY: key,
+  });
+
+  test('a key IAM does not know: 200 with one failed record, not retried; nothing changed', async () => {
+    const logger = memoryLogger();
+    const mark = await world.admin.lastSeq();
+
+    const res = await sweep({ env: withKey('auth-unknown-demo-key'), logger })(asParams({ mode: 'sweep' }));
+
+    expect(res.statusCode).toBe(200);
+    expect(bodyOf(res).decisions).toHaveLength(1);
+    expect(bodyOf(res).decisions[0]).toMatchObject({ fn: 'sweep', outcome: 'failed' });
+    expect(bodyOf(res).decisions[0]?.reason).toMatch(/\(HTTP 400\), not retried/);
+    expect((await world.since(mark)).map((e) => [e.service, e.status])).toEqual([['iam-token', 400]]);
+  });
+
+  test('IAM unavailable (503): 503, so the platform tries again', async () => {
+    await world.admin.fault({ service: 'iam-token', status: 503, count: 10 });
+    try {
+      const res = await sweep({ env: withKey(KEYS.guard), logger: memoryLogger() })(asParams({ mode: 'sweep' }));
+
+      expect(res.statusCode).toBe(503);
+    } finally {
+      await world.admin.clearFaults();
+    }
+  });
+});
