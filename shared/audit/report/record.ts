@@ -181,7 +181,11 @@ const normalizeDecision = (candidate: unknown, meta: LineMeta = {}): Normalized 
       outcome: r.outcome,
       action: text(r.action),
       target,
-      name: text(detail.name) ?? text(profile.name),
+      // A network record names its VPC (detail.vpc), not a resource of its own.
+      name:
+        text(detail.name) ??
+        text(profile.name) ??
+        (detail.kind === 'vpc-network' ? (vpc.name ?? null) : null),
       reason,
       initiator: text(r.initiator),
       dryRun: r.dry_run === true,

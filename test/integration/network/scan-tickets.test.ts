@@ -7,6 +7,8 @@ import { runScan } from '#functions/sweep/engine.ts';
 import type { ScanSummary } from '#functions/sweep/summary.ts';
 import type { DecisionRecord } from '#shared/audit/decision.ts';
 import { memoryLogger } from '#shared/audit/logger.ts';
+import { createAggregator } from '#shared/audit/report/aggregate.ts';
+import { normalizeDecision } from '#shared/audit/report/record.ts';
 import { VpcClient } from '#shared/cloud/vpc.ts';
 import { vpcNetwork } from '#shared/cloud/vpc-network.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
@@ -91,6 +93,32 @@ describe('scan --include network on the demo account', () => {
     expect(first.summary.kinds['vpc-network']).toEqual({ ticket_opened: 4, compliant: 1 });
     expect(opened.map((c) => c.status)).toEqual(['new', 'new', 'new', 'new']);
     expect(new Set(opened.map((c) => c.short_description)).size).toBe(4);
+    // The report counts the network records as their own kind and lists each VPC
+    const agg = createAggregator();
+    for (const r of first.records) {
+      const n = normalizeDecision(JSON.parse(JSON.stringify(r)));
+      if (n.ok) agg.add(n.decision);
+    }
+    const posture = agg.summary(
+      {
+        sources: ['scan'],
+        lines: 5,
+        decisions: 5,
+        before_since: 0,
+        skipped: 0,
+        malformed: 0,
+        malformed_samples: [],
+        formats: {},
+      },
+      { now: new Date() },
+    ).posture;
+    expect(posture.other).toMatchObject([{ kind: 'vpc-network', total: 5, compliant: 1, noncompliant: 4 }]);
+    expect(
+      posture.rows
+        .filter((row) => row.kind === 'vpc-network')
+        .map((row) => row.name)
+        .sort(),
+    ).toEqual(['containers-vpc', 'dev-vpc', 'eu-prod-vpc', 'prod-vpc', 'tok-vpc']);
 
     // Act: the same account again
     const second = await scan();
