@@ -13,7 +13,7 @@ import { cloudCall } from '../runtime/retry.ts';
 import { EventNotificationsClient, type NotificationCreate } from './en-client.ts';
 import type { Ledger, LedgerTicket } from './ledger.ts';
 import { LedgerError } from './ledger.ts';
-import { fitText, fitTitle } from './text.ts';
+import { fitText, fitTitle, subjectNoun } from './text.ts';
 import { type SinkTicket, type TicketSink, TicketSinkError, type TicketSubject } from './types.ts';
 
 interface EventNotificationsOptions {
@@ -200,7 +200,7 @@ const createEventNotificationsSink = (o: EventNotificationsOptions): TicketSink 
         id,
         action: 'update',
         severity: EN_SEVERITY[sev],
-        title: `[imds-guard] Findings changed for trusted profile ${u.subject.name} (${u.marker})`,
+        title: `[imds-guard] Findings changed for ${subjectNoun(u.subject)} ${u.subject.name} (${u.marker})`,
         text: text.text,
         markdown: text.markdown,
         subject: u.subject,

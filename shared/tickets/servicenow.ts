@@ -4,7 +4,14 @@
 // so open ones are `active=true^state!=6`.
 import type { Severity } from '../policy/profiles.ts';
 import { sinkFetch } from './http.ts';
-import { DESCRIPTION_LIMIT, fitText, fitTitle, type IncidentLike, incidentTicket } from './text.ts';
+import {
+  closingNote,
+  DESCRIPTION_LIMIT,
+  fitText,
+  fitTitle,
+  type IncidentLike,
+  incidentTicket,
+} from './text.ts';
 import { type SinkTicket, type TicketSink, TicketSinkError } from './types.ts';
 
 interface ServiceNowOptions {
@@ -124,7 +131,7 @@ const createServiceNowSink = (o: ServiceNowOptions): TicketSink => {
         work_notes: fitText(text.text),
         state: STATE_RESOLVED,
         close_code: CLOSE_CODE[update.reason],
-        close_notes: `imds-guard: trusted profile ${update.subject.name} is ${update.reason === 'compliant' ? 'no longer too broad' : 'exempt'}.`,
+        close_notes: closingNote(update.subject, update.reason),
       });
     },
     close: async (ref, survivor, text) => {

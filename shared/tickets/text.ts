@@ -1,7 +1,7 @@
 // Pure helpers the sinks share: fitting texts into a sink's field limits without losing the tag block
 // (the marker and key are how tickets are found again), and turning what a sink returns into TicketRefs.
 import { parseTicketTags } from './tags.ts';
-import type { SinkTicket } from './types.ts';
+import type { ResolveReason, SinkTicket, TicketSubject } from './types.ts';
 
 /** IBM Case Management (ServiceNow underneath) and ServiceNow's baseline `description` length. */
 const DESCRIPTION_LIMIT = 4000;
@@ -105,14 +105,33 @@ const incidentTicket = (
   };
 };
 
+/** What a ticket is about, in words, from its subject's CRN: a trusted profile or a VPC's network posture. */
+const subjectNoun = (subject: TicketSubject): string => {
+  if (subject.crn.includes(':iam-identity:')) return 'trusted profile';
+  if (/:is:[^:]*:[^:]*:[^:]*:vpc:/.test(subject.crn)) return 'VPC';
+  return 'resource';
+};
+
+/** The one line a sink closes a ticket with. */
+const closingNote = (subject: TicketSubject, reason: ResolveReason): string =>
+  `imds-guard: ${subjectNoun(subject)} ${subject.name} is ${
+    reason === 'exempt'
+      ? 'exempt'
+      : subjectNoun(subject) === 'trusted profile'
+        ? 'no longer too broad'
+        : 'compliant'
+  }.`;
+
 export type { CaseLike, IncidentLike };
 export {
   caseIsOpen,
   caseTicket,
+  closingNote,
   DESCRIPTION_LIMIT,
   fitText,
   fitTitle,
   incidentTicket,
   SUBJECT_LIMIT,
   snTimeToIso,
+  subjectNoun,
 };

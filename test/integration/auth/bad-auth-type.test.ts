@@ -150,7 +150,9 @@ describe('the sweep, when IAM refuses its credentials', () => {
   test('IAM unavailable (503): 503, so the platform tries again', async () => {
     await world.admin.fault({ service: 'iam-token', status: 503, count: 10 });
     try {
-      const res = await sweep({ env: withKey(KEYS.guard), logger: memoryLogger() })(asParams({ mode: 'sweep' }));
+      const res = await sweep({ env: withKey(KEYS.guard), logger: memoryLogger() })(
+        asParams({ mode: 'sweep' }),
+      );
 
       expect(res.statusCode).toBe(503);
     } finally {
