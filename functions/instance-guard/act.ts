@@ -93,8 +93,10 @@ const readTags = async (ctx: ActContext, crn: string): Promise<TagRead> => {
       );
       return (res.result.items ?? []).map((i) => i.name ?? '').filter((n) => n !== '');
     };
-    const access = types.includes('access') ? await read('access') : [];
-    const user = types.includes('user') ? await read('user') : [];
+    const [access, user] = await Promise.all([
+      types.includes('access') ? read('access') : [],
+      types.includes('user') ? read('user') : [],
+    ]);
     return { ok: true, user, access };
   } catch (err) {
     return { ok: false, error: errorMessage(err) };
@@ -275,10 +277,12 @@ const guardInstance = async (
   const vpc = await ctx.clients.vpc(ref.region);
   const read = async (): Promise<Read | 'gone'> =>
     readFresh(ctx, () => vpc.getInstance({ id: ref.id }), options.notFoundRetries ?? 0);
-  let current = options.known ? { value: options.known, etag: undefined } : await read();
-  if (current === 'gone') return GONE;
+  // Tags need only the CRN, so they are read alongside the GET: 2 round trips on the critical path.
   // Bulk runs pass the tags they read, or none when tags cannot change the outcome (sweep/tag-rule.ts).
-  const tags = options.tags ?? (await readTags(ctx, current.value.crn));
+  const tagsRead = options.tags ? Promise.resolve(options.tags) : readTags(ctx, ref.crn);
+  let current = options.known ? { value: options.known, etag: undefined } : await read();
+  const tags = await tagsRead;
+  if (current === 'gone') return GONE;
   const before = current.value.metadata_service;
   let judged = judgeInstance(rt, current.value, tags, ref.region);
   // A bulk run decided on listed data; a change needs the ETag of a fresh read (audit changes nothing).
@@ -508,14 +512,15 @@ const guardTemplate = async (
 ): Promise<Guarded> => {
   const { rt } = ctx;
   const vpc = await ctx.clients.vpc(ref.region);
+  const tagsRead = readTags(ctx, ref.crn); // alongside the GET: it needs only the CRN
   const read = options.known
     ? { value: options.known }
     : await readFresh(ctx, () => vpc.getInstanceTemplate({ id: ref.id }), options.notFoundRetries ?? 0);
+  const tags = await tagsRead;
   if (read === 'gone')
     return { outcome: 'gone', reason: 'instance template not found', before: null, after: null };
   const t: InstanceTemplate = read.value;
   const groups = options.groups ?? (await listGroups(vpc));
-  const tags = await readTags(ctx, t.crn);
   const judged = judgeTemplate(rt, t, ref.region, tags, groups);
   const settled = settleTemplate(rt, judged);
   if (settled) return settled;

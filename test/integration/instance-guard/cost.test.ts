@@ -3,6 +3,7 @@
 // call per tag type); the IAM token is fetched once per process, however many events and containers.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { InstanceMetadataServicePatch } from '#shared/cloud/vpc.ts';
+import { criticalPathRoundTrips } from '../../helpers/round-trips.ts';
 import { asParams, decisionFor, SPARE_GUARD_KEY, startWorld, type World } from './support.ts';
 
 const SECURE = { default: { mode: 'secure' } };
@@ -67,6 +68,34 @@ describe('calls per event', () => {
       expect(calls.filter((c) => c.service !== 'vpc' && c.service !== 'tagging')).toEqual([]);
       expect(await world.tokenCalls(since)).toEqual([]);
       expect(decisionFor(guard.decisions(), event.target.id).api_calls).toBe(vpc.length + tagging);
+    },
+  );
+});
+
+describe('round trips on the critical path', () => {
+  // Every VPC and tagging call answers after 80 ms, so requests that overlap do so by construction;
+  // the count is read from the journal's start times and durations, not from a wall clock.
+  test.each([
+    { policy: 'no tags', calls: 2, trips: 2 },
+    { policy: 'tag rule', calls: 3, trips: 2 },
+    { policy: 'access and user tags', calls: 4, trips: 2 },
+  ] as const)(
+    'non-compliant instance, policy "$policy" → $calls calls, $trips round trips',
+    async ({ policy, calls, trips }) => {
+      // Prepare
+      const event = await world.userSets('web-01', { protocol: 'http' });
+      const guard = world.guard(POLICIES[policy]);
+      await guard.main(asParams(await world.userSets('web-02', { protocol: 'http' }))); // token
+      for (const service of ['vpc', 'tagging'] as const) await world.admin.fault({ service, latency_ms: 80 });
+      const since = await world.mark();
+
+      // Act
+      await guard.main(asParams(event));
+
+      // Assess
+      const journal = await world.guardCalls(since);
+      expect(journal).toHaveLength(calls);
+      expect(criticalPathRoundTrips(journal)).toBe(trips);
     },
   );
 });
