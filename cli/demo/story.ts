@@ -120,7 +120,7 @@ const STORY: Step[] = [
   {
     who: 'bob',
     did: 'changed agent-01, whose image requires the metadata service',
-    expect: 'try to disable it; IBM refuses',
+    expect: 'reads its image, cannot disable it, so https instead (no PATCH IBM refuses)',
     run: (world) => patchMetadata(world, 'bob', 'agent-01', { response_hop_limit: 2 }),
   },
   {

@@ -3,6 +3,7 @@
 import type { Ctx, Reply, RouteModule } from '../core/context.ts';
 import { ApiError } from '../core/errors.ts';
 import type { RegionState } from '../core/state.ts';
+import { imageRoutes } from './vpc-images.ts';
 import { instanceRoutes } from './vpc-instances.ts';
 import { networkRoutes } from './vpc-network.ts';
 import { renderRegion, renderZone, type View } from './vpc-render.ts';
@@ -68,6 +69,7 @@ const vpcRoutes: RouteModule = mountVpc([
   ...instanceRoutes,
   ...templateRoutes,
   ...networkRoutes,
+  ...imageRoutes,
 ]);
 
 export { vpcRoutes };

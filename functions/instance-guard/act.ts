@@ -33,6 +33,7 @@ import {
   type TemplateReplacement,
   tagTypesNeeded,
 } from './decide.ts';
+import { gateImage } from './image-gate.ts';
 
 /** The result of guarding one resource, before it becomes a decision record. */
 interface Guarded {
@@ -284,16 +285,26 @@ const guardInstance = async (
   const tags = await tagsRead;
   if (current === 'gone') return GONE;
   const before = current.value.metadata_service;
-  let judged = judgeInstance(rt, current.value, tags, ref.region);
+  // Decide, then the image gate: a disable the image's allowed use forbids is never sent (image-gate.ts).
+  const judge = (inst: Instance) =>
+    gateImage(
+      vpc,
+      inst,
+      judgeInstance(rt, inst, tags, ref.region),
+      rt.policy.instances.on_image_requires_metadata,
+    );
+  let judged = await judge(current.value);
   // A bulk run decided on listed data; a change needs the ETag of a fresh read (audit changes nothing).
   if (options.known && judged.decision.kind === 'patch' && !rt.dryRun) {
     current = await read();
     if (current === 'gone') return { ...GONE, reason: 'instance not found', before };
-    judged = judgeInstance(rt, current.value, tags, ref.region);
+    judged = await judge(current.value);
   }
   let patched = false;
   for (let round = 0; round < 3; round += 1) {
-    const settled = settleInstance(rt, judged, before, current.value.metadata_service, patched);
+    const settled = judged.blocked
+      ? { ...judged.blocked, before, after: before }
+      : settleInstance(rt, judged, before, current.value.metadata_service, patched);
     if (settled) return settled;
     const changing = judged as Judged & { decision: { kind: 'patch' } };
     const changes = changeLogOf(ctx, options.changes);
@@ -302,7 +313,7 @@ const guardInstance = async (
     patched ||= result.mayHaveApplied;
     current = await read();
     if (current === 'gone') return { ...GONE, reason: 'instance deleted while remediating', before };
-    judged = judgeInstance(rt, current.value, tags, ref.region);
+    judged = await judge(current.value);
   }
   return {
     outcome: 'failed',

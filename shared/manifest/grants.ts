@@ -76,6 +76,7 @@ const capabilities = (policy: Policy) => {
   const profilesOn = policy.profiles.disabled_rules.length < PROFILE_RULE_IDS.length;
   return {
     patchesInstances: acts && instanceModes.some((m) => m !== 'audit'),
+    disablesInstances: acts && instanceModes.includes('disable'),
     replacesTemplates,
     repointsGroups: replacesTemplates && policy.templates.repoint_instance_groups,
     readsProfiles: profilesOn,
@@ -103,6 +104,13 @@ const grantsFor = (policy: Policy, trail: AuditTrail | undefined): Grant[] => {
       why: vpcWhy.join('; '),
     },
   ];
+  if (can.disablesInstances)
+    grants.push({
+      roles: ['Viewer'],
+      scope: { serviceName: 'is', attributes: { imageId: '*' } },
+      scopeText: 'every image (imageId=*)',
+      why: "GET /images/{id}: an image's allowed use, read before disabling the metadata service (IBM refuses what it forbids)",
+    });
   if (can.repointsGroups) {
     grants.push({
       roles: ['Editor'],

@@ -11,10 +11,13 @@ import { ProfilesPolicy } from './profiles.ts';
 const INSTANCE_MODES = ['disable', 'secure', 'audit'] as const;
 const TEMPLATE_MODES = ['replace', 'audit'] as const;
 const TAG_FAILURE_MODES = ['fail-closed', 'fail-open'] as const;
+/** When the image's allowed use requires the metadata service, so IBM refuses to disable it. */
+const IMAGE_METADATA_CHOICES = ['fallback', 'fail'] as const;
 
 type InstanceMode = (typeof INSTANCE_MODES)[number];
 type TemplateMode = (typeof TEMPLATE_MODES)[number];
 type TagFailureMode = (typeof TAG_FAILURE_MODES)[number];
+type ImageMetadataChoice = (typeof IMAGE_METADATA_CHOICES)[number];
 
 /** IBM's default and the tightest value: responses never leave the instance. */
 const DEFAULT_HOP_LIMIT = 1;
@@ -204,6 +207,18 @@ const Instances = section({
     ),
     'fail-closed',
   ),
+  /**
+   * An instance to disable whose image's allowed use requires the metadata service (IBM refuses the
+   * PATCH): `fallback` gives it secure access instead (https, hop limit 1), `fail` records a failure.
+   * Either way no PATCH IBM must refuse is sent.
+   */
+  on_image_requires_metadata: v.nullish(
+    v.picklist(
+      IMAGE_METADATA_CHOICES,
+      (issue) => `on_image_requires_metadata must be fallback or fail (got ${issue.received})`,
+    ),
+    'fallback',
+  ),
 });
 
 const Templates = section({
@@ -340,6 +355,7 @@ export type {
   DocPath,
   ExemptionEntry,
   ExemptionMatch,
+  ImageMetadataChoice,
   InstanceMode,
   Match,
   PolicyInput,
@@ -354,6 +370,7 @@ export {
   DEFAULT_HOP_LIMIT,
   DEFAULT_NAME_SUFFIX,
   DEFAULT_RULE_NAME,
+  IMAGE_METADATA_CHOICES,
   INSTANCE_MODES,
   Policy,
   policyWarnings,

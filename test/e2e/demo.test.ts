@@ -63,7 +63,7 @@ test('the demo tells the whole story and exits 0', () => {
     'remediated',
     'compliant',
     'exempt',
-    'failed',
+    // No 'failed': agent-01's image requires the metadata service, so it falls back to https.
     'planned',
     'ticket_opened',
     'ticket_resolved',
@@ -82,7 +82,12 @@ test('the demo tells the whole story and exits 0', () => {
         (d.detail?.patch as { response_hop_limit?: number })?.response_hop_limit === 2,
     ),
   ).toBe(true);
-  expect(decisions.some((d) => d.outcome === 'failed' && d.reason.includes('allowed-use'))).toBe(true);
+  // agent-01's image requires the metadata service: secure access instead of a PATCH IBM would refuse.
+  expect(
+    decisions.some(
+      (d) => d.outcome === 'remediated' && d.reason.startsWith('fallback: image requires the metadata service'),
+    ),
+  ).toBe(true);
 });
 
 test('exempt instances are never among those a bulk run brings into line', () => {

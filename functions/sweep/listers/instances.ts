@@ -25,6 +25,8 @@ const slim = (i: Instance): Instance => ({
   vpc: { id: i.vpc.id, crn: i.vpc.crn, ...(i.vpc.name !== undefined ? { name: i.vpc.name } : {}) },
   zone: { name: i.zone.name },
   resource_group: { id: i.resource_group.id, name: i.resource_group.name },
+  // The image gate reads its allowed use before a disable (instance-guard/image-gate.ts).
+  ...(i.image ? { image: { id: i.image.id } } : {}),
 });
 
 const pageOf = (c: InstanceCollection): Page<Instance> => ({
@@ -70,6 +72,14 @@ const handleInstance =
     const applying = pass.opts.applying;
     const judged = judgeInstance(run.rt, inst, NO_TAGS, region);
     const change = applying && judged.decision.kind === 'patch';
+    // A planned disable of an instance with an image goes through guardInstance's image gate too.
+    if (
+      !applying &&
+      judged.decision.kind === 'patch' &&
+      judged.decision.patch.enabled === false &&
+      inst.image
+    )
+      return instanceWork(pass, region, inst, false);
     if (change && takeSlot(pass)) return instanceWork(pass, region, inst, false, true);
     // A plan, or a change held back by --max-changes: planned with dry-run semantics.
     const use = applying && !change ? run.apply : run.plan;

@@ -263,7 +263,8 @@ describe('a just-created instance', () => {
 
     // Assess
     expect(res.statusCode).toBe(200);
-    expect(await vpcTrail(since)).toEqual(['GET 404', 'GET 404', 'GET 200', 'PATCH 200']);
+    // … then its image (read before a disable), then the PATCH.
+    expect(await vpcTrail(since)).toEqual(['GET 404', 'GET 404', 'GET 200', 'GET 200', 'PATCH 200']);
     expect(decisionFor(guard.decisions(), created.crn).outcome).toBe('remediated');
     expect((await world.instance('fresh-01')).metadata_service.enabled).toBe(false);
   });
@@ -305,7 +306,7 @@ describe('a just-created instance', () => {
 });
 
 describe('IBM refuses the change', () => {
-  test('allowed-use: the image needs the metadata service, policy disable → failed with IBM’s reason, not retried, 200', async () => {
+  test('allowed-use: the image needs the metadata service, policy disable → secure access instead, no refused PATCH', async () => {
     // Prepare
     const event = await world.userSets('agent-01', { protocol: 'http' });
     const agent = await world.instance('agent-01');
@@ -315,15 +316,29 @@ describe('IBM refuses the change', () => {
     // Act
     const res = await guard.main(asParams(event));
 
-    // Assess
+    // Assess: the image is read, the PATCH sent is one IBM accepts (issue 9, defect 6)
     expect(res.statusCode).toBe(200);
-    expect(bodyOf(res).outcome).toBe('failed');
-    expect(await vpcTrail(since)).toEqual(['GET 200', 'PATCH 400']);
+    expect(await vpcTrail(since)).toEqual(['GET 200', 'GET 200', 'PATCH 200']);
     const line = decisionFor(guard.decisions(), agent.crn);
-    expect(line).toMatchObject({ outcome: 'failed', level: 'error', api_calls: 2 });
-    expect(line.reason).toMatch(/^IBM answered 400 instance_allowed_use_violation: .+\(trace .+\)$/);
-    expect(line.detail).toMatchObject({ ibm: { status: 400, code: 'instance_allowed_use_violation' } });
-    expect(line.after).toEqual(line.before);
+    expect(line).toMatchObject({ outcome: 'remediated', after: HTTPS_1, api_calls: 3 });
+    expect(line.reason).toMatch(/^fallback: image requires the metadata service/);
+    expect(line.detail).toMatchObject({ fallback: 'secure', image: { name: 'imds-agent-image' } });
+    expect((await world.instance('agent-01')).metadata_service).toEqual(HTTPS_1);
+  });
+
+  test('allowed-use: on_image_requires_metadata: fail → failed, nothing sent, not retried', async () => {
+    const event = await world.userSets('agent-01', { protocol: 'http' });
+    const agent = await world.instance('agent-01');
+    const guard = world.guard({
+      instances: { default: { mode: 'disable' }, on_image_requires_metadata: 'fail' },
+    });
+    const since = await world.mark();
+    const res = await guard.main(asParams(event));
+    expect(res.statusCode).toBe(200);
+    expect(await vpcTrail(since)).toEqual(['GET 200', 'GET 200']);
+    const line = decisionFor(guard.decisions(), agent.crn);
+    expect(line).toMatchObject({ outcome: 'failed', level: 'error' });
+    expect(line.reason).toMatch(/on_image_requires_metadata: fail/);
     expect((await world.instance('agent-01')).metadata_service.enabled).toBe(true);
   });
 

@@ -55,7 +55,8 @@ describe('modes', () => {
     expect(res.statusCode).toBe(200);
     expect(line).toMatchObject({ outcome: 'remediated', before: HTTP, after: { ...HTTP, enabled: false } });
     expect(line.detail).toMatchObject({ rule: 'default', patch: { enabled: false } });
-    expect(vpc).toEqual(['GET', 'PATCH']);
+    // The instance, its image's allowed use (read once before a disable, image-gate.ts), the PATCH.
+    expect(vpc).toEqual(['GET', 'GET', 'PATCH']);
     expect(after.enabled).toBe(false);
   });
 
@@ -356,7 +357,8 @@ describe('dry run', () => {
       after: { ...HTTP, enabled: false },
     });
     expect(line.reason).toMatch(/^dry run: would PATCH \{"enabled":false\}/);
-    expect(vpc).toEqual(['GET']);
+    // The instance and its image (the gate reads allowed use before any disable, planned too).
+    expect(vpc).toEqual(['GET', 'GET']);
     expect(after).toEqual(HTTP);
   });
 });

@@ -139,7 +139,7 @@ describe('decision records', () => {
       }),
       failed: async () => ({
         event: await world.userSets('agent-01', HTTP),
-        policy: { instances: { default: { mode: 'disable' } } },
+        policy: { instances: { default: { mode: 'disable' }, on_image_requires_metadata: 'fail' } },
       }),
       refused: async () => ({
         event: await world.userSets('web-01', HTTP),

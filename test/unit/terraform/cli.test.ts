@@ -67,7 +67,7 @@ describe('imds-guard deploy --terraform DIR', () => {
     expect(JSON.parse(await readFile(join(dir, TFVARS), 'utf8'))).toEqual(inputs.vars);
     expect(JSON.parse(await readFile(join(dir, GRANTS), 'utf8'))).toEqual(inputs.grants);
     expect(run.stdout).toMatch(
-      /^wrote .*: \d+ module files, terraform\.tfvars\.json, grants\.auto\.tfvars\.json \(4 grants\)\n/,
+      /^wrote .*: \d+ module files, terraform\.tfvars\.json, grants\.auto\.tfvars\.json \(5 grants\)\n/,
     );
     expect(run.stdout).toContain('functions["instance-guard"].code_bundle');
     expect(run.stdout).toContain('export TF_VAR_secret_values="$(jq -n \'');

@@ -1,0 +1,364 @@
+// Image allowed-use expressions (IBM: "follows Common Expression Language, but does not support built-in
+// functions and macros"), evaluated by the guard before it asks IBM for a change, so that no change IBM
+// must refuse is sent (issue 9, defect 6). The emulator has its own evaluator
+// (emulator/services/vpc-allowed-use.ts): the emulator and the product never import each other, and two
+// readings of IBM's rule that agree (test/unit/cloud/allowed-use.test.ts) are a check on both.
+
+type Value = boolean | number | string | null | Value[] | { [key: string]: Value };
+
+type Expr =
+  | { kind: 'literal'; value: Value }
+  | { kind: 'list'; items: Expr[] }
+  | { kind: 'ident'; name: string }
+  | { kind: 'member'; object: Expr; name: string }
+  | { kind: 'not'; operand: Expr }
+  | { kind: 'neg'; operand: Expr }
+  | { kind: 'and' | 'or'; left: Expr; right: Expr }
+  | { kind: 'compare'; op: CompareOp; left: Expr; right: Expr }
+  | { kind: 'in'; left: Expr; right: Expr };
+
+type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+type Token =
+  | { t: 'num'; v: number; at: number }
+  | { t: 'str'; v: string; at: number }
+  | { t: 'id'; v: string; at: number }
+  | { t: 'op'; v: string; at: number }
+  | { t: 'end'; at: number };
+
+/** The expression text is not valid CEL (or uses what IBM does not support). */
+class AllowedUseSyntaxError extends Error {
+  override name = 'AllowedUseSyntaxError';
+}
+
+/** The expression is valid but cannot be evaluated (unknown variable, type mismatch). */
+class AllowedUseEvalError extends Error {
+  override name = 'AllowedUseEvalError';
+}
+
+const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', ',', '.', '-'];
+
+const tokenize = (src: string): Token[] => {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i] ?? '';
+    if (/\s/.test(c)) {
+      i += 1;
+      continue;
+    }
+    if (/[0-9]/.test(c)) {
+      const m = /^[0-9]+(\.[0-9]+)?/.exec(src.slice(i));
+      const text = m?.[0] ?? c;
+      out.push({ t: 'num', v: Number(text), at: i });
+      i += text.length;
+      continue;
+    }
+    if (/[A-Za-z_]/.test(c)) {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
+      const text = m?.[0] ?? c;
+      out.push({ t: 'id', v: text, at: i });
+      i += text.length;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      let j = i + 1;
+      let value = '';
+      while (j < src.length && src[j] !== c) {
+        if (src[j] === '\\') {
+          const next = src[j + 1];
+          if (next === undefined) break;
+          value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+          j += 2;
+        } else {
+          value += src[j];
+          j += 1;
+        }
+      }
+      if (src[j] !== c) throw new AllowedUseSyntaxError(`unterminated string at ${i}`);
+      out.push({ t: 'str', v: value, at: i });
+      i = j + 1;
+      continue;
+    }
+    const op = OPERATORS.find((o) => src.startsWith(o, i));
+    if (!op) throw new AllowedUseSyntaxError(`unexpected character '${c}' at ${i}`);
+    out.push({ t: 'op', v: op, at: i });
+    i += op.length;
+  }
+  out.push({ t: 'end', at: src.length });
+  return out;
+};
+
+const RESERVED = new Set(['in', 'true', 'false', 'null']);
+
+/** Recursive descent over CEL's precedence: || < && < relations < unary < member < primary. */
+const parse = (src: string): Expr => {
+  const tokens = tokenize(src);
+  let pos = 0;
+  const peek = (): Token => tokens[pos] ?? { t: 'end', at: src.length };
+  const isOp = (v: string): boolean => {
+    const tok = peek();
+    return tok.t === 'op' && tok.v === v;
+  };
+  const expectOp = (v: string): void => {
+    if (!isOp(v)) throw new AllowedUseSyntaxError(`expected '${v}' at ${peek().at}`);
+    pos += 1;
+  };
+
+  const primary = (): Expr => {
+    const tok = peek();
+    pos += 1;
+    switch (tok.t) {
+      case 'num':
+        return { kind: 'literal', value: tok.v };
+      case 'str':
+        return { kind: 'literal', value: tok.v };
+      case 'id':
+        if (tok.v === 'true' || tok.v === 'false') return { kind: 'literal', value: tok.v === 'true' };
+        if (tok.v === 'null') return { kind: 'literal', value: null };
+        if (tok.v === 'in') throw new AllowedUseSyntaxError(`unexpected 'in' at ${tok.at}`);
+        // Functions and macros are not supported by IBM's dialect.
+        if (isOp('(')) throw new AllowedUseSyntaxError(`function calls are not supported (${tok.v})`);
+        return { kind: 'ident', name: tok.v };
+      case 'op':
+        if (tok.v === '(') {
+          const inner = or();
+          expectOp(')');
+          return inner;
+        }
+        if (tok.v === '[') {
+          const items: Expr[] = [];
+          if (!isOp(']')) {
+            items.push(or());
+            while (isOp(',')) {
+              pos += 1;
+              items.push(or());
+            }
+          }
+          expectOp(']');
+          return { kind: 'list', items };
+        }
+        throw new AllowedUseSyntaxError(`unexpected '${tok.v}' at ${tok.at}`);
+      case 'end':
+        throw new AllowedUseSyntaxError('unexpected end of expression');
+    }
+  };
+
+  const member = (): Expr => {
+    let e = primary();
+    while (isOp('.')) {
+      pos += 1;
+      const tok = peek();
+      if (tok.t !== 'id' || RESERVED.has(tok.v))
+        throw new AllowedUseSyntaxError(`expected a field name at ${tok.at}`);
+      pos += 1;
+      if (isOp('(')) throw new AllowedUseSyntaxError(`function calls are not supported (${tok.v})`);
+      e = { kind: 'member', object: e, name: tok.v };
+    }
+    return e;
+  };
+
+  const unary = (): Expr => {
+    if (isOp('!')) {
+      pos += 1;
+      return { kind: 'not', operand: unary() };
+    }
+    if (isOp('-')) {
+      pos += 1;
+      return { kind: 'neg', operand: unary() };
+    }
+    return member();
+  };
+
+  const relation = (): Expr => {
+    const left = unary();
+    const tok = peek();
+    if (tok.t === 'op' && ['==', '!=', '<', '<=', '>', '>='].includes(tok.v)) {
+      pos += 1;
+      return { kind: 'compare', op: tok.v as CompareOp, left, right: unary() };
+    }
+    if (tok.t === 'id' && tok.v === 'in') {
+      pos += 1;
+      return { kind: 'in', left, right: unary() };
+    }
+    return left;
+  };
+
+  const and = (): Expr => {
+    let left = relation();
+    while (isOp('&&')) {
+      pos += 1;
+      left = { kind: 'and', left, right: relation() };
+    }
+    return left;
+  };
+
+  const or = (): Expr => {
+    let left = and();
+    while (isOp('||')) {
+      pos += 1;
+      left = { kind: 'or', left, right: and() };
+    }
+    return left;
+  };
+
+  const root = or();
+  if (peek().t !== 'end') throw new AllowedUseSyntaxError(`unexpected input at ${peek().at}`);
+  return root;
+};
+
+const typeOf = (v: Value): string => {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'list';
+  return typeof v === 'object' ? 'map' : typeof v;
+};
+
+const equal = (a: Value, b: Value): boolean => {
+  if (typeOf(a) !== typeOf(b))
+    throw new AllowedUseEvalError(`no such overload: ${typeOf(a)} == ${typeOf(b)}`);
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => equal(x, b[i] ?? null));
+  return a === b;
+};
+
+const evaluate = (e: Expr, vars: Record<string, Value>): Value => {
+  switch (e.kind) {
+    case 'literal':
+      return e.value;
+    case 'list':
+      return e.items.map((x) => evaluate(x, vars));
+    case 'ident': {
+      if (!Object.hasOwn(vars, e.name)) throw new AllowedUseEvalError(`undeclared reference to '${e.name}'`);
+      return vars[e.name] ?? null;
+    }
+    case 'member': {
+      const obj = evaluate(e.object, vars);
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj) || !Object.hasOwn(obj, e.name))
+        throw new AllowedUseEvalError(`no such key: ${e.name}`);
+      return obj[e.name] ?? null;
+    }
+    case 'not': {
+      const v = evaluate(e.operand, vars);
+      if (typeof v !== 'boolean') throw new AllowedUseEvalError(`no such overload: !${typeOf(v)}`);
+      return !v;
+    }
+    case 'neg': {
+      const v = evaluate(e.operand, vars);
+      if (typeof v !== 'number') throw new AllowedUseEvalError(`no such overload: -${typeOf(v)}`);
+      return -v;
+    }
+    case 'and':
+    case 'or': {
+      // CEL's logical operators are commutative over errors: a decisive side wins.
+      const decisive = e.kind === 'or';
+      const side = (x: Expr): boolean | AllowedUseEvalError => {
+        try {
+          const v = evaluate(x, vars);
+          if (typeof v !== 'boolean')
+            return new AllowedUseEvalError(`no such overload: ${typeOf(v)} ${e.kind}`);
+          return v;
+        } catch (err) {
+          if (err instanceof AllowedUseEvalError) return err;
+          throw err;
+        }
+      };
+      const l = side(e.left);
+      if (l === decisive) return decisive;
+      const r = side(e.right);
+      if (r === decisive) return decisive;
+      if (l instanceof AllowedUseEvalError) throw l;
+      if (r instanceof AllowedUseEvalError) throw r;
+      return !decisive;
+    }
+    case 'compare': {
+      const l = evaluate(e.left, vars);
+      const r = evaluate(e.right, vars);
+      if (e.op === '==') return equal(l, r);
+      if (e.op === '!=') return !equal(l, r);
+      if (
+        !(
+          (typeof l === 'number' && typeof r === 'number') ||
+          (typeof l === 'string' && typeof r === 'string')
+        )
+      )
+        throw new AllowedUseEvalError(`no such overload: ${typeOf(l)} ${e.op} ${typeOf(r)}`);
+      switch (e.op) {
+        case '<':
+          return l < r;
+        case '<=':
+          return l <= r;
+        case '>':
+          return l > r;
+        case '>=':
+          return l >= r;
+      }
+      return false;
+    }
+    case 'in': {
+      const l = evaluate(e.left, vars);
+      const r = evaluate(e.right, vars);
+      if (!Array.isArray(r)) throw new AllowedUseEvalError(`no such overload: ${typeOf(l)} in ${typeOf(r)}`);
+      return r.some((x) => typeOf(x) === typeOf(l) && equal(x, l));
+    }
+  }
+};
+
+// Images are few and their expressions rarely change: parse each text once.
+const compiled = new Map<string, Expr | AllowedUseSyntaxError>();
+
+const parseAllowedUse = (src: string): Expr => {
+  let entry = compiled.get(src);
+  if (!entry) {
+    try {
+      entry = parse(src);
+    } catch (err) {
+      if (!(err instanceof AllowedUseSyntaxError)) throw err;
+      entry = err;
+    }
+    if (compiled.size > 1000) compiled.clear();
+    compiled.set(src, entry);
+  }
+  if (entry instanceof AllowedUseSyntaxError) throw entry;
+  return entry;
+};
+
+/**
+ * What IBM would say to a (would-be) instance: `allowed` (the expression is `true`), `refused` (it
+ * evaluates to anything else), or `unknown` when this reading cannot tell (text or variables it does not
+ * understand) — then the caller leaves the verdict to IBM rather than guess.
+ */
+type AllowedUseVerdict =
+  | { verdict: 'allowed' }
+  | { verdict: 'refused'; reason: string }
+  | { verdict: 'unknown'; reason: string };
+
+const checkAllowedUse = (src: string, vars: Record<string, Value>): AllowedUseVerdict => {
+  try {
+    const v = evaluate(parseAllowedUse(src), vars);
+    if (v === true) return { verdict: 'allowed' };
+    return {
+      verdict: 'refused',
+      reason: typeof v === 'boolean' ? 'evaluates to false' : `evaluates to ${typeOf(v)}`,
+    };
+  } catch (err) {
+    if (err instanceof AllowedUseSyntaxError || err instanceof AllowedUseEvalError)
+      return { verdict: 'unknown', reason: err.message };
+    throw err;
+  }
+};
+
+interface InstanceFacts {
+  metadata_service: { enabled: boolean; protocol: string; response_hop_limit: number };
+  enable_secure_boot?: boolean | undefined;
+  gpu?: { count: number; manufacturer: string; memory: number; model: string } | undefined;
+}
+
+/** The variables an `allowed_use.instance` expression sees for a (would-be) instance. */
+const instanceVariables = (facts: InstanceFacts): Record<string, Value> => ({
+  metadata_service: { ...facts.metadata_service },
+  enable_secure_boot: facts.enable_secure_boot ?? false,
+  gpu: { ...(facts.gpu ?? { count: 0, manufacturer: '', memory: 0, model: '' }) },
+});
+
+export type { AllowedUseVerdict, Expr as AllowedUseExpr, InstanceFacts, Value as AllowedUseValue };
+export { AllowedUseEvalError, AllowedUseSyntaxError, checkAllowedUse, instanceVariables, parseAllowedUse };
