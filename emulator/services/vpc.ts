@@ -1,5 +1,5 @@
 // VPC (Regional Infrastructure API, IAM service `is`) under `/vpc/{region}/v1`: regions and zones,
-// instances, instance templates and instance groups. docs/fidelity/vpc.md lists every guess.
+// VPCs, instances, instance templates and instance groups. docs/fidelity/vpc.md lists every guess.
 import type { Ctx, Reply, RouteModule } from '../core/context.ts';
 import { ApiError } from '../core/errors.ts';
 import type { RegionState } from '../core/state.ts';
@@ -10,6 +10,7 @@ import { renderRegion, renderZone, type View } from './vpc-render.ts';
 import { mountVpc, type VpcRoute } from './vpc-route.ts';
 import { templateRoutes } from './vpc-templates.ts';
 import { CODES } from './vpc-validate.ts';
+import { vpcCollectionRoutes } from './vpc-vpcs.ts';
 
 const namedRegion = (ctx: Ctx, v: View): RegionState => {
   const name = ctx.params.name ?? '';
@@ -70,6 +71,7 @@ const vpcRoutes: RouteModule = mountVpc([
   ...templateRoutes,
   ...networkRoutes,
   ...imageRoutes,
+  ...vpcCollectionRoutes,
 ]);
 
 export { vpcRoutes };

@@ -17,6 +17,7 @@ import { clientsThroughLanes, createLanes, type Lanes } from './lanes.ts';
 import type { Shard } from './shard.ts';
 import type { Include, Resume } from './summary.ts';
 import { type Assignment, hashedAssignment } from './units.ts';
+import { assignUnits } from './vpc-units.ts';
 
 interface ScanOptions {
   fn: 'scan' | 'sweep';
@@ -174,7 +175,7 @@ const openRun = async (rt: GuardRuntime, o: ScanOptions & { changes: ChangeLog }
   };
   if (o.include.includes('profiles')) await openProfiles(run);
   run.regions = await listRegions(o, clients.vpc);
-  run.assignment = hashedAssignment(o.shard, Array.isArray(run.regions) ? run.regions : []);
+  run.assignment = await assignUnits(o, base.self.account?.bss ?? '', run.regions, clients.vpc);
   return run;
 };
 

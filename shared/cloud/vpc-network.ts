@@ -97,6 +97,13 @@ interface Collection {
   total_count: number;
 }
 
+/** The part of IBM's `VPC` the scan reads. */
+interface VpcSummary {
+  id: string;
+  crn: string;
+  name: string;
+}
+
 interface ListParams {
   start?: string;
   limit?: number;
@@ -132,6 +139,25 @@ const vpcNetwork = (vpc: VpcClient) => {
     req?: RequestOptions,
   ) => vpc.send<T>(operation, { url, method: 'GET', qs, ...(path ? { path } : {}) }, JSON_ACCEPT, req);
   return {
+    /** A region's VPCs (the bulk scan's work units); vpc-node-sdk `listVpcs`. */
+    listVpcs: (
+      p: ListParams & { resourceGroupId?: string; classicAccess?: boolean } = {},
+      req?: RequestOptions,
+    ) => {
+      check({ ...p }, [], ['start', 'limit', 'resourceGroupId', 'classicAccess']);
+      return get<Collection & { vpcs: VpcSummary[] }>(
+        'list_vpcs',
+        '/vpcs',
+        {
+          start: p.start,
+          limit: p.limit,
+          'resource_group.id': p.resourceGroupId,
+          classic_access: p.classicAccess,
+        },
+        undefined,
+        req,
+      );
+    },
     listFlowLogCollectors: (
       p: VpcScoped & { targetId?: string; targetResourceType?: string } = {},
       req?: RequestOptions,
@@ -294,6 +320,7 @@ export type {
   SecurityGroup,
   SecurityGroupRule,
   VpcNetwork,
+  VpcSummary,
   VpnGateway,
 };
 export { allPages, vpcNetwork };

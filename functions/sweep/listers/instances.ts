@@ -8,7 +8,15 @@ import { guardInstance, judgeInstance, readTags, settleInstance } from '../../in
 import type { TagRead } from '../../instance-guard/decide.ts';
 import type { ListingSpec, Page } from '../listing.ts';
 import { runListing, startOf } from '../listing.ts';
-import { DEFAULT_PAGE, type Decided, heldBack, type Pass, takeSlot, type Work } from '../pass.ts';
+import {
+  DEFAULT_PAGE,
+  type Decided,
+  heldBack,
+  listingFailed,
+  type Pass,
+  takeSlot,
+  type Work,
+} from '../pass.ts';
 import { failedResult } from '../run-context.ts';
 import { NO_TAGS, tagsCanMatter } from '../tag-rule.ts';
 import type { Unit } from '../units.ts';
@@ -125,11 +133,34 @@ const instanceListing = (pass: Pass, unit: Unit, from: string | null): ListingSp
   };
 };
 
+/** Where a unit's listing starts: its resume token; a VPC of a region left whole starts at the top. */
+const startFrom = (
+  left: Record<string, string | null> | undefined,
+  unit: Unit,
+): string | null | undefined => {
+  if (!left) return null;
+  if (unit.key in left) return left[unit.key];
+  return unit.vpc && unit.region in left ? null : undefined;
+};
+
+/** A region whose VPCs could not be listed: a failed instance listing, resumed as the whole region. */
+const unlistedRegion = (pass: Pass, region: string, error: unknown): void => {
+  const state = pass.stats.listing(region, 'instances');
+  pass.listings.push(state);
+  listingFailed(pass, state, 'VPCs (to split the instances)', region, error);
+  pass.finishers.push(() => {
+    state.resume_from = null;
+    pass.resume.instances = { ...pass.resume.instances, [region]: null };
+  });
+};
+
 /** This shard's instance listings (resumed ones from their page token). */
 const startInstances = (pass: Pass): Promise<void>[] => {
   const { resume } = pass.run.o;
-  return pass.run.assignment.units.flatMap((unit) => {
-    const from = resume ? resume.instances?.[unit.key] : null;
+  const { units, unlisted } = pass.run.assignment;
+  for (const u of unlisted) unlistedRegion(pass, u.region, u.error);
+  return units.flatMap((unit) => {
+    const from = startFrom(resume?.instances, unit);
     return from === undefined ? [] : [runListing(pass, instanceListing(pass, unit, from))];
   });
 };

@@ -85,7 +85,7 @@ const startNetworkIn = (pass: Pass, region: string): Promise<void> => {
 /** This shard's network listings, one per region (resumed ones only when their region is named). */
 const startNetwork = (pass: Pass): Promise<void>[] => {
   const { resume } = pass.run.o;
-  return pass.run.assignment.templateRegions
+  return pass.run.assignment.regions
     .filter((region) => !resume || resume.network?.includes(region))
     .map((region) => startNetworkIn(pass, region));
 };

@@ -9,6 +9,9 @@ import { type Account, crnsOnce, GUARD_KEY, SECURE, startAccount } from './suppo
 
 let account: Account;
 
+/** Collection reads of the VPC API (what the bench counts as list calls). */
+const LIST = /\/v1\/(regions|vpcs|instances|instance\/templates|instance_groups)$/;
+
 beforeAll(async () => {
   account = await startAccount({ instances: 2000, regions: 4, seed: 'bulk-shards', profiles: 24 });
 });
@@ -69,6 +72,39 @@ describe('shards', () => {
       expect(r.records.length).toBeLessThan(everything.length / 4 + 100);
       expect(r.summary).toMatchObject({ shard: `${i}/4`, complete: true, exit_code: 3, fn: 'sweep' });
     }
+  });
+
+  test('4 shards partition the listing: list calls in sum ≤ 1.10× one scan’s, none makes half', async () => {
+    // Prepare: small pages, so the instance pages (not the fixed VPC listings) are most of the calls
+    const listCalls = async (since: number): Promise<number> =>
+      (await account.journal(since, 'vpc')).filter((e) => e.method === 'GET' && LIST.test(e.path)).length;
+    const options = { include: ['instances', 'templates'] as const, pageSize: 5 };
+    const mark = await account.mark();
+    const one = await account.scan(SECURE, { ...options, include: [...options.include] });
+    const oneCalls = await listCalls(mark);
+
+    // Act: each shard on its own, its calls counted from the emulator's journal
+    const shards: { records: DecisionRecord[]; calls: number }[] = [];
+    for (const index of [0, 1, 2, 3]) {
+      const since = await account.mark();
+      const r = await account.scan(SECURE, {
+        ...options,
+        include: [...options.include],
+        shard: { index, count: 4 },
+      });
+      shards.push({ records: r.records, calls: await listCalls(since) });
+    }
+
+    // Assess
+    const union = shards.flatMap((s) => crnsOnce(s.records));
+    expect(union).toHaveLength(one.records.length);
+    expect(new Set(union)).toEqual(new Set(crnsOnce(one.records)));
+    const sum = shards.reduce((a, s) => a + s.calls, 0);
+    expect(sum).toBeLessThanOrEqual(1.1 * oneCalls);
+    expect(Math.max(...shards.map((s) => s.calls))).toBeLessThanOrEqual(sum / 2);
+    // Each shard lists each region's VPCs once, and only its own VPCs' instances (vpc.id filter).
+    const vpcLists = (await account.journal(mark, 'vpc')).filter((e) => /\/v1\/vpcs$/.test(e.path));
+    expect(vpcLists).toHaveLength(4 * 4);
   });
 
   test('the same split from --shard and from the job environment', async () => {
