@@ -234,11 +234,14 @@ class Emulator {
 
       let caller: ApiKeyRecord | undefined;
       let token: Ctx['token'];
+      // A token is scoped to one account: every call it makes reads and writes that account's state.
+      let state = this.state;
       if (route.auth !== false) {
         const authz = req.headers.authorization ?? '';
         const m = /^Bearer\s+(\S+)$/i.exec(authz);
         token = m?.[1] ? this.tokens.verify(m[1]) : undefined;
-        caller = token ? callerOf(token, this.state) : undefined;
+        state = (token && this.state.forAccount(token.claims.account.bss)) || this.state;
+        caller = token ? callerOf(token, state) : undefined;
         if (!token || !caller) {
           fail(
             401,
@@ -250,6 +253,7 @@ class Emulator {
           return;
         }
         entry.caller = caller.iam_id;
+        entry.account = state.account.id;
       }
 
       const rawBody = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
@@ -264,7 +268,7 @@ class Emulator {
 
       const who = caller;
       const ctx: Ctx = {
-        state: this.state,
+        state,
         service,
         method,
         path,

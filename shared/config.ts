@@ -1,6 +1,7 @@
 // Environment → typed configuration, parsed once per process. Tests pass their own env object.
 
 import { type Level, parseLevel } from './audit/logger.ts';
+import { type AccountAccess, parseAccounts } from './cloud/accounts.ts';
 import { type AuthConfig, readAuthConfig } from './cloud/auth-config.ts';
 import { ConfigError } from './errors.ts';
 
@@ -67,6 +68,8 @@ interface Config {
   endpoint: string | undefined;
   /** The guard's identity in sdk-core's conventions (shared/cloud/auth-config.ts); undefined: none set. */
   auth: AuthConfig | undefined;
+  /** IMDS_GUARD_ACCOUNTS: the accounts acted in, each with its credentials; [] = the guard's own only. */
+  accounts: AccountAccess[];
   /** VPC API date version sent on every VPC call (facts §1.1). */
   vpcVersion: string;
   dryRun: boolean;
@@ -194,9 +197,14 @@ const trailAndJob = (env: Record<string, string | undefined>): Pick<Config, 'tra
   return { trail, cosJob: parseCosJob(env, trail) };
 };
 
+const identities = (env: Record<string, string | undefined>): Pick<Config, 'auth' | 'accounts'> => {
+  const auth = parseAuth(env);
+  return { auth, accounts: parseAccounts(env, auth) };
+};
+
 const loadConfig = (env: Record<string, string | undefined> = process.env): Config => ({
   endpoint: parseEndpoint(env.IMDS_GUARD_ENDPOINT),
-  auth: parseAuth(env),
+  ...identities(env),
   vpcVersion: env.IMDS_GUARD_VPC_VERSION ?? '2026-03-24',
   dryRun: truthy(env.IMDS_GUARD_DRY_RUN),
   logLevel: parseLevel(env.IMDS_GUARD_LOG_LEVEL),
@@ -217,6 +225,7 @@ const config = (): Config => {
 };
 
 export type {
+  AccountAccess,
   AuthConfig,
   Config,
   CosConnection,

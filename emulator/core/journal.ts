@@ -11,6 +11,8 @@ interface JournalEntry {
   service: EmulatorService | 'unknown';
   /** iam_id of the caller, when authenticated. */
   caller?: string;
+  /** The account the caller's token is scoped to, when authenticated. */
+  account?: string;
   region?: string;
   duration_ms: number;
   /** Id of the injected fault that answered, if any. */

@@ -390,8 +390,20 @@ class EmulatorState {
   atRoutes = new Map<string, AtRouteRec>();
   /** Code Engine projects by id (any region). */
   ceProjects = new Map<string, CeProjectRec>();
+  /** Other accounts this emulator serves, each with its own separate state (by account id). */
+  peers = new Map<string, EmulatorState>();
   /** Monotonic counter for `seq` fields and generated names. */
   private counter = 0;
+
+  /** This account and every peer: the IAM token endpoint looks keys and profiles up across them. */
+  allAccounts(): EmulatorState[] {
+    return [this, ...this.peers.values()];
+  }
+
+  /** The state of one account: this one or a peer; undefined for an account not served here. */
+  forAccount(id: string): EmulatorState | undefined {
+    return id === this.account.id ? this : this.peers.get(id);
+  }
 
   nextSeq(): number {
     this.counter += 1;

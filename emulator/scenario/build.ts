@@ -168,7 +168,7 @@ const identityOf = (
   return { iam_id: idn.iam_id ?? derived, identifier: idn.identifier, type: idn.type };
 };
 
-const buildState = (doc: ScenarioDoc): EmulatorState => {
+const buildAccount = (doc: ScenarioDoc): EmulatorState => {
   const state = new EmulatorState();
   const seed = doc.seed;
   state.seed = seed;
@@ -783,6 +783,28 @@ const buildTicketSystems = (state: EmulatorState, doc: ScenarioDoc, seed: string
       next: 1,
     });
   });
+};
+
+/**
+ * Scenario → state: its own account, and each of its other `accounts` as a peer with separate state
+ * (its own seed, so ids never collide). A reference error in one is located under `accounts[i]`.
+ */
+const buildState = (doc: ScenarioDoc): EmulatorState => {
+  const state = buildAccount(doc);
+  doc.accounts.forEach((other, i) => {
+    const id = other.account.id;
+    if (state.forAccount(id))
+      throw new ScenarioRefError(`account ${id} is declared twice`, ['accounts', i, 'account', 'id']);
+    try {
+      const seed = other.seed ?? `${doc.seed}/${id}`;
+      state.peers.set(id, buildAccount({ ...other, version: 1, seed, accounts: [] }));
+    } catch (err) {
+      if (err instanceof ScenarioRefError)
+        throw new ScenarioRefError(err.message, ['accounts', i, ...err.path]);
+      throw err;
+    }
+  });
+  return state;
 };
 
 export type { DocPath };

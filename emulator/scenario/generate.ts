@@ -283,6 +283,7 @@ const generateScenario = (options: GenerateOptions): ScenarioDoc => {
     version: 1,
     seed: o.seed,
     account: { name: `${o.seed}-account` },
+    accounts: [],
     token_ttl_seconds: 3600,
     resource_groups: rgs.map((name) => ({ name })),
     api_keys: API_KEYS,

@@ -362,9 +362,8 @@ const CeProjectDoc = v.strictObject({
   jobs: v.optional(v.array(CeComponentDoc), []),
 });
 
-const ScenarioDoc = v.strictObject({
-  version: v.optional(v.literal(1), 1),
-  seed: v.optional(v.string(), 'imds-guard'),
+/** What one account holds (the scenario's own, and each of its other `accounts`). */
+const accountEntries = {
   account: v.optional(
     v.strictObject({
       id: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/))),
@@ -403,14 +402,37 @@ const ScenarioDoc = v.strictObject({
   ),
   /** Code Engine projects with their functions, apps, jobs and config maps. */
   code_engine: v.optional(v.strictObject({ projects: v.optional(v.array(CeProjectDoc), []) })),
+};
+
+/** Another account the emulator serves, with its own separate state; its id is required. */
+const OtherAccountDoc = v.strictObject({
+  ...accountEntries,
+  account: v.strictObject({
+    id: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/)),
+    name: v.optional(v.string()),
+  }),
+  /** Seed of this account's ids; default: the scenario's seed and the account id. */
+  seed: v.optional(v.string()),
+});
+
+const ScenarioDoc = v.strictObject({
+  version: v.optional(v.literal(1), 1),
+  seed: v.optional(v.string(), 'imds-guard'),
+  ...accountEntries,
+  /**
+   * Other accounts (an enterprise's), each with its own keys, regions, profiles: a token is scoped to
+   * the account of its key or profile, and reaches another only by assuming a profile there.
+   */
+  accounts: v.optional(v.array(OtherAccountDoc), []),
 });
 
 type ScenarioDoc = v.InferOutput<typeof ScenarioDoc>;
 type ScenarioInput = v.InferInput<typeof ScenarioDoc>;
 type InstanceDoc = v.InferOutput<typeof InstanceDoc>;
+type OtherAccountDoc = v.InferOutput<typeof OtherAccountDoc>;
 type PolicyDoc = v.InferOutput<typeof PolicyDoc>;
 type RefDoc = v.InferOutput<typeof RefDoc>;
 type CeComponentDoc = v.InferOutput<typeof CeComponentDoc>;
 
-export type { CeComponentDoc, InstanceDoc, PolicyDoc, RefDoc, ScenarioInput };
+export type { CeComponentDoc, InstanceDoc, OtherAccountDoc, PolicyDoc, RefDoc, ScenarioInput };
 export { ScenarioDoc };

@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import type { Ctx, RouteModule } from '../core/context.ts';
 import { ApiError } from '../core/errors.ts';
-import type { ProfileRec } from '../core/state.ts';
+import type { EmulatorState, ProfileRec } from '../core/state.ts';
 import { callerOf, type IssuedToken, type TokenIssuer } from '../core/tokens.ts';
 
 const APIKEY_GRANT = 'urn:ibm:params:oauth:grant-type:apikey';
@@ -26,23 +26,43 @@ const required = (form: Form, property: string): string => {
   return value;
 };
 
-/** The trusted profile a form names: `profile_id`, `profile_crn`, or `profile_name` (+ `account` when asked). */
-const formProfile = (ctx: Ctx, form: Form, needsAccountWithName: boolean): ProfileRec | undefined => {
+/**
+ * The trusted profile a form names, with the account state it lives in: `profile_id`, `profile_crn`,
+ * or `profile_name` (+ `account` when asked). Ids and CRNs are unique across accounts; a name is
+ * looked up in the `account` given (the caller's own when none is asked for).
+ */
+const formProfile = (
+  ctx: Ctx,
+  form: Form,
+  needsAccountWithName: boolean,
+  home: EmulatorState = ctx.state,
+): { profile: ProfileRec; state: EmulatorState } | undefined => {
   const { profile_id: id, profile_crn: crn, profile_name: name } = form;
   if (!id && !crn && !name) throw missing('profile_id');
-  if (name && !id && !crn && needsAccountWithName) {
+  let states = ctx.state.allAccounts();
+  if (name && !id && !crn) {
     // Names are unique per account only: IBM asks which account (UNCONFIRMED for cr-token).
-    if (required(form, 'account') !== ctx.state.account.id) return undefined;
+    const named = needsAccountWithName ? ctx.state.forAccount(required(form, 'account')) : home;
+    if (!named) return undefined;
+    states = [named];
   }
-  return [...ctx.state.profiles.values()].find(
-    (p) => (id && p.id === id) || (crn && p.crn === crn) || (name && !id && !crn && p.name === name),
-  );
+  for (const state of states) {
+    const profile = [...state.profiles.values()].find(
+      (p) => (id && p.id === id) || (crn && p.crn === crn) || (name && !id && !crn && p.name === name),
+    );
+    if (profile) return { profile, state };
+  }
+  return undefined;
 };
 
 const apikeyGrant: Grant = (ctx, form, tokens) => {
-  const key = ctx.state.apiKeys.get(required(form, 'apikey'));
-  if (!key) throw new ApiError(400, 'BXNIM0415E', 'Provided API key could not be found.');
-  return tokens.issue(key, ctx.state, APIKEY_GRANT);
+  const apikey = required(form, 'apikey');
+  // Every served account's keys: the token is scoped to the account that owns the key.
+  for (const state of ctx.state.allAccounts()) {
+    const key = state.apiKeys.get(apikey);
+    if (key) return tokens.issue(key, state, APIKEY_GRANT);
+  }
+  throw new ApiError(400, 'BXNIM0415E', 'Provided API key could not be found.');
 };
 
 const untrusted = (): ApiError =>
@@ -59,12 +79,13 @@ const untrusted = (): ApiError =>
  */
 const crTokenGrant: Grant = (ctx, form, tokens) => {
   const crToken = required(form, 'cr_token');
-  const profile = formProfile(ctx, form, false);
+  const found = formProfile(ctx, form, false);
+  const profile = found?.profile;
   const legacy = [...ctx.state.apiKeys.values()].find(
     (k) =>
       k.kind === 'profile' && k.cr_token === crToken && profile !== undefined && k.profile_id === profile.id,
   );
-  if (legacy) return tokens.issue(legacy, ctx.state, CR_TOKEN_GRANT);
+  if (legacy) return tokens.issue(legacy, found?.state ?? ctx.state, CR_TOKEN_GRANT);
   const cr = tokens.verifySigned(crToken, ctx.now.getTime());
   if (!cr || cr['emulator.kind'] !== CR_KIND)
     throw new ApiError(400, 'BXNIM0465E', 'The compute resource token is not valid or has expired.');
@@ -82,7 +103,7 @@ const crTokenGrant: Grant = (ctx, form, tokens) => {
     name: String(cr.component_name),
     sub_type: 'ComputeResource',
   } as const;
-  return tokens.issueForProfile(profile, authn, ctx.state, CR_TOKEN_GRANT, ctx.now.getTime());
+  return tokens.issueForProfile(profile, authn, found.state, CR_TOKEN_GRANT, ctx.now.getTime());
 };
 
 /**
@@ -91,12 +112,15 @@ const crTokenGrant: Grant = (ctx, form, tokens) => {
  */
 const assumeGrant: Grant = (ctx, form, tokens) => {
   const token = tokens.verify(required(form, 'access_token'), ctx.now.getTime());
-  const caller = token ? callerOf(token, ctx.state) : undefined;
+  const account = token?.claims.account.bss ?? '';
+  const home = ctx.state.forAccount(account);
+  const caller = token && home ? callerOf(token, home) : undefined;
   if (!token || !caller)
     throw new ApiError(400, 'BXNIM0407E', 'Provided access token is not valid or has expired.');
-  const profile = formProfile(ctx, form, true);
-  if (!profile) throw new ApiError(400, 'BXNIM0470E', 'The trusted profile could not be found.');
-  const account = token.claims.account.bss;
+  // Across accounts (an enterprise): the profile's account trusts the caller by its iam_id.
+  const found = formProfile(ctx, form, true, home);
+  if (!found) throw new ApiError(400, 'BXNIM0470E', 'The trusted profile could not be found.');
+  const { profile } = found;
   const trusted =
     caller.kind !== 'profile' &&
     profile.identities.some(
@@ -116,7 +140,7 @@ const assumeGrant: Grant = (ctx, form, tokens) => {
     name: caller.name,
     sub_type: caller.kind === 'user' ? 'IAMUser' : 'ServiceId',
   } as const;
-  return tokens.issueForProfile(profile, authn, ctx.state, ASSUME_GRANT, ctx.now.getTime());
+  return tokens.issueForProfile(profile, authn, found.state, ASSUME_GRANT, ctx.now.getTime());
 };
 
 const GRANTS = {

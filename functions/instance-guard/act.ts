@@ -12,6 +12,7 @@ import { type CloudApiError, errorMessage } from '#shared/errors.ts';
 import {
   type ActContext,
   actContext,
+  actPerAccount,
   asCloudError,
   failureOf,
   ibmReason,
@@ -57,8 +58,8 @@ interface VpcRef {
 const SERVICES = { tagging: loadTagging } satisfies Partial<ServiceLoaders>;
 
 /** The one acting context (shared/runtime/acting.ts) with instance-guard's services. */
-const instanceContext = (rt: GuardRuntime, budgetMs?: number): Promise<ActContext> =>
-  actContext(rt, { services: SERVICES, ...(budgetMs !== undefined ? { budgetMs } : {}) });
+const instanceContext = (rt: GuardRuntime, budgetMs?: number, account?: string): Promise<ActContext> =>
+  actContext(rt, { services: SERVICES, ...(budgetMs !== undefined ? { budgetMs } : {}) }, account);
 
 /** `crn:v1:bluemix:public:is:us-south-1:a/<acct>::instance:<id>` → region, resource type, id. */
 const parseVpcCrn = (crn: string): VpcRef | undefined => {
@@ -603,17 +604,13 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
 };
 
 /** Acts on the events that passed screening, one after another (order matters within a delivery). */
-const actOnEvents = async (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> => {
-  let ctx: ActContext;
-  try {
-    ctx = await instanceContext(rt);
-  } catch (err) {
-    return cannotAuthenticate(rt, items, err, started);
-  }
-  const out: Decided[] = [];
-  for (const item of items) out.push(await handleEvent(ctx, item, started));
-  return out;
-};
+const actOnEvents = (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> =>
+  actPerAccount(
+    (account) => instanceContext(rt, undefined, account),
+    items,
+    (ctx, item) => handleEvent(ctx, item, started),
+    (failed, err) => cannotAuthenticate(rt, failed, err, started),
+  );
 
 export type { GroupRef, Guarded, Judged, JudgedTemplate, VpcRef };
 export {

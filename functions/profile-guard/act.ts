@@ -8,7 +8,7 @@ import type { DecisionRecord, Outcome } from '#shared/audit/decision.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
 import { ALL_SERVICES } from '#shared/cloud/service-loaders.ts';
 import type { Severity } from '#shared/policy/profiles.ts';
-import { type ActContext, actContext, failureOf, mayActIn } from '#shared/runtime/acting.ts';
+import { type ActContext, actContext, actPerAccount, failureOf, mayActIn } from '#shared/runtime/acting.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
 import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/guard.ts';
 import { cannotAuthenticate, recordFor } from '#shared/runtime/guard.ts';
@@ -180,7 +180,8 @@ const guardProfile = async (
 };
 
 /** profile-guard calls every service (identity, policies, groups, VPC, Case Management). */
-const profileContext = (rt: GuardRuntime): Promise<ActContext> => actContext(rt, { services: ALL_SERVICES });
+const profileContext = (rt: GuardRuntime, account?: string): Promise<ActContext> =>
+  actContext(rt, { services: ALL_SERVICES }, account);
 
 const triggerOf = (item: Actionable): TriggerEvent => {
   const e = item.event;
@@ -274,17 +275,15 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
 };
 
 /** Acts on the events that passed screening, one after another (order matters within a delivery). */
-const actOnEvents = async (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> => {
-  let ctx: ActContext;
-  try {
-    ctx = await profileContext(rt);
-  } catch (err) {
-    return cannotAuthenticate(rt, items, err, started);
-  }
-  const out: Decided[] = [];
-  for (const item of items) out.push(...(await handleEvent(ctx, item, started)));
-  return out;
-};
+const actOnEvents = async (rt: GuardRuntime, items: Actionable[], started: number): Promise<Decided[]> =>
+  (
+    await actPerAccount(
+      (account) => profileContext(rt, account),
+      items,
+      (ctx, item) => handleEvent(ctx, item, started),
+      (failed, err) => [cannotAuthenticate(rt, failed, err, started)],
+    )
+  ).flat();
 
 /**
  * Guards one profile outside any event (the demo, manual runs): same read, assessment, fix and ticket

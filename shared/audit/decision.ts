@@ -1,6 +1,7 @@
 // The decision record (contract, design.md): one JSON line per decision, one per target. Its `message`
 // is the human summary IBM Cloud Logs shows in the log list; `app` and `subsystem` name where it came
 // from (Cloud Logs' applicationName / subsystemName vocabulary), so views can filter on them.
+import { parseCrn } from '../cloud/crn.ts';
 import { describeDecision } from './decision-message.ts';
 import type { Logger } from './logger.ts';
 
@@ -56,6 +57,8 @@ interface DecisionRecord {
   event_id: string | null;
   action: string | null;
   target_crn: string | null;
+  /** The account the target belongs to (the account in its CRN), or null when there is none. */
+  account: string | null;
   outcome: Outcome;
   reason: string;
   before: unknown;
@@ -69,8 +72,13 @@ interface DecisionRecord {
   detail?: Record<string, unknown>;
 }
 
-type DecisionInput = Omit<DecisionRecord, 'timestamp' | 'level' | 'message' | 'app' | 'subsystem'> & {
+type DecisionInput = Omit<
+  DecisionRecord,
+  'timestamp' | 'level' | 'message' | 'app' | 'subsystem' | 'account'
+> & {
   level?: DecisionRecord['level'];
+  /** Default: the account in `target_crn`. */
+  account?: string | null;
 };
 
 const LEVEL_BY_OUTCOME = {
@@ -90,6 +98,7 @@ const LEVEL_BY_OUTCOME = {
 /** Completes a decision into the contract shape (timestamp, level from outcome, the human message). */
 const decisionRecord = (input: DecisionInput, now: Date = new Date()): DecisionRecord => ({
   ...input,
+  account: input.account ?? (input.target_crn ? (parseCrn(input.target_crn)?.account ?? null) : null),
   timestamp: now.toISOString(),
   level: input.level ?? LEVEL_BY_OUTCOME[input.outcome],
   message: `${input.outcome} ${describeDecision(input)}`,

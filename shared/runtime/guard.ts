@@ -15,6 +15,7 @@ import {
 } from '../audit/decision.ts';
 import { createLogger, type Logger } from '../audit/logger.ts';
 import { flushTrail, stateFor } from '../audit/trail/index.ts';
+import { accessFor } from '../cloud/accounts.ts';
 import type { Crn } from '../cloud/crn.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { accountAllowed, isSelfInitiator } from '../policy/match.ts';
@@ -161,6 +162,11 @@ const screen = (
       continue;
     }
     const account = target.crn.account;
+    // Many accounts: only those IMDS_GUARD_ACCOUNTS lists (each with its credentials); nothing is called.
+    if (rt.config.accounts.length > 0 && !accessFor(rt.config.accounts, account)) {
+      skip(parsed, 'refused', `account ${account} is not one the guard's accounts list`);
+      continue;
+    }
     // An empty `accounts` list means "the guard's own account", known only from its token (checked in act).
     if (rt.policy.accounts.length > 0 && !accountAllowed(rt.policy, account)) {
       skip(parsed, 'refused', `account ${account} is not one the policy allows`);

@@ -270,6 +270,7 @@ const generateRecords = (options: GenerateOptions): DecisionRecord[] => {
       event_id: action ? uuid() : null,
       action,
       target_crn: targetCrn,
+      account: targetCrn ? (/:a\/([0-9a-f]{32}):/.exec(targetCrn)?.[1] ?? null) : null,
       outcome,
       reason,
       before: null,

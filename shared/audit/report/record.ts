@@ -45,6 +45,8 @@ interface Decision {
   latencyMs: number | null;
   rules: string[];
   region: string | null;
+  /** The record's `account`, or (older lines) the account in its target CRN. */
+  account: string | null;
   resourceGroup: string | null;
   exposureMs: number | null;
   eventId: string | null;
@@ -82,6 +84,7 @@ const DecisionLine = v.looseObject({
   event_id: OptText,
   action: OptText,
   target_crn: OptText,
+  account: OptText,
   outcome: v.picklist(OUTCOMES),
   reason: OptText,
   initiator: OptText,
@@ -194,6 +197,7 @@ const normalizeDecision = (candidate: unknown, meta: LineMeta = {}): Normalized 
       latencyMs: nonNegative(r.latency_ms),
       rules: rulesOf(detail, findings),
       region: text(detail.region) ?? regionOfCrn(target),
+      account: text(r.account) ?? text(crn?.account) ?? null,
       resourceGroup: resourceGroupOf(detail.resource_group),
       exposureMs,
       eventId: text(r.event_id),

@@ -72,6 +72,7 @@ const startRevertWorld = async (): Promise<RevertWorld> => {
       event_id: 'partition:0/offset:42',
       action: 'is.instance-template.instance-template.create',
       target_crn: template.crn,
+      account: null,
       outcome: 'remediated',
       reason: 'rule default wants https',
       before: {

@@ -36,6 +36,7 @@ const decision = (over: Partial<Decision> & { outcome: Outcome }): Decision => {
     latencyMs: 100,
     rules: ['default'],
     region: 'us-south',
+    account: 'acct',
     resourceGroup: 'prod',
     exposureMs: null,
     eventId: 'e',

@@ -45,6 +45,7 @@ const decision = (over: Partial<Decision> & { outcome: Decision['outcome']; id?:
     latencyMs: 10,
     rules: ['default'],
     region: kind === 'profile' ? 'global' : 'us-south',
+    account: 'acct',
     resourceGroup: 'prod',
     exposureMs: null,
     eventId: null,

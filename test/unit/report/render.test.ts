@@ -64,6 +64,7 @@ const hostile = (): DecisionRecord[] =>
     event_id: p,
     action: p,
     target_crn: `crn:v1:bluemix:public:is:us-south-1:a/acct::instance:${p}`,
+    account: p,
     outcome: i % 2 === 0 ? 'failed' : 'remediated',
     reason: p,
     before: null,
