@@ -33,6 +33,7 @@ import {
   type TemplateReplacement,
   tagTypesNeeded,
 } from './decide.ts';
+import { type RolloutOptions, rolloutFor } from './rollout-act.ts';
 
 /** The result of guarding one resource, before it becomes a decision record. */
 interface Guarded {
@@ -269,7 +270,13 @@ const GONE: Guarded = {
 const guardInstance = async (
   ctx: ActContext,
   ref: VpcRef,
-  options: { notFoundRetries?: number; known?: Instance; tags?: TagRead; changes?: ChangeLog } = {},
+  options: {
+    notFoundRetries?: number;
+    known?: Instance;
+    tags?: TagRead;
+    changes?: ChangeLog;
+    rollout?: RolloutOptions;
+  } = {},
 ): Promise<Guarded> => {
   const { rt } = ctx;
   const vpc = await ctx.clients.vpc(ref.region);
@@ -287,14 +294,20 @@ const guardInstance = async (
     if (current === 'gone') return { ...GONE, reason: 'instance not found', before };
     judged = judgeInstance(rt, current.value, tags, ref.region);
   }
+  const rollout = rolloutFor(ctx, ref.region, tags, {
+    ...options.rollout,
+    bulk: options.known !== undefined,
+  });
   let patched = false;
   for (let round = 0; round < 3; round += 1) {
+    const held = await rollout.hold(current.value, judged);
+    if (held) return held;
     const settled = settleInstance(rt, judged, before, current.value.metadata_service, patched);
-    if (settled) return settled;
+    if (settled) return rollout.done(current.value, settled);
     const changing = judged as Judged & { decision: { kind: 'patch' } };
     const changes = changeLogOf(ctx, options.changes);
     const result = await patchInstance(ctx, vpc, ref, current, changing, before, changes);
-    if ('done' in result) return result.done;
+    if ('done' in result) return rollout.done(current.value, result.done);
     patched ||= result.mayHaveApplied;
     current = await read();
     if (current === 'gone') return { ...GONE, reason: 'instance deleted while remediating', before };
@@ -533,6 +546,14 @@ const GUARDS = {
   (ctx: ActContext, ref: VpcRef, o: { notFoundRetries?: number }) => Promise<Guarded>
 >;
 
+/** The event as the rollout notice's ticket cites it. */
+const triggerOf = ({ event, parsed }: Actionable) => ({
+  action: event.action,
+  time: parsed.eventTime?.toISOString() ?? '',
+  ...(event.id ? { id: event.id } : {}),
+  ...(event.initiator ? { initiator: { id: event.initiator.id, name: event.initiator.name } } : {}),
+});
+
 /** One event: the token-based checks, then the resource's guard, as a decision record. */
 const handleEvent = async (ctx: ActContext, item: Actionable, started: number): Promise<Decided> => {
   const { rt } = ctx;
@@ -556,7 +577,7 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
   const notFoundRetries = item.action.endsWith('.create') ? 4 : 0;
   const { result, tally } = await countCalls(async (): Promise<Guarded> => {
     try {
-      return await guard(ctx, ref, { notFoundRetries });
+      return await guard(ctx, ref, { notFoundRetries, rollout: { events: true, trigger: triggerOf(item) } });
     } catch (err) {
       return failureOf(err);
     }

@@ -68,7 +68,15 @@ const body = (n: RolloutNotice, event: TriggerEvent | undefined): { text: string
   ];
   const tags = formatTags(rolloutMarker(n.account_id, n.instance.id), ticketKey(n), findingIds(n));
   return {
-    text: [`${what(n)}.`, ...n.reasons, HOW, '', ...head.map(([k, v]) => `${k}: ${v}`), '', ...tagBlockText(tags)],
+    text: [
+      `${what(n)}.`,
+      ...n.reasons,
+      HOW,
+      '',
+      ...head.map(([k, v]) => `${k}: ${v}`),
+      '',
+      ...tagBlockText(tags),
+    ],
     markdown: [
       `**${md(what(n))}.**`,
       '',

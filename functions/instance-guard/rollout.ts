@@ -78,7 +78,11 @@ const describeChange = (change: PlannedChange): string =>
     : `secure the metadata service (${JSON.stringify(change.patch)})`;
 
 /** Changes within the cap's window that reach its limit: not fought over. */
-const capped = (policy: Policy, facts: RolloutFacts, now: Date): { count: number; window: string } | undefined => {
+const capped = (
+  policy: Policy,
+  facts: RolloutFacts,
+  now: Date,
+): { count: number; window: string } | undefined => {
   const cap = policy.instances.rollout.change_cap;
   if (!cap) return undefined;
   const since = now.getTime() - msOf(cap.window);
@@ -128,7 +132,9 @@ const decideRollout = (
       stage,
       due,
       why,
-      reasons: [`${because}: the owner is told the guard will ${describeChange(change)} after ${grace} (at ${due}); nothing changed yet`],
+      reasons: [
+        `${because}: the owner is told the guard will ${describeChange(change)} after ${grace} (at ${due}); nothing changed yet`,
+      ],
     };
   }
   const dueMs = Date.parse(facts.notice.at) + msOf(grace);

@@ -59,7 +59,9 @@ const RolloutPolicy = v.strictObject(
      * A user or access tag that says "this workload reads the metadata service": such an instance is
      * never disabled without a notice first, whatever its stage (securing it is allowed).
      */
-    consumer_tag: v.optional(v.pipe(v.string('expected a tag'), v.trim(), v.minLength(1, 'must not be empty'))),
+    consumer_tag: v.optional(
+      v.pipe(v.string('expected a tag'), v.trim(), v.minLength(1, 'must not be empty')),
+    ),
     change_cap: v.optional(ChangeCap),
     /** Changes made from events per minute, across every container (with a trail bucket). */
     max_changes_per_minute: v.optional(Count),
