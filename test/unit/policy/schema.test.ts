@@ -42,6 +42,7 @@ describe('defaults', () => {
         exemptions: { access_tags: ['imds-guard:exempt'], user_tags: [], list: [] },
         match_user_tags: false,
         on_tag_lookup_failure: 'fail-closed',
+        rollout: { stage: 'enforce', grace_period: '7d' },
       },
       templates: { mode: 'audit', repoint_instance_groups: false, name_suffix: '-imds-guard' },
       profiles: PROFILES_POLICY_DEFAULTS,
