@@ -58,6 +58,7 @@ const OUTCOME_COLOR = {
   ticket_opened: 'magenta',
   ticket_updated: 'magenta',
   ticket_resolved: 'green',
+  deferred: 'yellow',
 } as const satisfies Record<Outcome, keyof Painter>;
 
 const EXEMPTION_DAYS = 10;

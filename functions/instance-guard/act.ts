@@ -35,6 +35,7 @@ import {
   tagTypesNeeded,
 } from './decide.ts';
 import { gateImage } from './image-gate.ts';
+import { type RolloutOptions, rolloutFor } from './rollout-act.ts';
 
 /** The result of guarding one resource, before it becomes a decision record. */
 interface Guarded {
@@ -273,7 +274,13 @@ const GONE: Guarded = {
 const guardInstance = async (
   ctx: ActContext,
   ref: VpcRef,
-  options: { notFoundRetries?: number; known?: Instance; tags?: TagRead; changes?: ChangeLog } = {},
+  options: {
+    notFoundRetries?: number;
+    known?: Instance;
+    tags?: TagRead;
+    changes?: ChangeLog;
+    rollout?: RolloutOptions;
+  } = {},
 ): Promise<Guarded> => {
   const { rt } = ctx;
   const vpc = await ctx.clients.vpc(ref.region);
@@ -301,16 +308,21 @@ const guardInstance = async (
     if (current === 'gone') return { ...GONE, reason: 'instance not found', before };
     judged = await judge(current.value);
   }
+  const rollout = rolloutFor(ctx, ref.region, tags, {
+    ...options.rollout,
+    bulk: options.known !== undefined,
+  });
   let patched = false;
   for (let round = 0; round < 3; round += 1) {
-    const settled = judged.blocked
-      ? { ...judged.blocked, before, after: before }
-      : settleInstance(rt, judged, before, current.value.metadata_service, patched);
-    if (settled) return settled;
+    if (judged.blocked) return { ...judged.blocked, before, after: before };
+    const held = await rollout.hold(current.value, judged);
+    if (held) return held;
+    const settled = settleInstance(rt, judged, before, current.value.metadata_service, patched);
+    if (settled) return rollout.done(current.value, settled);
     const changing = judged as Judged & { decision: { kind: 'patch' } };
     const changes = changeLogOf(ctx, options.changes);
     const result = await patchInstance(ctx, vpc, ref, current, changing, before, changes);
-    if ('done' in result) return result.done;
+    if ('done' in result) return rollout.done(current.value, result.done);
     patched ||= result.mayHaveApplied;
     current = await read();
     if (current === 'gone') return { ...GONE, reason: 'instance deleted while remediating', before };
@@ -550,6 +562,14 @@ const GUARDS = {
   (ctx: ActContext, ref: VpcRef, o: { notFoundRetries?: number }) => Promise<Guarded>
 >;
 
+/** The event as the rollout notice's ticket cites it. */
+const triggerOf = ({ event, parsed }: Actionable) => ({
+  action: event.action,
+  time: parsed.eventTime?.toISOString() ?? '',
+  ...(event.id ? { id: event.id } : {}),
+  ...(event.initiator ? { initiator: { id: event.initiator.id, name: event.initiator.name } } : {}),
+});
+
 /** One event: the token-based checks, then the resource's guard, as a decision record. */
 const handleEvent = async (ctx: ActContext, item: Actionable, started: number): Promise<Decided> => {
   const { rt } = ctx;
@@ -573,7 +593,7 @@ const handleEvent = async (ctx: ActContext, item: Actionable, started: number): 
   const notFoundRetries = item.action.endsWith('.create') ? 4 : 0;
   const { result, tally } = await countCalls(async (): Promise<Guarded> => {
     try {
-      return await guard(ctx, ref, { notFoundRetries });
+      return await guard(ctx, ref, { notFoundRetries, rollout: { events: true, trigger: triggerOf(item) } });
     } catch (err) {
       return failureOf(err);
     }

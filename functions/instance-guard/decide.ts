@@ -183,8 +183,11 @@ const templateScope = (
 const tagTypesNeeded = (policy: Policy): ('access' | 'user')[] => {
   const rulesUseTags = policy.instances.rules.some((r) => (r.match?.tags?.length ?? 0) > 0);
   const types: ('access' | 'user')[] = [];
-  if (policy.instances.exemptions.access_tags.length > 0 || rulesUseTags) types.push('access');
+  // The rollout's consumer tag may be either kind (the owner sets a user tag, an administrator an access tag).
+  const consumer = policy.instances.rollout.consumer_tag !== undefined;
+  if (policy.instances.exemptions.access_tags.length > 0 || rulesUseTags || consumer) types.push('access');
   if (
+    consumer ||
     policy.instances.exemptions.user_tags.length > 0 ||
     (rulesUseTags && policy.instances.match_user_tags)
   ) {

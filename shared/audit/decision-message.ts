@@ -103,6 +103,7 @@ const describeDecision = (r: Described): string => {
     case 'exempt':
     case 'gone':
     case 'failed':
+    case 'deferred':
       return clip(`${name}: ${reasonCore(r.reason)}`);
     default:
       return clip(`${name}: ${r.reason}`) satisfies string;

@@ -17,6 +17,8 @@ const OUTCOMES = [
   'ticket_updated',
   'ticket_resolved',
   'failed',
+  /** Held back by the per-minute change limit; the platform delivers the event again (503). */
+  'deferred',
 ] as const;
 
 type Outcome = (typeof OUTCOMES)[number];
@@ -30,6 +32,7 @@ const OUTCOME_PRECEDENCE: readonly Outcome[] = [
   'ticket_updated',
   'ticket_resolved',
   'planned',
+  'deferred',
   'exempt',
   'compliant',
   'gone',
@@ -93,6 +96,7 @@ const LEVEL_BY_OUTCOME = {
   ticket_updated: 'info',
   ticket_resolved: 'info',
   failed: 'error',
+  deferred: 'info',
 } as const satisfies Record<Outcome, DecisionRecord['level']>;
 
 /** Completes a decision into the contract shape (timestamp, level from outcome, the human message). */

@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { NetworkPolicy } from './network.ts';
 import { ProfilesPolicy } from './profiles.ts';
+import { RolloutPolicy, StageSchema } from './rollout.ts';
 
 // ---- Vocabularies (decide.ts switches over them exhaustively) ----------------------------------
 
@@ -156,6 +157,8 @@ const Rule = section({
   match: v.nullish(Match, {}),
   mode: InstanceModeSchema,
   hop_limit: v.optional(HopLimit),
+  /** The rollout stage for what this rule matches (else `instances.rollout.stage`). */
+  stage: v.optional(StageSchema),
 });
 
 const ExemptionMatch = v.pipe(
@@ -219,6 +222,8 @@ const Instances = section({
     ),
     'fallback',
   ),
+  /** Staged rollout: audit → notify → enforce, and the brakes on changes (rollout.ts). */
+  rollout: v.nullish(RolloutPolicy, {}),
 });
 
 const Templates = section({

@@ -41,6 +41,7 @@ const CATEGORY_OF = {
   ticket_updated: 'tickets',
   ticket_resolved: 'tickets',
   failed: 'failed',
+  deferred: 'planned',
 } as const satisfies Record<Outcome, Category>;
 
 interface Distribution {

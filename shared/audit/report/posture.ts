@@ -21,6 +21,7 @@ const STATUS_OF = {
   ticket_updated: 'noncompliant',
   ticket_resolved: 'compliant',
   failed: 'noncompliant',
+  deferred: 'noncompliant',
 } as const satisfies Record<Outcome, Status | 'gone' | null>;
 
 interface Target {

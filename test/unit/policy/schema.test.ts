@@ -43,6 +43,7 @@ describe('defaults', () => {
         match_user_tags: false,
         on_tag_lookup_failure: 'fail-closed',
         on_image_requires_metadata: 'fallback',
+        rollout: { stage: 'enforce', grace_period: '7d' },
       },
       templates: { mode: 'audit', repoint_instance_groups: false, name_suffix: '-imds-guard' },
       profiles: PROFILES_POLICY_DEFAULTS,

@@ -103,6 +103,7 @@ describe('breakdowns', () => {
       ticket_updated: 0,
       ticket_resolved: 0,
       failed: 1,
+      deferred: 0,
     });
     expect(s.totals).toEqual({
       decisions: 6,

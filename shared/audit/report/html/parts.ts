@@ -18,6 +18,7 @@ const OUTCOME_COLORS = {
   ticket_updated: '#9f1853',
   ticket_resolved: '#740937',
   failed: '#da1e28',
+  deferred: '#8e6a00',
 } as const satisfies Record<Outcome, string>;
 
 const OUTCOME_LABELS = {
@@ -32,6 +33,7 @@ const OUTCOME_LABELS = {
   ticket_updated: 'Ticket updated',
   ticket_resolved: 'Ticket resolved',
   failed: 'Failed',
+  deferred: 'Deferred',
 } as const satisfies Record<Outcome, string>;
 
 const CATEGORY_STYLE = {

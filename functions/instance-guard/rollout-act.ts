@@ -1,0 +1,241 @@
+// The staged rollout's I/O around one instance's change (act.ts calls `hold` before acting and `done` on
+// the result): read the rollout state only when the gate needs it, keep the instance's one notice ticket
+// (the profiles' lifecycle, through the policy's sink), remember notices and changes (rollout-state.ts),
+// and take a per-minute change slot on the event path — a change without a slot is `deferred`: the
+// function answers 503 and the platform delivers the event again later, so nothing is dropped.
+import type { Outcome } from '#shared/audit/decision.ts';
+import { parseCrn } from '#shared/cloud/crn.ts';
+import type { Instance } from '#shared/cloud/vpc.ts';
+import type { ActContext } from '#shared/runtime/acting.ts';
+import { TicketSinkError } from '#shared/tickets/index.ts';
+import { runSubjectTicket, type TicketResult } from '../profile-guard/lifecycle.ts';
+import { sinkFor } from '../profile-guard/sink.ts';
+import type { TriggerEvent } from '../profile-guard/ticket-subject.ts';
+import type { TagRead } from './decide.ts';
+import {
+  consumerSignals,
+  decideRollout,
+  minuteOf,
+  needsFacts,
+  type PlannedChange,
+  type RolloutGate,
+  usesNotices,
+} from './rollout.ts';
+import { RolloutStateError, rolloutStoreFor } from './rollout-state.ts';
+import { type RolloutNotice, rolloutTicketable } from './rollout-ticket.ts';
+
+/** The result shape act.ts records (its `Guarded`). */
+interface Held {
+  outcome: Outcome;
+  reason: string;
+  before: unknown;
+  after: unknown;
+  detail?: Record<string, unknown>;
+  retry?: boolean;
+}
+
+interface RolloutOptions {
+  /** The event path: the per-minute change limit applies. */
+  events?: boolean;
+  /** The event that led here, for the ticket's texts. */
+  trigger?: TriggerEvent;
+  /** A bulk run decided on listed data: compliant instances are not looked up (one list call each). */
+  bulk?: boolean;
+}
+
+/** What `hold` learnt, for `done`: the gate that let the change go, and what to add to the record. */
+interface Pending {
+  gate?: Extract<RolloutGate, { kind: 'go' }>;
+  detail?: Record<string, unknown>;
+}
+
+interface JudgedLike {
+  decision:
+    | {
+        kind: 'patch';
+        patch: PlannedChange['patch'];
+        desired: PlannedChange['desired'];
+        rule: string;
+        reasons: string[];
+      }
+    | { kind: 'compliant' | 'exempt' | 'audit'; reasons: string[] };
+  detail: Record<string, unknown>;
+}
+
+const noticeOf = (
+  ctx: ActContext,
+  inst: Instance,
+  region: string,
+  kind: RolloutNotice['kind'],
+  patch: PlannedChange['patch'],
+  reasons: string[],
+  resolution?: RolloutNotice['resolution'],
+): RolloutNotice => ({
+  account_id: parseCrn(inst.crn)?.account ?? ctx.self.account?.bss ?? '',
+  instance: { id: inst.id, crn: inst.crn, name: inst.name, region },
+  kind,
+  patch,
+  reasons,
+  ...(resolution ? { resolution } : {}),
+});
+
+const ticket = (ctx: ActContext, n: RolloutNotice, o: RolloutOptions): Promise<TicketResult> =>
+  runSubjectTicket(sinkFor(ctx), rolloutTicketable(n), {
+    dryRun: ctx.rt.dryRun,
+    ...(o.trigger ? { event: o.trigger } : {}),
+  });
+
+/** A sink or state failure: no change made; retryable ones give the event back. */
+const failedHold = (err: unknown, before: unknown, detail: Record<string, unknown>): Held => {
+  if (err instanceof TicketSinkError)
+    return {
+      outcome: 'failed',
+      reason: `rollout: ${err.retryable ? 'ticket sink unavailable, retry wanted' : 'ticket sink refused'}: ${err.message}; nothing changed`,
+      before,
+      after: before,
+      detail,
+      ...(err.retryable ? { retry: true } : {}),
+    };
+  if (err instanceof RolloutStateError)
+    return {
+      outcome: 'failed',
+      reason: `${err.message}; nothing changed`,
+      before,
+      after: before,
+      detail,
+      retry: true,
+    };
+  throw err;
+};
+
+/** The rollout around one instance: `hold` before each attempt, `done` with the result. */
+const rolloutFor = (ctx: ActContext, region: string, tags: TagRead, o: RolloutOptions = {}) => {
+  const { rt } = ctx;
+  const { policy } = rt;
+  const store = rolloutStoreFor(rt);
+  const pending: Pending = {};
+  let slot = false;
+
+  /** An open notice on an instance that needs no change any more: resolve it and forget it. */
+  const closeIfOpen = async (inst: Instance, resolution: 'exempt' | 'compliant'): Promise<void> => {
+    if (!usesNotices(policy) || (resolution === 'compliant' && o.bulk)) return;
+    const state = await store.read(inst.id);
+    if (!state.notice) return;
+    const t = await ticket(ctx, noticeOf(ctx, inst, region, 'done', {}, [], resolution), o);
+    if (!rt.dryRun) await store.append(inst.id, 'closed', rt.now());
+    pending.detail = {
+      rollout: { notice_closed: resolution, noticed_at: state.notice.at },
+      ticket: t.ticket,
+    };
+  };
+
+  const gated = async (
+    inst: Instance,
+    j: JudgedLike & { decision: { kind: 'patch' } },
+  ): Promise<Held | undefined> => {
+    const before = inst.metadata_service;
+    const { patch, desired, rule } = j.decision;
+    const change: PlannedChange = { patch, desired, rule };
+    const consumer = consumerSignals(policy, tags);
+    const facts = needsFacts(policy, change, consumer)
+      ? { ...(await store.read(inst.id)), consumer }
+      : { changes: [], consumer };
+    const gate = decideRollout(policy, change, facts, rt.now());
+    const rollout = {
+      stage: gate.stage,
+      gate: gate.kind,
+      state: store.where,
+      ...(consumer.length ? { consumer } : {}),
+    };
+    const detail = { ...j.detail, patch, rollout };
+    const reason = [...j.decision.reasons, ...gate.reasons].join('; ');
+    switch (gate.kind) {
+      case 'audit':
+        return { outcome: 'planned', reason, before, after: before, detail: { ...detail, mode: 'audit' } };
+      case 'wait':
+        return {
+          outcome: 'planned',
+          reason,
+          before,
+          after: before,
+          detail: { ...detail, rollout: { ...rollout, noticed_at: gate.noticed_at, due: gate.due } },
+        };
+      case 'notice':
+      case 'cap': {
+        const t = await ticket(ctx, noticeOf(ctx, inst, region, gate.kind, patch, gate.reasons), o);
+        // After the ticket: a notice is remembered only once the owner has been told.
+        if (gate.kind === 'notice' && !rt.dryRun) await store.append(inst.id, 'notice', rt.now());
+        const extra =
+          gate.kind === 'notice'
+            ? { due: gate.due, why: gate.why }
+            : { count: gate.count, window: gate.window };
+        return {
+          outcome: t.outcome === 'ignored' ? 'planned' : t.outcome,
+          reason: `${reason}; ${t.reason}`,
+          before,
+          after: before,
+          detail: { ...detail, rollout: { ...rollout, ...extra }, ticket: t.ticket },
+        };
+      }
+      case 'go': {
+        const limit = policy.instances.rollout.max_changes_per_minute;
+        if (o.events && limit !== undefined && !slot && !rt.dryRun) {
+          slot = await store.takeSlot(minuteOf(rt.now()), limit, rt.now());
+          if (!slot)
+            return {
+              outcome: 'deferred',
+              reason: `${reason}; deferred: ${limit} change(s) already made this minute (max_changes_per_minute); the event is delivered again later`,
+              before,
+              after: before,
+              detail: { ...detail, rollout: { ...rollout, gate: 'deferred' } },
+              retry: true,
+            };
+        }
+        pending.gate = gate;
+        pending.detail = { rollout };
+        return undefined;
+      }
+    }
+  };
+
+  /** Before settling or patching: a result that replaces the change, or undefined to go on. */
+  const hold = async (inst: Instance, j: JudgedLike): Promise<Held | undefined> => {
+    try {
+      if (j.decision.kind === 'exempt' || j.decision.kind === 'compliant') {
+        await closeIfOpen(inst, j.decision.kind);
+        return undefined;
+      }
+      if (j.decision.kind !== 'patch') return undefined;
+      return await gated(inst, j as JudgedLike & { decision: { kind: 'patch' } });
+    } catch (err) {
+      return failedHold(err, inst.metadata_service, j.detail);
+    }
+  };
+
+  /** With the result: remember the change, close the notice it carried out, note it in the record. */
+  const done = async <G extends Held>(inst: Instance, g: G): Promise<G> => {
+    const extra: Record<string, unknown> = { ...pending.detail };
+    if (g.outcome === 'remediated' && pending.gate && !rt.dryRun) {
+      try {
+        if (policy.instances.rollout.change_cap) await store.append(inst.id, 'changed', rt.now());
+        if (pending.gate.notice) {
+          const t = await ticket(ctx, noticeOf(ctx, inst, region, 'done', {}, [], 'changed'), o);
+          await store.append(inst.id, 'closed', rt.now());
+          extra.ticket = t.ticket;
+        }
+      } catch (err) {
+        // The change is made; the record says what could not be remembered (the next event tries again).
+        extra.rollout_error = err instanceof Error ? err.message : String(err);
+      }
+    }
+    if (Object.keys(extra).length === 0) return g;
+    const detail = { ...g.detail, ...extra };
+    const reasons = pending.gate?.reasons ?? [];
+    return { ...g, reason: [g.reason, ...reasons].filter(Boolean).join('; '), detail };
+  };
+
+  return { hold, done };
+};
+
+export type { RolloutOptions };
+export { rolloutFor };
