@@ -2,6 +2,8 @@
 import { adminRoutes } from './admin.ts';
 import type { RouteModule } from './core/context.ts';
 import type { EmulatorService } from './core/errors.ts';
+import { type RouteRow, routeTable } from './core/route-table.ts';
+import { TokenIssuer } from './core/tokens.ts';
 import { Emulator, type EmulatorOptions } from './emulator.ts';
 import { type EventsHandle, installEvents } from './events/index.ts';
 import { type GenerateOptions, generateState } from './scenario/generate.ts';
@@ -38,6 +40,14 @@ const SERVICE_MODULES = {
   atracker: atrackerRoutes,
   'code-engine': codeEngineRoutes,
 } satisfies Record<Exclude<EmulatorService, 'admin' | 'iam-token' | 'metadata'>, RouteModule>;
+
+/** Every IBM route the emulator serves (not its admin API), with the roles it needs: core/route-table.ts. */
+const emulatorRouteTable = (): RouteRow[] =>
+  routeTable([
+    iamTokenRoutes(new TokenIssuer()),
+    instanceIdentityRoutes(new TokenIssuer()),
+    ...Object.values(SERVICE_MODULES),
+  ]);
 
 type ScenarioSource =
   | { kind: 'text'; text: string; file: string }
@@ -144,4 +154,4 @@ const startEmulator = async (options: StartOptions = {}): Promise<RunningEmulato
 };
 
 export type { RunningEmulator, StartOptions };
-export { startEmulator };
+export { emulatorRouteTable, startEmulator };

@@ -64,6 +64,13 @@ interface Ctx {
   emit(change: ChangeEvent): void;
 }
 
+/** One role on one service that lets a caller through a route; `when` names a condition it holds under. */
+interface Need {
+  service: IamService;
+  role: Role;
+  when?: string;
+}
+
 interface RouteDef {
   service: EmulatorService;
   method: Method;
@@ -73,10 +80,16 @@ interface RouteDef {
   auth?: boolean;
   /** Role the caller needs, checked after authentication. */
   permission?: { service: IamService; role: Role };
+  /**
+   * Roles the handler itself checks (after the route's own validation), any one of which suffices:
+   * declared for the route table (core/route-table.ts), never enforced from here. `[]`: no IAM role (a
+   * sink's own secret, or only the caller's own records).
+   */
+  needs?: readonly Need[];
   handler: (ctx: Ctx) => Reply | Promise<Reply>;
 }
 
 /** Each service module exports one of these: it adds its routes. */
 type RouteModule = (add: (route: RouteDef) => void) => void;
 
-export type { ChangeEvent, Ctx, Method, Reply, RouteDef, RouteModule };
+export type { ChangeEvent, Ctx, Method, Need, Reply, RouteDef, RouteModule };

@@ -28,6 +28,7 @@ const mountVpc =
         service: 'vpc',
         method: r.method,
         path: `/vpc/:region/v1${r.path}`,
+        needs: [{ service: 'is', role: r.role }],
         handler: (ctx) => {
           const region = ctx.params.region ?? '';
           const rs = ctx.state.regionState(region);

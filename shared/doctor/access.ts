@@ -1,12 +1,12 @@
 // `access:<scope key>`: does the identity hold each grant the manifest needs? The grants come from
-// grantsFor (shared/manifest/grants.ts), the one source deploy, Terraform and doctor share. The identity's
+// grantsFor (shared/actions/grants.ts), the one source deploy, Terraform and doctor share. The identity's
 // own policies and its access groups' policies are read (IAM Policy Management v2, Access Groups), and a
 // missing grant is named with the exact `ibmcloud` command deploy would run and the Terraform line.
 
+import type { Grant } from '../actions/grants.ts';
+import { grantsFor, scopeFlags, scopeKey } from '../actions/grants.ts';
 import { errorMessage } from '../errors.ts';
 import { commandLine } from '../manifest/deploy-render.ts';
-import type { Grant } from '../manifest/grants.ts';
-import { grantsFor, scopeFlags, scopeKey } from '../manifest/grants.ts';
 import type { Deployment } from '../manifest/schema.ts';
 import { cloudCall } from '../runtime/retry.ts';
 import { type Coverage, coverageOf, type HeldPolicy, roleNameOf } from './coverage.ts';

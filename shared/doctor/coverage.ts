@@ -3,7 +3,7 @@
 // match anything) and one of its roles is the needed role or a stronger one of the same family.
 // Conditional policies (time-based rules) and tag-scoped ones are never counted: they hold only sometimes,
 // or only for some resources.
-import type { Grant, GrantScope } from '../manifest/grants.ts';
+import type { Grant, GrantScope } from '../actions/grants.ts';
 
 interface PolicyAttribute {
   key: string;

@@ -6,8 +6,9 @@
 // its least-privilege policies before any code exists, so nothing ever runs unauthorised; secrets and
 // configuration before the code that reads them; the code; the subscriptions that call it; and the
 // Activity Tracker route last, so events flow only into a deployment that is ready for them.
+
+import { type Grant, grantsFor, scopeFlags, scopeKey } from '../actions/grants.ts';
 import type { Policy } from '../policy/schema.ts';
-import { type Grant, grantsFor, scopeFlags, scopeKey } from './grants.ts';
 import { APIKEY_KEY, componentsOf, keysOf } from './references.ts';
 import type { App, Deployment, EventStreamsTarget, FunctionSpec, Job } from './schema.ts';
 

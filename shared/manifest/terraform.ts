@@ -1,13 +1,14 @@
 // Manifest → the inputs of the Terraform module in deploy/terraform/ (terraform.tfvars.json and
 // grants.auto.tfvars.json). Pure. The module is kept in the repository and reviewed like code; what
 // differs per deployment is data, and this file is the only place that turns the manifest into it.
-// The grants come from grantsFor (grants.ts), the same function the `ibmcloud` plan uses, so the CLI
+// The grants come from grantsFor (shared/actions/grants.ts), the same function the `ibmcloud` plan uses, so the CLI
 // and Terraform can never grant different access. What the IBM provider has no resource for (Code
 // Engine subscriptions) travels as the very command lines the plan prints.
+
+import { type Grant, grantsFor, scopeKey } from '../actions/grants.ts';
 import type { Policy } from '../policy/schema.ts';
 import { EMPTY_STATE, planDeploy, stepsOf } from './deploy-plan.ts';
 import { commandLine } from './deploy-render.ts';
-import { type Grant, grantsFor, scopeKey } from './grants.ts';
 import { keysOf } from './references.ts';
 import type { App, Deployment, FunctionSpec, Job } from './schema.ts';
 

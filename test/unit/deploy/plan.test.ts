@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { grantsFor, scopeKey } from '#shared/actions/grants.ts';
 import {
   authorizationKey,
   crnGuid,
@@ -13,7 +14,6 @@ import {
   stepsOf,
 } from '#shared/manifest/deploy-plan.ts';
 import { commandLine, quote, renderPlan } from '#shared/manifest/deploy-render.ts';
-import { grantsFor, scopeKey } from '#shared/manifest/grants.ts';
 import { type LoadedManifest, loadManifest } from '#shared/manifest/load.ts';
 import type { Deployment } from '#shared/manifest/schema.ts';
 import { loadPolicyFromJson } from '#shared/policy/load.ts';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { grantsFor, scopeKey } from '#shared/actions/grants.ts';
 import { EMPTY_STATE, type Plan, planDeploy, stepsOf } from '#shared/manifest/deploy-plan.ts';
 import {
   authorizationsIn,
@@ -11,7 +12,6 @@ import {
 } from '#shared/manifest/deploy-probe.ts';
 import { renderPlan } from '#shared/manifest/deploy-render.ts';
 import { type Exec, envNeeded, envProblems, jsonProperty, runPlan } from '#shared/manifest/deploy-run.ts';
-import { grantsFor, scopeKey } from '#shared/manifest/grants.ts';
 import { type LoadedManifest, loadManifest } from '#shared/manifest/load.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');

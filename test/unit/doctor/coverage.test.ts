@@ -1,8 +1,8 @@
 // Which held IAM policies give a needed grant: scope equal or wider, role equal or stronger in its family;
 // conditional or tag-scoped policies never count. Tables, no network.
 import { describe, expect, test } from 'vitest';
+import type { Grant } from '#shared/actions/grants.ts';
 import { coverageOf, type HeldPolicy, roleCovers } from '#shared/doctor/coverage.ts';
-import type { Grant } from '#shared/manifest/grants.ts';
 
 const ACCOUNT = 'a'.repeat(32);
 

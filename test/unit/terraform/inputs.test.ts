@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { grantsFor, scopeFlags } from '#shared/actions/grants.ts';
 import {
   EMPTY_STATE,
   linkName,
@@ -13,7 +14,6 @@ import {
   stepsOf,
 } from '#shared/manifest/deploy-plan.ts';
 import { commandLine } from '#shared/manifest/deploy-render.ts';
-import { grantsFor, scopeFlags } from '#shared/manifest/grants.ts';
 import { type LoadedManifest, loadManifest } from '#shared/manifest/load.ts';
 import type { Deployment } from '#shared/manifest/schema.ts';
 import { type TerraformGrant, type TerraformInputs, terraformInputs } from '#shared/manifest/terraform.ts';
