@@ -85,7 +85,8 @@ test('the demo tells the whole story and exits 0', () => {
   // agent-01's image requires the metadata service: secure access instead of a PATCH IBM would refuse.
   expect(
     decisions.some(
-      (d) => d.outcome === 'remediated' && d.reason.startsWith('fallback: image requires the metadata service'),
+      (d) =>
+        d.outcome === 'remediated' && d.reason.startsWith('fallback: image requires the metadata service'),
     ),
   ).toBe(true);
 });
