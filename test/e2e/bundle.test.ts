@@ -127,8 +127,16 @@ describe('instance-guard bundle', () => {
       outcome: 'remediated',
       after: { enabled: false },
     });
-    const vpcCalls = (await admin.journal({ since, service: 'vpc' })).map((e) => e.method);
-    expect(vpcCalls).toEqual(['GET', 'PATCH']);
+    // The instance, its image's allowed use (disable is refused by IBM when the image requires the
+    // metadata service), then the one PATCH.
+    const vpcCalls = (await admin.journal({ since, service: 'vpc' })).map(
+      (e) => `${e.method} ${e.path.replace(/\?.*$/, '').replace(/\/[^/]+$/, '/{id}')}`,
+    );
+    expect(vpcCalls).toEqual([
+      expect.stringMatching(/^GET .*\/instances\/\{id\}$/),
+      expect.stringMatching(/^GET .*\/images\/\{id\}$/),
+      expect.stringMatching(/^PATCH .*\/instances\/\{id\}$/),
+    ]);
     expect((await bob.getInstance({ id: db.id })).result.metadata_service.enabled).toBe(false);
   });
 });

@@ -240,7 +240,7 @@ describe('charts and numbers', () => {
   });
 });
 
-describe('the demo account, as the printed command shows it', () => {
+describe('the demo account, as the printed command shows it', { timeout: 120_000 }, () => {
   test('state now: X of Y, the old instances still on http listed with the rule that wants them changed', async () => {
     const p = demo.page;
     const i = demoSummary.posture.instances;

@@ -14,6 +14,7 @@ const CONTRACT_FIELDS = [
   'event_id',
   'action',
   'target_crn',
+  'account',
   'outcome',
   'reason',
   'before',
