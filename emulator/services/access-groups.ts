@@ -346,7 +346,7 @@ const G = '/v2/groups/:groupId';
 
 const accessGroupsRoutes: RouteModule = (add) => {
   // Listing filters by visibility instead of refusing (IBM lists only the groups you can see).
-  add({ service: 'iam-groups', method: 'GET', path: '/v2/groups', handler: listGroups });
+  add({ service: 'iam-groups', method: 'GET', path: '/v2/groups', needs: [READ], handler: listGroups });
   add({ service: 'iam-groups', method: 'POST', path: '/v2/groups', permission: WRITE, handler: createGroup });
   add({ service: 'iam-groups', method: 'GET', path: G, permission: READ, handler: getGroup });
   add({ service: 'iam-groups', method: 'PATCH', path: G, permission: WRITE, handler: updateGroup });

@@ -144,12 +144,22 @@ const eventNotificationsRoutes: RouteModule = (add) => {
     service: 'event-notifications',
     method: 'GET',
     path: `${BASE}/sources/:source_id`,
+    needs: [
+      { service: 'event-notifications', role: 'Manager' },
+      { service: 'event-notifications', role: 'Administrator' },
+      ...READ_SOURCE_ROLES.map((role) => ({ service: 'event-notifications', role }) as const),
+    ],
     handler: getSource,
   });
   add({
     service: 'event-notifications',
     method: 'POST',
     path: `${BASE}/notifications`,
+    needs: [
+      { service: 'event-notifications', role: 'Writer' },
+      { service: 'event-notifications', role: 'Administrator' },
+      ...PUBLISH_ROLES.map((role) => ({ service: 'event-notifications', role }) as const),
+    ],
     handler: sendNotification,
   });
 };

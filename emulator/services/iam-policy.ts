@@ -2,7 +2,7 @@
 // are stored once in v2 form (PolicyRec); the v1 view (subjects/roles/resources) is rendered from it.
 // List and write handlers and the route table here; shapes and bodies in iam-policy-shapes.ts, checks in
 // iam-policy-checks.ts.
-import type { Ctx, Reply, RouteModule } from '../core/context.ts';
+import type { Ctx, Method, Need, Reply, RouteDef, RouteModule } from '../core/context.ts';
 import { ApiError } from '../core/errors.ts';
 import { stableUuid, vpcTime } from '../core/ids.ts';
 import type { PolicyAttribute, PolicyRec } from '../core/state.ts';
@@ -241,41 +241,34 @@ const deletePolicy = (ctx: Ctx, version: 'v1' | 'v2'): Reply => {
 
 // ---------- routes ----------
 
+/**
+ * Roles the handlers check: reading any policy takes Viewer on IAM Access Management (without it a list
+ * holds only the caller's own policies); every write takes Administrator there, and on the service the
+ * policy grants access to (docs/fidelity/iam.md).
+ */
+const READ: readonly Need[] = [{ service: 'iam-access-management', role: 'Viewer' }];
+const WRITE: readonly Need[] = [{ service: 'iam-access-management', role: 'Administrator' }];
+
 const iamPolicyRoutes: RouteModule = (add) => {
+  const route = (method: Method, path: string, handler: RouteDef['handler']): void =>
+    add({ service: 'iam-policy', method, path, needs: method === 'GET' ? READ : WRITE, handler });
   for (const version of ['v1', 'v2'] as const) {
     const base = `/${version}/policies`;
-    add({ service: 'iam-policy', method: 'GET', path: base, handler: (ctx) => listPolicies(ctx, version) });
-    add({
-      service: 'iam-policy',
-      method: 'POST',
-      path: base,
-      handler: answeringConflicts((ctx) => createPolicy(ctx, version)),
-    });
-    add({
-      service: 'iam-policy',
-      method: 'GET',
-      path: `${base}/:policyId`,
-      handler: (ctx) => getPolicy(ctx, version),
-    });
-    add({
-      service: 'iam-policy',
-      method: 'PUT',
-      path: `${base}/:policyId`,
-      handler: answeringConflicts((ctx) => replacePolicy(ctx, version)),
-    });
-    add({
-      service: 'iam-policy',
-      method: 'DELETE',
-      path: `${base}/:policyId`,
-      handler: (ctx) => deletePolicy(ctx, version),
-    });
+    route('GET', base, (ctx) => listPolicies(ctx, version));
+    route(
+      'POST',
+      base,
+      answeringConflicts((ctx) => createPolicy(ctx, version)),
+    );
+    route('GET', `${base}/:policyId`, (ctx) => getPolicy(ctx, version));
+    route(
+      'PUT',
+      `${base}/:policyId`,
+      answeringConflicts((ctx) => replacePolicy(ctx, version)),
+    );
+    route('DELETE', `${base}/:policyId`, (ctx) => deletePolicy(ctx, version));
   }
-  add({
-    service: 'iam-policy',
-    method: 'PATCH',
-    path: '/v1/policies/:policyId',
-    handler: answeringConflicts(updatePolicyState),
-  });
+  route('PATCH', '/v1/policies/:policyId', answeringConflicts(updatePolicyState));
 };
 
 export { iamPolicyRoutes };

@@ -34,7 +34,14 @@ const getServiceId = (ctx: Ctx): Reply => {
 };
 
 const serviceIdRoutes: RouteModule = (add) => {
-  add({ service: 'iam-identity', method: 'GET', path: '/v1/serviceids/:id', handler: getServiceId });
+  // Viewer on IAM Identity reads any service ID ("View IDs"); a service ID may also read itself.
+  add({
+    service: 'iam-identity',
+    method: 'GET',
+    path: '/v1/serviceids/:id',
+    needs: [{ service: 'iam-identity', role: 'Viewer' }],
+    handler: getServiceId,
+  });
 };
 
 export { serviceIdRoutes };

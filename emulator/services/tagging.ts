@@ -59,6 +59,21 @@ const providersParam = (ctx: Ctx): Provider[] | undefined => {
   });
 };
 
+/**
+ * IBM: "Any user in an account can view tags. When a resource is tagged, all users that have read access to
+ * the resource can view the tag." So no Global Tagging role: the account's tag list is open to any
+ * authenticated user, a resource's tags (`attached_to`) take Viewer on the resource's own service.
+ */
+const requireReader = (ctx: Ctx, crn: string): void => {
+  const service = crnService(crn);
+  if (!ctx.caller || !hasRole(ctx.caller, service as IamService, 'Viewer'))
+    throw new ApiError(
+      403,
+      'forbidden',
+      `The caller does not have the required Viewer role on service '${service}' to read the tags of ${crn}.`,
+    );
+};
+
 const listTags = (ctx: Ctx): Reply => {
   const tagType = tagTypeParam(ctx);
   accountParam(ctx, tagType);
@@ -77,6 +92,7 @@ const listTags = (ctx: Ctx): Reply => {
     throw bad(`order_by_name must be asc or desc (got "${order}").`);
   booleanParam(ctx, 'attached_only');
   const fullData = booleanParam(ctx, 'full_data') ?? false;
+  if (attachedTo !== null) requireReader(ctx, attachedTo);
 
   // The emulator has no IMS (classic) resources; every tag it knows is a GhoST tag.
   const counts = new Map<string, number>();
@@ -198,15 +214,15 @@ const detachTag = (ctx: Ctx): Reply => {
 
 const taggingRoutes: RouteModule = (add) => {
   const base = { service: 'tagging' } as const;
-  add({
-    ...base,
-    method: 'GET',
-    path: '/v3/tags',
-    permission: { service: 'global-tagging', role: 'Viewer' },
-    handler: listTags,
-  });
-  add({ ...base, method: 'POST', path: '/v3/tags/attach', handler: attachTag });
-  add({ ...base, method: 'POST', path: '/v3/tags/detach', handler: detachTag });
+  // Roles on the tagged resource's own service, checked by the handlers (`is` for the VPC resources).
+  const read = [{ service: 'is', role: 'Viewer', when: 'attached_to names a VPC resource' }] as const;
+  const write = [
+    { service: 'is', role: 'Editor', when: 'user tags on a VPC resource' },
+    { service: 'is', role: 'Administrator', when: 'access tags on a VPC resource' },
+  ] as const;
+  add({ ...base, method: 'GET', path: '/v3/tags', needs: read, handler: listTags });
+  add({ ...base, method: 'POST', path: '/v3/tags/attach', needs: write, handler: attachTag });
+  add({ ...base, method: 'POST', path: '/v3/tags/detach', needs: write, handler: detachTag });
 };
 
 export { taggingRoutes };

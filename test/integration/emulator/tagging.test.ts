@@ -10,6 +10,7 @@ api_keys:
   - { name: guard, key: tag-guard-key-0001, roles: { global-tagging: [Viewer], is: [Editor] } }
   - { name: admin, key: tag-admin-key-0001, roles: { global-tagging: [Viewer], is: [Administrator] } }
   - { name: reader, key: tag-reader-key-0001, roles: { is: [Viewer] } }
+  - { name: nobody, key: tag-nobody-key-0001, roles: {} }
 regions:
   - name: us-south
     vpcs: [{ name: v }]
@@ -135,11 +136,18 @@ describe('listTags', () => {
     });
   });
 
-  test('403 for a key without a global-tagging role', async () => {
-    const tagging = client('tag-reader-key-0001');
-    await expect(tagging.listTags({})).rejects.toMatchObject({
+  test('any key of the account lists its tags: no Global Tagging role (IBM: any user can view tags)', async () => {
+    const items = (await client('tag-nobody-key-0001').listTags({ tagType: 'user' })).result.items;
+    expect(namesOf(items)).toContain('env:prod');
+  });
+
+  test("a resource's tags take read access to the resource (Viewer on is), not a tagging role", async () => {
+    const attachedTo = crnOf('web-01');
+    const read = await client('tag-reader-key-0001').listTags({ attachedTo, tagType: 'user' });
+    expect(namesOf(read.result.items)).toEqual(['env:prod', 'team:web']);
+    await expect(client('tag-nobody-key-0001').listTags({ attachedTo })).rejects.toMatchObject({
       status: 403,
-      result: { errors: [{ code: 'forbidden', message: expect.stringContaining('global-tagging') }] },
+      result: { errors: [{ code: 'forbidden', message: expect.stringContaining("service 'is'") }] },
     });
   });
 });
