@@ -24,6 +24,7 @@ import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/guard.ts
 import { cannotAuthenticate, recordFor } from '#shared/runtime/guard.ts';
 import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
 import {
+  type DesiredState,
   decideInstance,
   decideTemplate,
   IBM_DEFAULT_METADATA,
@@ -36,6 +37,7 @@ import {
 } from './decide.ts';
 import { gateImage } from './image-gate.ts';
 import { type RolloutOptions, rolloutFor } from './rollout-act.ts';
+import { gateTemplateImage } from './template-image-gate.ts';
 
 /** The result of guarding one resource, before it becomes a decision record. */
 interface Guarded {
@@ -374,6 +376,7 @@ const judgeTemplate = (
   region: string,
   tags: TagRead,
   groups: readonly GroupRef[],
+  override?: DesiredState,
 ): JudgedTemplate => {
   const template = {
     id: t.id,
@@ -385,7 +388,7 @@ const judgeTemplate = (
     resource_group: { id: t.resource_group.id, name: t.resource_group.name },
     metadata_service: t.metadata_service,
   };
-  const decision = decideTemplate(rt.policy, { template, tags, instance_groups: groups }, rt.now());
+  const decision = decideTemplate(rt.policy, { template, tags, instance_groups: groups }, rt.now(), override);
   return {
     decision,
     before: { template: { id: t.id, name: t.name, metadata_service: t.metadata_service ?? null } },
@@ -545,7 +548,11 @@ const guardTemplate = async (
     return { outcome: 'gone', reason: 'instance template not found', before: null, after: null };
   const t: InstanceTemplate = read.value;
   const groups = options.groups ?? (await listGroups(vpc));
-  const judged = judgeTemplate(rt, t, ref.region, tags, groups);
+  // Decide, then the image gate: no copy IBM must refuse is made (template-image-gate.ts).
+  const judge = (override?: DesiredState) => judgeTemplate(rt, t, ref.region, tags, groups, override);
+  const choice = rt.policy.instances.on_image_requires_metadata;
+  const judged = await gateTemplateImage(vpc, t, judge(), choice, judge);
+  if (judged.blocked) return { ...judged.blocked, before: judged.before, after: judged.before };
   const settled = settleTemplate(rt, judged);
   if (settled) return settled;
   const replacing = judged as JudgedTemplate & { decision: { kind: 'replace' } };
