@@ -56,11 +56,11 @@ const decideTemplateImageGate = (input: TemplateGateInput): TemplateImageGate =>
       note: `allowed use \`${expression}\` not understood here (${disabled.reason})`,
     };
   const needs = `image "${image.image.name}" allows only instances where \`${expression}\` (disabled: ${disabled.reason}), so IBM refuses a template copy that disables the metadata service`;
-  if (choice === 'fail')
+  if (choice !== 'fallback')
     return {
       kind: 'refuse',
       expression,
-      reason: `${needs}; nothing sent (instances.on_image_requires_metadata: fail)`,
+      reason: `${needs}; nothing sent (instances.on_image_requires_metadata: ${choice})`,
     };
   const next = input.redecide(SECURE);
   if (next.kind === 'replace' || next.kind === 'audit') {
@@ -131,7 +131,8 @@ const gateTemplateImage = async <J extends { decision: TemplateDecision; detail:
     }
     case 'refuse': {
       const detail = { ...judged.detail, image: { ...about, allowed_use: { instance: gate.expression } } };
-      return { ...judged, detail, blocked: { outcome: 'failed', reason: gate.reason, detail } };
+      const ticket = choice === 'ticket' ? { ticket: true as const } : {};
+      return { ...judged, detail, blocked: { outcome: 'failed', reason: gate.reason, detail, ...ticket } };
     }
   }
 };
