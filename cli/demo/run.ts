@@ -11,6 +11,7 @@ import type { DecisionRecord } from '#shared/audit/decision.ts';
 import { createLogger } from '#shared/audit/logger.ts';
 import type { CeParams } from '#shared/runtime/ce-params.ts';
 import { startLocalHost } from '#shared/runtime/local-host.ts';
+import { runCheckPlanScene } from './check-plan.ts';
 import { openRecordsFile, reportCommand } from './records.ts';
 import type { PlanScan } from './scan.ts';
 import { actorFor, STORY, type Who, type World } from './story.ts';
@@ -244,6 +245,7 @@ const runDemo = async (options: DemoOptions): Promise<number> => {
     await runScanStage(stage, env, 'before');
     const results = await playStory(stage, emu, world, current);
     const after = await runScanStage(stage, env, 'after');
+    runCheckPlanScene(stage);
     if (options.report) await writeReport(file.path, file.html);
     const report = reportCommand(file, { cwd: options.cwd ?? process.cwd(), root: packageRoot() });
     const summary = await summaryOf(stage, { results, after, world, emu, elapsed: at(), report });

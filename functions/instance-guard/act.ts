@@ -6,7 +6,7 @@ import { dedupeKey } from '#events/decode.ts';
 import type { Outcome } from '#shared/audit/decision.ts';
 import { type ChangeLog, type ChangeResult, loggedChanges } from '#shared/audit/intent.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
-import { loadTagging, type ServiceLoaders } from '#shared/cloud/service-loaders.ts';
+import { loadCases, loadTagging, type ServiceLoaders } from '#shared/cloud/service-loaders.ts';
 import type { Instance, InstanceMetadataService, InstanceTemplate, VpcClient } from '#shared/cloud/vpc.ts';
 import { type CloudApiError, errorMessage } from '#shared/errors.ts';
 import {
@@ -24,6 +24,7 @@ import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/guard.ts
 import { cannotAuthenticate, recordFor } from '#shared/runtime/guard.ts';
 import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
 import {
+  type DesiredState,
   decideInstance,
   decideTemplate,
   IBM_DEFAULT_METADATA,
@@ -35,7 +36,9 @@ import {
   tagTypesNeeded,
 } from './decide.ts';
 import { gateImage } from './image-gate.ts';
+import { settleStopped } from './image-ticket.ts';
 import { type RolloutOptions, rolloutFor } from './rollout-act.ts';
+import { gateTemplateImage } from './template-image-gate.ts';
 
 /** The result of guarding one resource, before it becomes a decision record. */
 interface Guarded {
@@ -55,8 +58,9 @@ interface VpcRef {
   crn: string;
 }
 
-// Only the services instance-guard calls, so its bundle carries only those SDK modules.
-const SERVICES = { tagging: loadTagging } satisfies Partial<ServiceLoaders>;
+// Only the services instance-guard calls, so its bundle carries only those SDK modules. Case Management
+// is for tickets (rollout notices, on_image_requires_metadata: ticket) when the sink is case-management.
+const SERVICES = { tagging: loadTagging, cases: loadCases } satisfies Partial<ServiceLoaders>;
 
 /** The one acting context (shared/runtime/acting.ts) with instance-guard's services. */
 const instanceContext = (rt: GuardRuntime, budgetMs?: number, account?: string): Promise<ActContext> =>
@@ -314,7 +318,8 @@ const guardInstance = async (
   });
   let patched = false;
   for (let round = 0; round < 3; round += 1) {
-    if (judged.blocked) return { ...judged.blocked, before, after: before };
+    const stopped = { ...ref, name: current.value.name, kind: 'instance' as const };
+    if (judged.blocked) return settleStopped(ctx, stopped, judged.blocked, before, options.rollout?.trigger);
     const held = await rollout.hold(current.value, judged);
     if (held) return held;
     const settled = settleInstance(rt, judged, before, current.value.metadata_service, patched);
@@ -374,6 +379,7 @@ const judgeTemplate = (
   region: string,
   tags: TagRead,
   groups: readonly GroupRef[],
+  override?: DesiredState,
 ): JudgedTemplate => {
   const template = {
     id: t.id,
@@ -385,7 +391,7 @@ const judgeTemplate = (
     resource_group: { id: t.resource_group.id, name: t.resource_group.name },
     metadata_service: t.metadata_service,
   };
-  const decision = decideTemplate(rt.policy, { template, tags, instance_groups: groups }, rt.now());
+  const decision = decideTemplate(rt.policy, { template, tags, instance_groups: groups }, rt.now(), override);
   return {
     decision,
     before: { template: { id: t.id, name: t.name, metadata_service: t.metadata_service ?? null } },
@@ -545,7 +551,12 @@ const guardTemplate = async (
     return { outcome: 'gone', reason: 'instance template not found', before: null, after: null };
   const t: InstanceTemplate = read.value;
   const groups = options.groups ?? (await listGroups(vpc));
-  const judged = judgeTemplate(rt, t, ref.region, tags, groups);
+  // Decide, then the image gate: no copy IBM must refuse is made (template-image-gate.ts).
+  const judge = (override?: DesiredState) => judgeTemplate(rt, t, ref.region, tags, groups, override);
+  const choice = rt.policy.instances.on_image_requires_metadata;
+  const judged = await gateTemplateImage(vpc, t, judge(), choice, judge);
+  const stopped = { ...ref, name: t.name, kind: 'instance-template' as const };
+  if (judged.blocked) return settleStopped(ctx, stopped, judged.blocked, judged.before);
   const settled = settleTemplate(rt, judged);
   if (settled) return settled;
   const replacing = judged as JudgedTemplate & { decision: { kind: 'replace' } };

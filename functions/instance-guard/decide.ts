@@ -396,12 +396,21 @@ const templateMetadata = (desired: Desired): InstanceMetadataServicePatch => {
   }
 };
 
-/** What to do with one instance template. Templates cannot be patched (only renamed): a copy replaces it. */
-const decideTemplate = (policy: Policy, snapshot: TemplateSnapshot, now: Date): TemplateDecision => {
+/**
+ * What to do with one instance template. Templates cannot be patched (only renamed): a copy replaces it.
+ * `override` replaces the matching rule's setting (the image gate's fallback, template-image-gate.ts).
+ */
+const decideTemplate = (
+  policy: Policy,
+  snapshot: TemplateSnapshot,
+  now: Date,
+  override?: DesiredState,
+): TemplateDecision => {
   const { template, tags } = snapshot;
   const { exemption, notes } = findExemption(policy, template, tags, now);
   if (exemption) return exempt(exemption, notes);
-  const state = desiredState(policy, templateScope(template, tags, policy.instances.match_user_tags));
+  const state =
+    override ?? desiredState(policy, templateScope(template, tags, policy.instances.match_user_tags));
   const { desired, rule } = state;
   const absent = template.metadata_service === undefined;
   const { patch, findings } = evaluate(desired, template.metadata_service ?? IBM_DEFAULT_METADATA);

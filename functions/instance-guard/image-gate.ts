@@ -59,11 +59,11 @@ const decideImageGate = (input: GateInput): ImageGate => {
       note: `allowed use \`${expression}\` not understood here (${disabled.reason})`,
     };
   const needs = `image "${image.image.name}" allows only instances where \`${expression}\` (disabled: ${disabled.reason}), so IBM refuses to disable the metadata service`;
-  if (choice === 'fail')
+  if (choice !== 'fallback')
     return {
       kind: 'refuse',
       expression,
-      reason: `${needs}; nothing sent (instances.on_image_requires_metadata: fail)`,
+      reason: `${needs}; nothing sent (instances.on_image_requires_metadata: ${choice})`,
     };
   const desired: Desired = { mode: 'secure', hop_limit: DEFAULT_HOP_LIMIT };
   const { patch, findings } = evaluate(desired, current);
@@ -98,11 +98,15 @@ const factsOf = (inst: Instance): InstanceFacts => {
   };
 };
 
-/** A change the gate stopped: recorded as failed, never retried (a redelivery would stop it again). */
+/**
+ * A change the gate stopped: recorded as failed, never retried (a redelivery would stop it again) — or,
+ * under `on_image_requires_metadata: ticket`, handed to a person through a ticket (image-ticket.ts).
+ */
 interface GateRefusal {
   outcome: 'failed';
   reason: string;
   detail: Record<string, unknown>;
+  ticket?: true;
 }
 
 /**
@@ -138,7 +142,8 @@ const gateImage = async <J extends { decision: InstanceDecision; detail: Record<
     }
     case 'refuse': {
       const detail = { ...judged.detail, image: { ...about, allowed_use: { instance: gate.expression } } };
-      return { ...judged, detail, blocked: { outcome: 'failed', reason: gate.reason, detail } };
+      const ticket = choice === 'ticket' ? { ticket: true as const } : {};
+      return { ...judged, detail, blocked: { outcome: 'failed', reason: gate.reason, detail, ...ticket } };
     }
   }
 };

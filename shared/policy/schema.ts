@@ -13,7 +13,7 @@ const INSTANCE_MODES = ['disable', 'secure', 'audit'] as const;
 const TEMPLATE_MODES = ['replace', 'audit'] as const;
 const TAG_FAILURE_MODES = ['fail-closed', 'fail-open'] as const;
 /** When the image's allowed use requires the metadata service, so IBM refuses to disable it. */
-const IMAGE_METADATA_CHOICES = ['fallback', 'fail'] as const;
+const IMAGE_METADATA_CHOICES = ['fallback', 'fail', 'ticket'] as const;
 
 type InstanceMode = (typeof INSTANCE_MODES)[number];
 type TemplateMode = (typeof TEMPLATE_MODES)[number];
@@ -212,13 +212,14 @@ const Instances = section({
   ),
   /**
    * An instance to disable whose image's allowed use requires the metadata service (IBM refuses the
-   * PATCH): `fallback` gives it secure access instead (https, hop limit 1), `fail` records a failure.
+   * PATCH): `fallback` gives it secure access instead (https, hop limit 1), `fail` records a failure,
+   * `ticket` changes nothing and opens a ticket (profiles.ticket's sink) for a person to decide.
    * Either way no PATCH IBM must refuse is sent.
    */
   on_image_requires_metadata: v.nullish(
     v.picklist(
       IMAGE_METADATA_CHOICES,
-      (issue) => `on_image_requires_metadata must be fallback or fail (got ${issue.received})`,
+      (issue) => `on_image_requires_metadata must be fallback, fail or ticket (got ${issue.received})`,
     ),
     'fallback',
   ),

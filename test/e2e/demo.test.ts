@@ -132,3 +132,20 @@ test('the nested --json output is report input too (piped on stdin): the same de
   expect(s.input.formats.demo).toBe(nested.length);
   expect(s.posture.instances.total).toBe(summary.account_now.instances);
 });
+
+test('the check-plan scene: a plan with a compliant and a non-compliant instance gives one finding, exit 3', async () => {
+  const scene = lines.find((l) => l.event === 'check-plan') as
+    | { exit: number; results: { address: string; verdict: string }[]; sarif: string }
+    | undefined;
+  expect(scene?.exit).toBe(3);
+  expect(scene?.results).toEqual([
+    expect.objectContaining({ address: 'ibm_is_instance.web', verdict: 'change' }),
+    expect.objectContaining({ address: 'ibm_is_instance.db', verdict: 'pass' }),
+  ]);
+  const sarif = JSON.parse(await readFile(scene?.sarif ?? '', 'utf8')) as {
+    version: string;
+    runs: { results: { ruleId: string; locations?: unknown[] }[] }[];
+  };
+  expect(sarif.version).toBe('2.1.0');
+  expect(sarif.runs[0]?.results).toHaveLength(1);
+});

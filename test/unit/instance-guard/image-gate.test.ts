@@ -16,7 +16,7 @@ const image = (instance?: string): ImageRead => ({
   image: { id: 'r006-img', name: 'agent-image' },
   allowed_use: instance === undefined ? {} : { instance },
 });
-const gate = (img: ImageRead | undefined, choice: 'fallback' | 'fail' = 'fallback', d = DISABLE) =>
+const gate = (img: ImageRead | undefined, choice: 'fallback' | 'fail' | 'ticket' = 'fallback', d = DISABLE) =>
   decideImageGate({ decision: d, current: HTTP, facts: {}, image: img, choice });
 
 describe('decideImageGate (pure)', () => {
@@ -28,6 +28,12 @@ describe('decideImageGate (pure)', () => {
 
   test('fail: refused, nothing to send', () => {
     expect(gate(image('metadata_service.enabled == true'), 'fail')).toMatchObject({ kind: 'refuse' });
+  });
+
+  test('ticket: refused here too (nothing to send); the caller opens the ticket', () => {
+    const g = gate(image('metadata_service.enabled == true'), 'ticket');
+    expect(g).toMatchObject({ kind: 'refuse' });
+    if (g.kind === 'refuse') expect(g.reason).toMatch(/on_image_requires_metadata: ticket\)$/);
   });
 
   test('an image that allows disabling, or sets no expression: pass', () => {

@@ -1,0 +1,168 @@
+// `instances.on_image_requires_metadata: ticket` (issue 9, defect 6): when an instance (or a template's
+// copy) cannot have its metadata service disabled because its image's allowed use requires it, nothing is
+// sent and a person is asked to decide — secure access, an exemption, or another image — through the
+// profiles' ticket sink. One ticket per resource (its marker comes from account and resource id), kept by
+// the lifecycle every subject shares: a later sweep finds it open and opens no other.
+import { createHash } from 'node:crypto';
+import type { Outcome } from '#shared/audit/decision.ts';
+import { parseCrn } from '#shared/cloud/crn.ts';
+import type { ActContext } from '#shared/runtime/acting.ts';
+import { TicketSinkError } from '#shared/tickets/index.ts';
+import { tagLines as formatTags, TAG_MARKER, type TicketText } from '#shared/tickets/tags.ts';
+import { runSubjectTicket } from '../profile-guard/lifecycle.ts';
+import { sinkFor } from '../profile-guard/sink.ts';
+import {
+  code,
+  md,
+  type Ticketable,
+  type TriggerEvent,
+  tagBlockMarkdown,
+  tagBlockText,
+  triggerLine,
+} from '../profile-guard/ticket-subject.ts';
+import type { GateRefusal } from './image-gate.ts';
+
+/** The resource the gate stopped. */
+interface Stopped {
+  crn: string;
+  id: string;
+  name: string;
+  region: string;
+  kind: 'instance' | 'instance-template';
+}
+
+/** `m` is not a hex digit: this marker never looks like a key, nor like another subject's marker. */
+const MARKER_PREFIX = 'imdsg-m-';
+const KEY_PREFIX = 'imdsg-';
+const FINDING = 'image-requires-metadata';
+const digest = (parts: unknown[]): string =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+
+const accountOf = (ctx: ActContext, s: Stopped): string =>
+  parseCrn(s.crn)?.account ?? ctx.self.account?.bss ?? '';
+const markerOf = (account: string, s: Stopped): string =>
+  `${MARKER_PREFIX}${digest(['imds-guard/image-marker/v1', account, s.id])}`;
+const keyOf = (account: string, s: Stopped): string =>
+  `${KEY_PREFIX}${digest(['imds-guard/image/v1', account, s.id, [FINDING]])}`;
+
+const HOW =
+  'Choose one: give it secure access (a rule with mode secure that matches it), exempt it (the imds-guard:exempt access tag, or an entry in instances.exemptions.list), or move it to an image that does not require the metadata service.';
+
+const join = (lines: { text: string[]; markdown: string[] }): TicketText => ({
+  text: lines.text.join('\n'),
+  markdown: lines.markdown.join('\n'),
+});
+
+/** The ticket for one stopped resource: its texts carry the marker and key sinks find it by. */
+const imageTicketable = (account: string, s: Stopped, reason: string): Ticketable => {
+  const noun = s.kind === 'instance' ? 'instance' : 'instance template';
+  const what = `imds-guard cannot disable the metadata service of ${noun} ${s.name}: its image requires it`;
+  const marker = markerOf(account, s);
+  const key = keyOf(account, s);
+  const head: [string, string][] = [
+    [noun === 'instance' ? 'Instance' : 'Template', `${s.name} (${s.id})`],
+    ['CRN', s.crn],
+    ['Region', s.region],
+  ];
+  const body = (event?: TriggerEvent, findings = [FINDING]) => {
+    const tags = formatTags(marker, key, findings);
+    const rows = [...head, ['Trigger', triggerLine(event)] as [string, string]];
+    return {
+      text: [`${what}.`, reason, HOW, '', ...rows.map(([k, v]) => `${k}: ${v}`), '', ...tagBlockText(tags)],
+      markdown: [
+        `**${md(what)}.**`,
+        '',
+        md(reason),
+        '',
+        md(HOW),
+        '',
+        ...rows.map(([k, v]) => `- **${k}:** ${k === 'Trigger' ? md(v) : code(v)}`),
+        '',
+        ...tagBlockMarkdown(tags),
+      ],
+    };
+  };
+  const resolved = (why: string, event?: TriggerEvent): TicketText => {
+    const line = `imds-guard: the ${noun} ${why}. Resolving.`;
+    const tags = formatTags(marker, key, []);
+    return join({
+      text: [line, `Trigger: ${triggerLine(event)}`, '', ...tagBlockText(tags)],
+      markdown: [md(line), '', `- **Trigger:** ${md(triggerLine(event))}`, '', ...tagBlockMarkdown(tags)],
+    });
+  };
+  return {
+    subject: { id: s.id, crn: s.crn, name: s.name, account_id: account },
+    marker,
+    key,
+    finding_ids: [FINDING],
+    severity: 'medium',
+    compliant: false,
+    affected_crns: [s.crn],
+    texts: {
+      render: (event) => ({ title: `[imds-guard] ${what} (${marker})`, ...join(body(event)) }),
+      change: (_change, event) => join(body(event)),
+      resolve: (why, event) =>
+        resolved(why === 'exempt' ? 'is exempt now' : 'has the wanted settings', event),
+      duplicate: (survivorId) => {
+        const line = `imds-guard: duplicate of ticket ${survivorId} about ${noun} ${s.name}. Closing this one.`;
+        const tag = [`${TAG_MARKER}: ${marker}`];
+        return join({
+          text: [line, '', ...tagBlockText(tag)],
+          markdown: [md(line), '', ...tagBlockMarkdown(tag)],
+        });
+      },
+    },
+    words: { clean: 'its image no longer stops the change', noun },
+  };
+};
+
+/** What the guard records for a resource the image gate stopped. */
+interface StoppedResult {
+  outcome: Outcome;
+  reason: string;
+  before: unknown;
+  after: unknown;
+  detail: Record<string, unknown>;
+  retry?: boolean;
+}
+
+/**
+ * A change the image gate stopped: `failed` (nothing sent), or under `ticket` the resource's one ticket
+ * (opened, or found open and left as it is). A sink that fails leaves it `failed`; a retryable failure
+ * gives the event back.
+ */
+const settleStopped = async (
+  ctx: ActContext,
+  s: Stopped,
+  blocked: GateRefusal,
+  before: unknown,
+  event?: TriggerEvent,
+): Promise<StoppedResult> => {
+  const failed = { ...blocked, before, after: before };
+  if (!blocked.ticket) return failed;
+  try {
+    const ticketable = imageTicketable(accountOf(ctx, s), s, blocked.reason);
+    const t = await runSubjectTicket(sinkFor(ctx), ticketable, {
+      dryRun: ctx.rt.dryRun,
+      ...(event ? { event } : {}),
+    });
+    return {
+      outcome: t.outcome,
+      reason: `${blocked.reason}; ${t.reason}`,
+      before,
+      after: before,
+      detail: { ...blocked.detail, ticket: t.ticket },
+    };
+  } catch (err) {
+    if (!(err instanceof TicketSinkError)) throw err;
+    const why = err.retryable ? 'ticket sink unavailable, retry wanted' : 'ticket sink refused';
+    return {
+      ...failed,
+      reason: `${blocked.reason}; ${why}: ${err.message}`,
+      ...(err.retryable ? { retry: true } : {}),
+    };
+  }
+};
+
+export type { Stopped };
+export { imageTicketable, settleStopped };
