@@ -5,6 +5,7 @@
 
 import { PROFILE_RULE_IDS } from '../policy/profiles.ts';
 import { type DocPath, type Policy, suggestion } from '../policy/schema.ts';
+import { checkManyAccounts } from './accounts.ts';
 import {
   type App,
   type CronDestinationType,
@@ -29,6 +30,7 @@ const GENERATED_ENV = [
   'IMDS_GUARD_IAM_PROFILE_NAME',
   'IMDS_GUARD_IAM_PROFILE_ID',
   'IMDS_GUARD_SELF_IDS',
+  'IMDS_GUARD_ACCOUNTS',
   'IMDS_GUARD_TRAIL_BUCKET',
   'IMDS_GUARD_TRAIL_REGION',
   'IMDS_GUARD_TRAIL_PREFIX',
@@ -473,26 +475,8 @@ const checkSecrets = (m: Manifest, problems: ManifestProblem[]): void => {
   });
 };
 
-const checkAccounts = (m: Manifest, policy: Policy | undefined, problems: ManifestProblem[]): void => {
-  const home = m.accounts?.[0];
-  if (!home || !policy || policy.accounts.length === 0) return;
-  if (!policy.accounts.includes(home.id)) {
-    problems.push({
-      severity: 'error',
-      path: ['policy', 'accounts'],
-      message: `the guard is deployed to account ${home.id} (accounts:), but policy.accounts does not list it, so every event would be refused`,
-    });
-    return;
-  }
-  const others = policy.accounts.filter((a) => a !== home.id);
-  if (others.length > 0) {
-    problems.push({
-      severity: 'warning',
-      path: ['policy', 'accounts'],
-      message: `policy.accounts also lists ${others.join(', ')}, but this deployment's identity can act only in ${home.id}`,
-    });
-  }
-};
+const checkAccounts = (m: Manifest, policy: Policy | undefined, problems: ManifestProblem[]): void =>
+  checkManyAccounts(m, policy?.accounts, problems, checkSecretRef);
 
 const checkPolicyGrants = (policy: Policy | undefined, problems: ManifestProblem[]): void => {
   if (!policy || policy.dry_run) return;
