@@ -24,6 +24,7 @@ locals {
       IMDS_GUARD_POLICY   = var.policy_json
       IMDS_GUARD_SELF_IDS = local.guard_iam_id
     },
+    local.accounts_setting == null ? {} : { IMDS_GUARD_ACCOUNTS = local.accounts_setting },
     local.trusted_profile == null ? {} : {
       IMDS_GUARD_AUTH_TYPE        = "container"
       IMDS_GUARD_IAM_PROFILE_NAME = local.trusted_profile.name
@@ -39,7 +40,22 @@ locals {
   )
 
   # Secrets every component reads: the service ID's API key when that is the identity.
-  identity_secrets = local.service_id == null ? [] : [local.service_id.apikey_secret]
+  identity_secrets = concat(
+    local.service_id == null ? [] : [local.service_id.apikey_secret],
+    # Other accounts' API keys (manifest accounts:), mounted by every component.
+    distinct([for a in var.accounts : a.apikey_secret if a.apikey_secret != null]),
+  )
+
+  # IMDS_GUARD_ACCOUNTS (shared/cloud/accounts.ts): the deployed-to account first, then the others.
+  accounts_setting = length(var.accounts) == 0 ? null : jsonencode(concat(
+    [{ id = var.account_id }],
+    [for a in var.accounts : { for k, v in {
+      id         = a.id
+      name       = a.name
+      apikey_env = a.apikey_env
+      assume     = a.assume == null ? null : { for pk, pv in a.assume : pk => pv if pv != null }
+    } : k => v if v != null }],
+  ))
 
   # Activity Tracker writes to each Event Streams instance through one service-to-service authorization.
   s2s_instances = var.activity_tracker == null ? toset([]) : toset([

@@ -30,6 +30,30 @@ variable "project" {
   })
 }
 
+variable "accounts" {
+  description = "Other accounts the guard acts in (manifest accounts[1:]): each reached by assuming a trusted profile there, and/or with an API key from a secret (apikey_secret holding the key under apikey_env). Names only, never a key. Becomes IMDS_GUARD_ACCOUNTS."
+  type = list(object({
+    id            = string
+    name          = optional(string)
+    apikey_secret = optional(string)
+    apikey_env    = optional(string)
+    assume = optional(object({
+      profile_id   = optional(string)
+      profile_crn  = optional(string)
+      profile_name = optional(string)
+    }))
+  }))
+  default = []
+  validation {
+    condition = alltrue([for a in var.accounts : can(regex("^[0-9a-f]{32}$", a.id)) && a.id != var.account_id && (a.apikey_secret == null) == (a.apikey_env == null) && (a.assume != null || a.apikey_secret != null)])
+    error_message = "Each account: a 32-hex id other than account_id, assume and/or apikey_secret with apikey_env (both or neither)."
+  }
+  validation {
+    condition     = alltrue([for a in var.accounts : a.assume == null || length(compact([try(a.assume.profile_id, null), try(a.assume.profile_crn, null), try(a.assume.profile_name, null)])) == 1])
+    error_message = "assume names exactly one of profile_id, profile_crn, profile_name."
+  }
+}
+
 variable "identity" {
   description = "Who the code runs as: a trusted profile (preferred) or a service ID. Exactly one."
   type = object({

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { loggedChanges } from '#shared/audit/intent.ts';
 import type { GuardRuntime } from '#shared/runtime/guard.ts';
+import { scanAccounts } from './accounts.ts';
 import { LISTERS } from './listers/index.ts';
 import { createPass, finishPass, listingFailed, type PassOptions } from './pass.ts';
 import { reconcileIntents } from './reconcile.ts';
@@ -53,6 +54,8 @@ const runScan = async (rt: GuardRuntime, o: ScanOptions): Promise<ScanSummary> =
   // Intents and outcomes: the caller's journal (scan), else log lines next to the records (sweep, job).
   const runId = o.runId ?? randomUUID();
   const changes = o.changes ?? loggedChanges(rt.logger, { fn: o.fn, correlation_id: runId });
+  // IMDS_GUARD_ACCOUNTS: each listed account with its own credentials (./accounts.ts).
+  if (rt.config.accounts.length > 0) return scanAccounts(rt, { ...o, runId, changes }, runPass);
   const run = await openRun(rt, { ...o, runId, changes });
   shortenOnAbort(run);
   try {

@@ -141,9 +141,13 @@ const createPlanTable = (options: { rowsPerRegion?: number; whyWidth?: number } 
   const limit = options.rowsPerRegion ?? 50;
   const whyWidth = options.whyWidth ?? 90;
   const regions = new Map<string, RegionRows>();
+  const accounts = new Set<string>();
   return {
     add: (r: DecisionRecord): void => {
-      const region = str(r.detail?.region) || (r.detail?.kind === 'profile' ? 'global (IAM)' : '(no region)');
+      const where = str(r.detail?.region) || (r.detail?.kind === 'profile' ? 'global (IAM)' : '(no region)');
+      // Many accounts: grouped by account and region (the account is shown once there are two).
+      if (r.account) accounts.add(r.account);
+      const region = `${r.account ?? ''}\t${where}`;
       let g = regions.get(region);
       if (!g) {
         g = { rows: [], more: 0, counts: {} };
@@ -180,7 +184,8 @@ const createPlanTable = (options: { rowsPerRegion?: number; whyWidth?: number } 
         const counts = Object.entries(g.counts)
           .map(([o, n]) => `${n} ${o}`)
           .join(' · ');
-        out.push(`${region}  (${counts})`);
+        const [account, where] = region.split('\t');
+        out.push(`${accounts.size > 1 ? `account ${account} · ` : ''}${where}  (${counts})`);
         if (g.rows.length === 0) continue;
         const sorted = [...g.rows].sort(
           (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),

@@ -21,6 +21,13 @@ const Names = v.union(
 /** Query parameters arrive as text, cron data as JSON: numbers and flags are taken either way. */
 const Num = v.union([v.number(), v.string()], 'expected a number');
 
+const ResumeEntries = {
+  instances: v.optional(v.record(v.string(), v.nullable(v.string()))),
+  templates: v.optional(v.array(v.string())),
+  network: v.optional(v.array(v.string())),
+  profiles: v.optional(v.nullable(v.string())),
+};
+
 /** What a request may set. Everything else in params (`__ce_*`, the cron body) is ignored. */
 const SweepRequest = v.object({
   mode: v.optional(v.literal('sweep', 'mode must be "sweep"')),
@@ -33,10 +40,9 @@ const SweepRequest = v.object({
   dry_run: v.optional(v.union([v.boolean(), v.string()])),
   resume: v.optional(
     v.strictObject({
-      instances: v.optional(v.record(v.string(), v.nullable(v.string()))),
-      templates: v.optional(v.array(v.string())),
-      network: v.optional(v.array(v.string())),
-      profiles: v.optional(v.nullable(v.string())),
+      ...ResumeEntries,
+      // Many accounts: each unfinished account's own resume.
+      accounts: v.optional(v.record(v.string(), v.strictObject(ResumeEntries))),
     }),
   ),
 });

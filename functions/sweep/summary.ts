@@ -48,6 +48,8 @@ interface Resume {
   profiles?: string | null;
   /** Regions whose VPCs' network posture was not decided. */
   network?: string[];
+  /** Many accounts (IMDS_GUARD_ACCOUNTS): each unfinished account's own resume ({} = the whole account). */
+  accounts?: Record<string, Resume>;
 }
 
 interface RegionListings {
@@ -57,6 +59,17 @@ interface RegionListings {
   templates?: ListingState;
   /** The region's VPCs that hold instances (network posture). */
   network?: ListingState;
+}
+
+/** One account of a run over many accounts: how it was reached, and its listings. */
+interface AccountSummary {
+  name?: string;
+  via: 'own' | 'apikey' | 'assume';
+  complete: boolean;
+  /** Why the account could not be acted in at all (its credentials). */
+  error?: string;
+  regions?: Record<string, RegionListings>;
+  profiles?: ListingState;
 }
 
 interface ChangeCounts {
@@ -94,6 +107,8 @@ interface ScanSummary {
   interrupted?: string;
   /** Intents of interrupted runs read again and recorded before this run (scan only). */
   reconciled?: Reconciled;
+  /** Many accounts: each account's listings (`regions` above is then empty). */
+  accounts?: Record<string, AccountSummary>;
 }
 
 /** An audit finding is reported as planned but is never acted on, so it is not a change. */
@@ -208,7 +223,9 @@ const createStats = () => {
 type Stats = ReturnType<typeof createStats>;
 
 interface Unreached {
-  kind: Kind;
+  /** Many accounts: the account of the listing. */
+  account?: string;
+  kind: Kind | 'account';
   /** Absent for profiles (IAM is global). */
   region?: string;
   /** The VPC, when instances are listed VPC by VPC. */
@@ -224,7 +241,13 @@ interface Unreached {
 }
 
 /** What a run did not reach, one entry per unfinished listing (the sweep reports it). */
-const unreachedOf = (s: Pick<ScanSummary, 'regions' | 'profiles'>): Unreached[] => {
+const unreachedOf = (s: Pick<ScanSummary, 'regions' | 'profiles' | 'accounts'>): Unreached[] => {
+  if (s.accounts)
+    return Object.entries(s.accounts).flatMap(([account, a]): Unreached[] =>
+      a.error !== undefined
+        ? [accountUnreached(account, a.error)]
+        : unreachedOf({ regions: a.regions ?? {}, profiles: a.profiles }).map((u) => ({ account, ...u })),
+    );
   const entry = (kind: Kind, st: ListingState, region?: string, vpc?: string): Unreached => ({
     kind,
     ...(region !== undefined ? { region } : {}),
@@ -247,7 +270,19 @@ const unreachedOf = (s: Pick<ScanSummary, 'regions' | 'profiles'>): Unreached[] 
   return out;
 };
 
+/** An account not acted in: everything of it is left. */
+const accountUnreached = (account: string, error: string): Unreached => ({
+  account,
+  kind: 'account',
+  not_reached: 0,
+  listing_finished: false,
+  pages_listed: 0,
+  resume_from: null,
+  error,
+});
+
 export type {
+  AccountSummary,
   ChangeCounts,
   Include,
   Kind,

@@ -10,9 +10,9 @@ const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 const Assume = v.pipe(
   v.strictObject({
-    profile_id: v.optional(v.pipe(v.string(), v.minLength(1))),
-    profile_crn: v.optional(v.pipe(v.string(), v.startsWith('crn:v1:'))),
-    profile_name: v.optional(v.pipe(v.string(), v.minLength(1))),
+    profile_id: v.optional(v.pipe(v.string(), v.minLength(1, 'profile_id is empty'))),
+    profile_crn: v.optional(v.pipe(v.string(), v.startsWith('crn:v1:', 'profile_crn is a CRN (crn:v1:…)'))),
+    profile_name: v.optional(v.pipe(v.string(), v.minLength(1, 'profile_name is empty'))),
   }),
   v.check(
     (a) => [a.profile_id, a.profile_crn, a.profile_name].filter((x) => x !== undefined).length === 1,
@@ -29,9 +29,17 @@ const AccountEntry = v.strictObject({
   assume: v.optional(Assume),
 });
 
+const ownCredentials = (e: { apikey_env?: string | undefined; assume?: unknown }): boolean =>
+  e.apikey_env === undefined && e.assume === undefined;
+
 const AccountsDoc = v.pipe(
   v.array(AccountEntry),
   v.check((a) => new Set(a.map((e) => e.id)).size === a.length, 'an account is listed twice'),
+  // The guard's own credentials are of one account: two entries cannot both be reached with them.
+  v.check(
+    (a) => a.filter(ownCredentials).length <= 1,
+    'two accounts name no credentials (neither apikey_env nor assume); only the guard own account can use its own credentials',
+  ),
 );
 
 type AccountEntry = v.InferOutput<typeof AccountEntry>;
@@ -46,6 +54,27 @@ interface AccountAccess {
 }
 
 const SETTING = 'IMDS_GUARD_ACCOUNTS';
+
+/** One schema issue as one line naming the entry and field; never the value (it may be a key). */
+const issueText = (issue: v.BaseIssue<unknown>): string => {
+  const where = (v.getDotPath(issue) ?? '').replace(/(^|\.)(\d+)(?=\.|$)/g, '[$2]').replace(/^\./, '');
+  const key =
+    issue.kind === 'schema' && issue.type === 'strict_object' && issue.expected === 'never'
+      ? String(issue.input)
+      : undefined;
+  const hint =
+    key === 'apikey'
+      ? 'an entry names the environment variable its API key is mounted as (apikey_env), never the key'
+      : key !== undefined
+        ? `unknown field (known: id, name, apikey_env, assume${where.includes('assume') ? '.profile_id|profile_crn|profile_name' : ''})`
+        : // Our checks say what is wrong; a type error names what was expected, not what was received.
+          issue.kind === 'schema'
+          ? issue.input === undefined
+            ? 'missing'
+            : `expected ${issue.expected ?? 'another type'}`
+          : issue.message;
+  return `${SETTING}${where && !where.startsWith('[') ? ' ' : ''}${where}: ${hint}`;
+};
 
 /** The API key an entry uses: its own variable's value, or the guard's own key; a ConfigError if none. */
 const apikeyOf = (e: AccountEntry, env: Record<string, string | undefined>, own: AuthConfig | undefined) => {
@@ -106,15 +135,12 @@ const parseAccounts = (
   let json: unknown;
   try {
     json = JSON.parse(raw);
-  } catch (cause) {
-    throw new ConfigError(`${SETTING} is not JSON: ${(cause as Error).message}`, { cause });
+  } catch {
+    // Not the parser's message: recent Node quotes the text, which a mistaken entry may hold a key in.
+    throw new ConfigError(`${SETTING} is not JSON (a list of {id, name?, apikey_env?, assume?})`);
   }
   const parsed = v.safeParse(AccountsDoc, json);
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    const where = v.getDotPath(issue) ?? '';
-    throw new ConfigError(`${SETTING}${where ? ` ${where}` : ''}: ${issue.message}`);
-  }
+  if (!parsed.success) throw new ConfigError(issueText(parsed.issues[0]));
   return parsed.output.map((e) => accessOf(e, env, own));
 };
 

@@ -9,6 +9,7 @@
 
 import { type Grant, grantsFor, scopeFlags, scopeKey } from '../actions/grants.ts';
 import type { Policy } from '../policy/schema.ts';
+import { accountSecrets, accountsSetting } from './accounts.ts';
 import { APIKEY_KEY, componentsOf, keysOf } from './references.ts';
 import type { App, Deployment, EventStreamsTarget, FunctionSpec, Job } from './schema.ts';
 
@@ -355,6 +356,7 @@ const configSection = (d: Deployment, policy: Policy, s: ExistingState): PlanSec
   const verb = s.configmaps.has(name) ? 'update' : 'create';
   const json = JSON.stringify(policy);
   const trail = d.audit_trail;
+  const many = accountsSetting(d.accounts);
   const argv = [
     'ce',
     'configmap',
@@ -370,6 +372,7 @@ const configSection = (d: Deployment, policy: Policy, s: ExistingState): PlanSec
         ]
       : []),
     ...literal('IMDS_GUARD_SELF_IDS', ref(GUARD_IAM_ID)),
+    ...(many ? literal('IMDS_GUARD_ACCOUNTS', many) : []),
     ...(trail
       ? [
           ...literal('IMDS_GUARD_TRAIL_BUCKET', trail.bucket),
@@ -402,6 +405,7 @@ const envFlags = (d: Deployment, spec: FunctionSpec | App | Job): string[] => {
   const secrets = [
     ...spec.secrets,
     ...(d.identity.service_id ? [d.identity.service_id.apikey_secret] : []),
+    ...accountSecrets(d.accounts),
     ...('invocation_auth' in spec && spec.invocation_auth ? [spec.invocation_auth.secret] : []),
   ];
   return [

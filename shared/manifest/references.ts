@@ -5,6 +5,7 @@
 
 import { PROFILE_RULE_IDS } from '../policy/profiles.ts';
 import type { DocPath, Policy } from '../policy/schema.ts';
+import { checkManyAccounts } from './accounts.ts';
 import {
   APIKEY_KEY,
   type Component,
@@ -90,26 +91,8 @@ const checkSecrets = (m: Manifest, problems: ManifestProblem[]): void => {
   });
 };
 
-const checkAccounts = (m: Manifest, policy: Policy | undefined, problems: ManifestProblem[]): void => {
-  const home = m.accounts?.[0];
-  if (!home || !policy || policy.accounts.length === 0) return;
-  if (!policy.accounts.includes(home.id)) {
-    problems.push({
-      severity: 'error',
-      path: ['policy', 'accounts'],
-      message: `the guard is deployed to account ${home.id} (accounts:), but policy.accounts does not list it, so every event would be refused`,
-    });
-    return;
-  }
-  const others = policy.accounts.filter((a) => a !== home.id);
-  if (others.length > 0) {
-    problems.push({
-      severity: 'warning',
-      path: ['policy', 'accounts'],
-      message: `policy.accounts also lists ${others.join(', ')}, but this deployment's identity can act only in ${home.id}`,
-    });
-  }
-};
+const checkAccounts = (m: Manifest, policy: Policy | undefined, problems: ManifestProblem[]): void =>
+  checkManyAccounts(m, policy?.accounts, problems, checkSecretRef);
 
 const checkPolicyGrants = (policy: Policy | undefined, problems: ManifestProblem[]): void => {
   if (!policy || policy.dry_run) return;

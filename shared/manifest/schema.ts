@@ -264,7 +264,25 @@ const Project = section({
   config_map: v.nullish(ConfigName, DEFAULT_CONFIG_MAP),
 });
 
-const Account = section({ id: AccountId, name: v.optional(Text) });
+/** A trusted profile in another account, assumed (sdk-core `iamAssume`) by exactly one of these. */
+const AssumeRef = section({
+  profile_id: v.optional(Text),
+  profile_crn: v.optional(v.pipe(Text, v.startsWith('crn:v1:', 'profile_crn is a CRN (crn:v1:…)'))),
+  profile_name: v.optional(Text),
+});
+
+/**
+ * The first account is the one deployed to (the guard's identity acts there). Any other names how it is
+ * reached: `assume` (a trusted profile there), and/or an API key by reference — `apikey_secret` (a
+ * declared secret) holding it under `apikey_env` (the variable it arrives as). Never the key itself.
+ */
+const Account = section({
+  id: AccountId,
+  name: v.optional(Text),
+  apikey_secret: v.optional(ConfigName),
+  apikey_env: v.optional(EnvName),
+  assume: v.optional(AssumeRef),
+});
 
 const TrustedProfile = section({
   name: v.pipe(Text, v.maxLength(255, 'a trusted profile name is at most 255 characters')),
@@ -547,10 +565,6 @@ const Manifest = section({
     v.pipe(
       v.array(Account, 'expected a list of accounts'),
       v.minLength(1, 'list the account the guard is deployed to'),
-      v.maxLength(
-        1,
-        'one deployment guards one account: its identity (a trusted profile or service ID) acts only in its own account; deploy once per account',
-      ),
     ),
   ),
   identity: v.optional(Identity),

@@ -190,6 +190,13 @@ const secretNotices = (d: Deployment): string[] => {
 const terraformInputs = (d: Deployment, policy: Policy): TerraformInputs => ({
   vars: {
     account_id: d.accounts[0].id,
+    accounts: d.accounts.slice(1).map((a) => ({
+      id: a.id,
+      name: a.name ?? null,
+      apikey_secret: a.apikey_secret ?? null,
+      apikey_env: a.apikey_env ?? null,
+      assume: a.assume ?? null,
+    })),
     region: d.project.region,
     resource_group: d.project.resource_group,
     project: { name: d.project.name, config_map: d.project.config_map },

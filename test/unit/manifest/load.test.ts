@@ -352,13 +352,13 @@ describe('cross-references, each at the line and column of the reference', () =>
     expect(problems(text)).toEqual([`${at(text, marker, token)}: ${message}`]);
   });
 
-  test('a policy that also lists accounts this identity cannot act in gets a warning as well', () => {
+  test('a policy that also lists accounts accounts: gives no credentials for gets a warning as well', () => {
     const text = manifest().replace(
       'policy: {}',
       `policy:\n  accounts: [${ACCOUNT}, ffffffffffffffffffffffffffffffff]`,
     );
     expect(warningsOf(text)).toEqual([
-      `${at(text, 'accounts: [', '[').slice('m.yaml:'.length)}: policy.accounts also lists ffffffffffffffffffffffffffffffff, but this deployment's identity can act only in ${ACCOUNT}`,
+      `${at(text, 'accounts: [', '[').slice('m.yaml:'.length)}: policy.accounts also lists ffffffffffffffffffffffffffffffff, but accounts: gives no credentials for it: add it to accounts: (assume or apikey_secret), or events there are refused`,
     ]);
   });
 

@@ -215,9 +215,12 @@ describe('limits IBM documents, each with its reason', () => {
       /Event Streams instance CRN/,
     ],
     [
-      'one account per deployment',
-      { ...base(), accounts: [{ id: ACCOUNT }, { id: 'f'.repeat(32) }] },
-      /one deployment guards one account/,
+      'another account assuming a profile by a CRN that is not one',
+      {
+        ...base(),
+        accounts: [{ id: ACCOUNT }, { id: 'f'.repeat(32), assume: { profile_crn: 'Profile-1' } }],
+      },
+      /profile_crn is a CRN/,
     ],
     ['account id', { ...base(), accounts: [{ id: 'acct-1' }] }, /32 lowercase hexadecimal/],
     [
