@@ -15,6 +15,13 @@ interface ProgressReporter {
   stop(p?: Progress): void;
 }
 
+/** Where progress is written: stderr, or a test's fake (only `write` is used, and the terminal's width). */
+interface TextStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
 interface ReporterOptions {
   /** Milliseconds, injectable for tests (default Date.now). */
   now?: () => number;
@@ -36,7 +43,7 @@ const line = (label: string, p: Progress, v: ProgressView): string =>
 
 /** Plain lines, at most one per `everyMs`, plus one at the end. */
 const plainProgress = (
-  stream: NodeJS.WritableStream,
+  stream: TextStream,
   label: string,
   everyMs = 2_000,
   options: ReporterOptions = {},
@@ -83,7 +90,7 @@ const barLine = (label: string, p: Progress, v: ProgressView): string => {
 
 /** A bar on a terminal: one line redrawn in place, cut to the terminal's width (a wrapped line could not be). */
 const barProgress = (
-  stream: NodeJS.WritableStream & { columns?: number },
+  stream: TextStream,
   label: string,
   options: ReporterOptions = {},
 ): ProgressReporter => {
@@ -123,7 +130,7 @@ const barProgress = (
 };
 
 /** Nothing shown; notices (a signal received) and log lines still get their line. */
-const silentProgress = (stream?: NodeJS.WritableStream): ProgressReporter => ({
+const silentProgress = (stream?: TextStream): ProgressReporter => ({
   update: () => {},
   log: (text) => void stream?.write(`${text}\n`),
   around: (write) => write(),
@@ -132,7 +139,7 @@ const silentProgress = (stream?: NodeJS.WritableStream): ProgressReporter => ({
 
 /** The reporter for a stream: a bar on a TTY, plain lines elsewhere, nothing when disabled. */
 const progressFor = (
-  stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+  stream: TextStream,
   options: { enabled: boolean; label?: string } & ReporterOptions,
 ): ProgressReporter => {
   if (!options.enabled) return silentProgress(stream);
@@ -140,5 +147,5 @@ const progressFor = (
   return stream.isTTY ? barProgress(stream, label, options) : plainProgress(stream, label, 2_000, options);
 };
 
-export type { ProgressReporter };
+export type { ProgressReporter, TextStream };
 export { barProgress, plainProgress, progressFor, silentProgress };
