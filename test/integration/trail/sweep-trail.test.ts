@@ -1,8 +1,10 @@
 // The sweep on the COS audit trail (a local S3-compatible server; the emulator serves the IBM APIs):
 // its decisions are written in batches while it runs — not one object at the end — every logged
 // decision is in the trail, a SIGTERM loses none, and `imds-guard report cos://…` reads them.
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMain } from '#functions/sweep/index.ts';
+import { runJob } from '#functions/sweep/job-run.ts';
 import { type DecisionRecord, decisionRecord, isDecisionLine } from '#shared/audit/decision.ts';
 import { memoryLogger } from '#shared/audit/logger.ts';
 import { buildReport } from '#shared/audit/report/report.ts';
@@ -244,5 +246,44 @@ describe('the sweep on the trail', () => {
     const summary = await buildReport([`cos://${BUCKET}/${p}`], { resolvers });
     expect(summary.totals.decisions).toBe(logged.length);
     expect(summary.input.malformed).toBe(0);
+  }, 120_000);
+
+  test('the job (the sweep for large accounts) writes its records to the trail in batches too', async () => {
+    // Prepare
+    const p = prefix();
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const chunks: string[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+    err.resume();
+
+    // Act: a plan (nothing changes), 40 records per object
+    const code = await runJob(
+      envFor(account.url, GUARD_KEY, {
+        IMDS_GUARD_POLICY: JSON.stringify(POLICY),
+        IMDS_GUARD_SCAN_APPLY: 'false',
+        IMDS_GUARD_SWEEP_TRAIL_BATCH: '40',
+        ...s3.trailEnv(BUCKET, { IMDS_GUARD_TRAIL_PREFIX: p }),
+      }),
+      { out, err },
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    const logged = (
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter(isDecisionLine) as unknown as DecisionRecord[]
+    ).filter((r) => r.outcome !== 'ignored');
+    const written = await objects(p);
+    expect(logged.length).toBeGreaterThanOrEqual(240);
+    expect(written.length).toBeGreaterThanOrEqual(Math.ceil(logged.length / 40));
+    expect(written.every((o) => o.lines.length <= 40 && /\/sweep-/.test(o.key))).toBe(true);
+    expect(written.flatMap((o) => o.lines.map((l) => l.target_crn)).sort()).toEqual(
+      logged.map((r) => r.target_crn).sort(),
+    );
   }, 120_000);
 });
