@@ -89,11 +89,7 @@ const barLine = (label: string, p: Progress, v: ProgressView): string => {
 };
 
 /** A bar on a terminal: one line redrawn in place, cut to the terminal's width (a wrapped line could not be). */
-const barProgress = (
-  stream: TextStream,
-  label: string,
-  options: ReporterOptions = {},
-): ProgressReporter => {
+const barProgress = (stream: TextStream, label: string, options: ReporterOptions = {}): ProgressReporter => {
   const now = options.now ?? Date.now;
   const model = createProgressModel();
   let shown: string | undefined;

@@ -84,7 +84,10 @@ describe('the trail stream', () => {
       config: loadConfig(s3.trailEnv(BUCKET, { IMDS_GUARD_TRAIL_PREFIX: p })),
       logger: memoryLogger(),
       // Each batch is named at its own millisecond, as in a run: names sort in write order.
-      now: () => new Date((t += 1)),
+      now: () => {
+        t += 1;
+        return new Date(t);
+      },
     };
     const stream = openTrailStream(host, { pending: [] }, 'sweep', { batchRecords: 3 });
 
@@ -115,7 +118,10 @@ describe('the trail stream', () => {
     const host = {
       config: loadConfig(s3.trailEnv(BUCKET, { IMDS_GUARD_TRAIL_PREFIX: p })),
       logger,
-      now: () => new Date((t += 1)),
+      now: () => {
+        t += 1;
+        return new Date(t);
+      },
     };
     const stream = openTrailStream(host, { pending: [] }, 'sweep', { batchRecords: 2, attempts: 1 });
     s3.fail({ method: 'PUT', status: 500, code: 'InternalError' });
