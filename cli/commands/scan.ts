@@ -113,11 +113,17 @@ const fail = (code: number, message: string): void => {
 
 type Runtime = Awaited<ReturnType<ReturnType<typeof runtimeLoader>>>;
 
+/** Lines for stderr: written straight away until the progress display exists, then through it. */
+interface StderrLines {
+  write: (line: string) => void;
+}
+
 /** Config and policy; undefined (after saying why, exit 2) when they are unusable. */
-const loadRuntime = async (flags: ScanFlags): Promise<Runtime | undefined> => {
+const loadRuntime = async (flags: ScanFlags, stderr: StderrLines): Promise<Runtime | undefined> => {
   const env = flags.manifest ? { ...process.env, IMDS_GUARD_MANIFEST: flags.manifest } : process.env;
-  // Policy warnings and the log sink's ticket lines go to stderr: stdout carries only the plan/records.
-  const logger = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
+  // Policy warnings and the log sink's ticket lines go to stderr (never over the progress bar):
+  // stdout carries only the plan/records.
+  const logger = createLogger({ level: 'warn', sink: (line) => stderr.write(line) });
   try {
     const rt = await runtimeLoader('instance-guard', { env, logger })();
     if (rt.config.auth) return rt;
@@ -132,9 +138,12 @@ type Output = typeof import('#functions/sweep/output.ts');
 type Journals = typeof import('#functions/sweep/journal.ts');
 
 /** Where records go: JSON lines on stdout and/or a file, or the plan table. Changes are flushed at once. */
-const openSinks = (flags: ScanFlags, output: Output) => {
+const openSinks = (flags: ScanFlags, output: Output, progress: Reporter) => {
   const file = flags.output ? output.fileWriter(flags.output) : undefined;
-  const stdout = flags.json ? output.streamWriter(process.stdout) : undefined;
+  // Records on a terminal share it with the bar: they are written around it.
+  const terminal = { write: (chunk: string) => progress.around(() => process.stdout.write(chunk)) };
+  const to = process.stdout.isTTY ? terminal : process.stdout;
+  const stdout = flags.json ? output.streamWriter(to) : undefined;
   const table = flags.json ? undefined : output.createPlanTable();
   return {
     table,
@@ -190,12 +199,19 @@ const loadTools = async () => {
 };
 
 type Tools = Awaited<ReturnType<typeof loadTools>>;
+type Reporter = ReturnType<Tools['progressFor']>;
 
 /** Where records and intents go; undefined (after saying why) when they cannot be written. */
-const openOutputs = async (flags: ScanFlags, rt: Runtime, tools: Tools, runId: string) => {
+const openOutputs = async (
+  flags: ScanFlags,
+  rt: Runtime,
+  tools: Tools,
+  runId: string,
+  progress: Reporter,
+) => {
   let sinks: ReturnType<typeof openSinks>;
   try {
-    sinks = openSinks(flags, tools.output);
+    sinks = openSinks(flags, tools.output, progress);
   } catch (err) {
     fail(EXIT.usage, `cannot write ${flags.output}: ${errorMessage(err)}`);
     return undefined;
@@ -211,7 +227,6 @@ const openOutputs = async (flags: ScanFlags, rt: Runtime, tools: Tools, runId: s
 };
 
 type Outputs = NonNullable<Awaited<ReturnType<typeof openOutputs>>>;
-type Reporter = Awaited<ReturnType<Tools['progressFor']>>;
 
 /** SIGTERM/SIGINT: stop new work; a second signal or the hard-stop time flushes what there is and exits. */
 const watchSignals = (tools: Tools, out: Outputs, progress: Reporter, last: () => Progress | undefined) => {
@@ -265,13 +280,15 @@ const finish = (tools: Tools, out: Outputs, summary: ScanSummary, sig: StopSigna
 };
 
 const runScanCommand = async (flags: ScanFlags): Promise<void> => {
-  const rt = await loadRuntime(flags);
+  const stderr: StderrLines = { write: (line) => void process.stderr.write(`${line}\n`) };
+  const rt = await loadRuntime(flags, stderr);
   if (!rt) return;
   const tools = await loadTools();
   const runId = randomUUID();
-  const out = await openOutputs(flags, rt, tools, runId);
+  const progress = tools.progressFor(process.stderr, { enabled: flags.progress });
+  stderr.write = progress.log;
+  const out = await openOutputs(flags, rt, tools, runId, progress);
   if (!out) return;
-  const progress = await tools.progressFor(process.stderr, { enabled: flags.progress });
   let last: Progress | undefined;
   const termination = watchSignals(tools, out, progress, () => last);
   let summary: ScanSummary;

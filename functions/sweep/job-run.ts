@@ -5,6 +5,8 @@
 
 import { logDecision } from '#shared/audit/decision.ts';
 import { createLogger, parseLevel } from '#shared/audit/logger.ts';
+import { stateFor } from '#shared/audit/trail/index.ts';
+import { openTrailStream } from '#shared/audit/trail/stream.ts';
 import { ConfigError, errorMessage, InvalidInputError } from '#shared/errors.ts';
 import { runtimeLoader } from '#shared/runtime/guard.ts';
 import { runScan } from './engine.ts';
@@ -18,6 +20,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** After SIGTERM: how long in-flight work may take before a hard stop (within Code Engine's grace). */
 const HARD_STOP_MS = 8_000;
+/** At the hard stop, how long the last trail batch may take before the process exits anyway. */
+const TRAIL_LAST_WRITE_MS = 2_000;
 
 /**
  * Environment → scan options. IMDS_GUARD_SCAN_APPLY (default true: a job is the sweep for accounts
@@ -72,8 +76,13 @@ const runJob = async (
   });
   let options: ReturnType<typeof jobOptions>;
   let rt: Awaited<ReturnType<ReturnType<typeof runtimeLoader>>>;
+  let batchRecords: number | undefined;
   try {
     options = jobOptions(env);
+    batchRecords = parseCount(env.IMDS_GUARD_SWEEP_TRAIL_BATCH, 'IMDS_GUARD_SWEEP_TRAIL_BATCH', {
+      min: 1,
+      max: 10_000,
+    });
     rt = await runtimeLoader('instance-guard', { env: { ...env }, logger })();
     if (!rt.config.auth) throw new ConfigError('no credentials: set IMDS_GUARD_APIKEY, or a trusted profile');
   } catch (err) {
@@ -82,13 +91,19 @@ const runJob = async (
   }
   const label = options.shard ? `shard ${options.shard.index}/${options.shard.count}` : 'job';
   const progress = plainProgress(streams.err, label, 10_000);
+  // Records go to the COS trail in batches as they are decided (docs/delivery-and-trail.md).
+  const trail = openTrailStream(rt, stateFor(rt), 'sweep', { batchRecords });
   // Code Engine sends SIGTERM on timeout or cancel: finish in-flight work, log its records and a summary.
   const termination = onTermination({
     hardStopMs: HARD_STOP_MS,
-    onSignal: (sig) => say(`${sig}: no new work; in-flight changes finish and are logged`),
+    onSignal: (sig) => {
+      say(`${sig}: no new work; in-flight changes finish and are logged`);
+      void trail.flush();
+    },
     onHardStop: (sig) => {
       logger.warn('job summary', { interrupted: sig, complete: false, exit_code: signalExitCode(sig) });
-      process.exit(signalExitCode(sig));
+      const last = new Promise((r) => setTimeout(r, TRAIL_LAST_WRITE_MS).unref());
+      void Promise.race([trail.flush(), last]).finally(() => process.exit(signalExitCode(sig)));
     },
   });
   try {
@@ -96,9 +111,13 @@ const runJob = async (
       fn: 'sweep',
       ...options,
       signal: termination.signal,
-      onRecord: (r) => logDecision(logger, r),
+      onRecord: (r) => {
+        logDecision(logger, r);
+        trail.add(r);
+      },
       onProgress: (p) => progress.update(p),
     });
+    await trail.close();
     const sig = termination.received();
     const code = sig ? signalExitCode(sig) : exitCodeFor(summary);
     const { regions: _regions, ...line } = summary;
@@ -106,6 +125,7 @@ const runJob = async (
     else logger.warn('job summary', { ...line, exit_code: code });
     return code === EXIT.changes ? EXIT.ok : code;
   } catch (err) {
+    await trail.close();
     say(errorMessage(err));
     return EXIT.failures;
   } finally {

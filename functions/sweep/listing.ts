@@ -116,6 +116,8 @@ const runListing = async <T>(pass: Pass, spec: ListingSpec<T>): Promise<void> =>
       prune();
       if (!whole || mark.skipped) break;
       if (page.next === undefined) {
+        // Listed to its end without a total_count (IAM's profiles): its size is what it owned.
+        if (state.total === undefined) pass.expected += state.owned;
         state.listing_finished = true;
         break;
       }

@@ -38,7 +38,7 @@ const fileWriter = (path: string): LineWriter => {
 };
 
 /** JSON lines to a stream (stdout: synchronous for files and pipes on Linux, so memory stays flat). */
-const streamWriter = (stream: NodeJS.WritableStream): LineWriter => {
+const streamWriter = (stream: { write(chunk: string): unknown }): LineWriter => {
   let buf = '';
   const flush = (): void => {
     if (buf) stream.write(buf);

@@ -93,6 +93,9 @@ const reportProgress = (pass: Pass, force = false): void => {
     expected: pass.expected,
     listingsDone: pass.listings.filter((s) => s.complete || s.listing_finished || s.error !== undefined)
       .length,
+    listingsSized: pass.listings.filter(
+      (s) => s.total !== undefined || s.listing_finished || s.error !== undefined,
+    ).length,
     listings: pass.listings.length,
     elapsedMs: Date.now() - pass.run.started,
     throttled: pass.run.lanes.report().reduce((n, r) => n + r.throttled, 0),

@@ -71,6 +71,8 @@ interface Progress {
   /** Owned resources expected, from IBM's total_count (grows as listings start). */
   expected: number;
   listingsDone: number;
+  /** Listings whose size is known (a total_count, or listed to the end, or failed). */
+  listingsSized: number;
   listings: number;
   elapsedMs: number;
   throttled: number;

@@ -4,6 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import { type DecisionRecord, logDecision, summariseOutcomes } from '#shared/audit/decision.ts';
+import { stateFor } from '#shared/audit/trail/index.ts';
+import { openTrailStream, type TrailStreamReport } from '#shared/audit/trail/stream.ts';
 import { errorMessage, InvalidInputError } from '#shared/errors.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
 import type { GuardRuntime } from '#shared/runtime/guard.ts';
@@ -59,6 +61,8 @@ interface SweepInput {
   maxChanges: number | undefined;
   dryRun: boolean;
   resume: Resume | undefined;
+  /** Records per COS trail object (IMDS_GUARD_SWEEP_TRAIL_BATCH, default 500). */
+  trailBatch: number | undefined;
 }
 
 const parseInput = (params: CeParams, env: Readonly<Record<string, string | undefined>>): SweepInput => {
@@ -89,6 +93,10 @@ const parseInput = (params: CeParams, env: Readonly<Record<string, string | unde
     }),
     dryRun,
     resume: p.resume,
+    trailBatch: parseCount(env.IMDS_GUARD_SWEEP_TRAIL_BATCH, 'IMDS_GUARD_SWEEP_TRAIL_BATCH', {
+      min: 1,
+      max: 10_000,
+    }),
   };
 };
 
@@ -111,6 +119,16 @@ const collectReturned = () => {
       else truncated += 1;
     },
     body: () => ({ decisions: records, ...(truncated > 0 ? { decisions_truncated: truncated } : {}) }),
+  };
+};
+
+/** The response's `trail`: the objects written as the run went, or why the last batch was not. */
+const trailBody = (t: TrailStreamReport) => {
+  const f = t.failed;
+  if (!f) return t.objects.length > 0 ? { trail: { objects: t.objects } } : {};
+  const error = `${f.failure.code}${f.failure.status ? ` (HTTP ${f.failure.status})` : ''}`;
+  return {
+    trail: { written: false, objects: t.objects, object: f.object, error, kept_in_memory: f.pending },
   };
 };
 
@@ -180,11 +198,17 @@ const runSweep = async (rt: GuardRuntime, params: CeParams, trigger: Trigger): P
   const runId = trigger.deliveryId ?? randomUUID();
   const event = { fn: 'sweep', event_id: trigger.deliveryId ?? null, correlation_id: runId };
   const returned = collectReturned();
-  // A SIGTERM (the container going away) stops new work; in-flight changes finish and are logged.
+  // Decisions go to the COS trail in batches as they are made (shared/audit/trail/stream.ts).
+  const trail = openTrailStream(rt, stateFor(rt), 'sweep', { batchRecords: input.trailBatch });
+  // A SIGTERM (the container going away) stops new work; in-flight changes finish and are logged;
+  // what is decided is written to the trail at once, the rest when the run ends (or at the hard stop).
   const termination = onTermination({
     hardStopMs: DEFAULTS.sweepGraceSeconds * 1000,
-    onHardStop: (sig) =>
-      rt.logger.warn('sweep summary', { ...event, outcome: 'failed', interrupted: sig, complete: false }),
+    onSignal: () => void trail.flush(),
+    onHardStop: (sig) => {
+      rt.logger.warn('sweep summary', { ...event, outcome: 'failed', interrupted: sig, complete: false });
+      void trail.flush();
+    },
   });
   try {
     const summary = await sweepOnce(rt, input, trigger, runId, {
@@ -192,8 +216,10 @@ const runSweep = async (rt: GuardRuntime, params: CeParams, trigger: Trigger): P
       onRecord: (r) => {
         logDecision(rt.logger, r);
         returned.add(r);
+        trail.add(r);
       },
     });
+    const trailed = trailBody(await trail.close());
     const line = summaryLine(summary, input, trigger, runId);
     if (summary.complete && summary.failures === 0 && !summary.refused) rt.logger.info('sweep summary', line);
     else rt.logger.warn('sweep summary', line);
@@ -203,8 +229,10 @@ const runSweep = async (rt: GuardRuntime, params: CeParams, trigger: Trigger): P
       summary: line,
       ...(summary.resume ? { resume: summary.resume } : {}),
       ...returned.body(),
+      ...trailed,
     });
   } catch (err) {
+    await trail.close();
     // Credentials IAM refuses (or another 4xx) will not heal by redelivery: 200 with one failed record.
     if (failsForGood(err)) return failedForGood('sweep', authFailure(err).reason, rt.logger);
     // Cannot authenticate or read at all (an IAM outage): 503, the one case a retry may help.
