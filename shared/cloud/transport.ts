@@ -11,8 +11,9 @@
 //   (2^n − 1)/2 s capped at `maxRetryInterval`; no answer at all: at most 2 retries;
 // - errors shaped as sdk-core's formatError (status, statusText, message from errors[0].message…,
 //   result, body, headers; 401/403 "Access is denied due to invalid credentials.").
-// Proxies (HTTP(S)_PROXY) and redirects are axios features: a client sees proxy settings and stays on
-// sdk-core's pipeline (`leanTransportFits`).
+// Not kept: redirects are not followed (IBM's VPC API answers none). Proxies (HTTP(S)_PROXY) and
+// axios-only client options (agents, timeout, cookie jar, gzip requests) keep a client on sdk-core's
+// pipeline (`leanTransportFits`).
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { gunzipSync, inflateSync } from 'node:zlib';
