@@ -188,18 +188,25 @@ const retryDelay = (n: number, raw: Raw | undefined, cfg: RetryConfig): number |
   return Math.min(((2 ** n - 1) / 2) * 1000, cfg.maxRetryDelayMs);
 };
 
+/** What a caller sees of each attempt: before it (the call counter, a bulk lane's gate), and its answer. */
+interface AttemptHooks {
+  before(): Promise<void> | void;
+  /** Every answer, retried ones included (a bulk lane paces itself on 429s). */
+  answered(status: number, headers: Record<string, string>): void;
+}
+
 /**
- * One operation: `onAttempt` before each attempt (the call counter), retries as sdk-core would.
+ * One operation, retried as sdk-core would; `hooks` around every attempt, as axios interceptors were.
  * Resolves with the answer, or rejects with sdk-core's error shape.
  */
 const leanSend = async <T>(
   req: LeanRequest,
   retry: RetryConfig | undefined,
-  onAttempt: () => void,
+  hooks: AttemptHooks,
 ): Promise<LeanResponse<T>> => {
   const mayRetry = retry !== undefined && retry.maxRetries > 0 && RETRY_METHODS.has(req.method);
   for (let done = 0; ; done += 1) {
-    onAttempt();
+    await hooks.before();
     let raw: Raw;
     try {
       raw = await once(req);
@@ -210,6 +217,7 @@ const leanSend = async <T>(
       await sleep(retryDelay(done + 1, undefined, retry) ?? 0);
       continue;
     }
+    hooks.answered(raw.status, raw.headers);
     const result = parseBody(raw.text, raw.headers['content-type']) as T;
     if (raw.status >= 200 && raw.status < 300)
       return { status: raw.status, statusText: raw.statusText, headers: raw.headers, result };
@@ -222,5 +230,5 @@ const leanSend = async <T>(
   }
 };
 
-export type { LeanRequest, LeanResponse, RetryConfig };
+export type { AttemptHooks, LeanRequest, LeanResponse, RetryConfig };
 export { buildUrl, leanSend, leanTransportFits };

@@ -2,7 +2,7 @@
 // (facts §1.12): same paths, query keys, headers and response shape ({status, headers, result}).
 import { randomUUID } from 'node:crypto';
 import { BaseService, getQueryParam, type UserOptions, validateParams } from 'ibm-cloud-sdk-core';
-import { buildUrl, leanSend, leanTransportFits, type RetryConfig } from './transport.ts';
+import { type AttemptHooks, buildUrl, leanSend, leanTransportFits, type RetryConfig } from './transport.ts';
 
 // ---- Wire types (the subset imds-guard reads; IBM may send more) ----------------------------------
 
@@ -214,7 +214,16 @@ class VpcClient extends BaseService {
   /** sdk-core's retry settings, for the lean path (shared/cloud/transport.ts). */
   private retry: RetryConfig | undefined;
   private readonly lean: boolean;
-  private readonly attemptListeners: (() => void)[] = [];
+  private readonly beforeAttempt: (() => Promise<void> | void)[] = [];
+  private readonly answerListeners: AttemptHooks['answered'][] = [];
+  private readonly hooks: AttemptHooks = {
+    before: async () => {
+      for (const l of this.beforeAttempt) await l();
+    },
+    answered: (status, headers) => {
+      for (const l of this.answerListeners) l(status, headers);
+    },
+  };
 
   constructor(options: VpcClientOptions) {
     super(options);
@@ -244,9 +253,17 @@ class VpcClient extends BaseService {
     this.retry = undefined;
   }
 
-  /** Called before every HTTP attempt of the lean path (retries included): the call counter. */
-  onAttempt(listener: () => void): void {
-    this.attemptListeners.push(listener);
+  /**
+   * Before every HTTP attempt of the lean path, retries included (awaited, in order): what axios
+   * request interceptors do on sdk-core's pipeline (the call counter, a bulk lane's gate).
+   */
+  onAttempt(listener: () => Promise<void> | void): void {
+    this.beforeAttempt.push(listener);
+  }
+
+  /** Every answer of the lean path, retried 429s included: what an axios response interceptor sees. */
+  onAnswer(listener: AttemptHooks['answered']): void {
+    this.answerListeners.push(listener);
   }
 
   private qs(extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -314,9 +331,7 @@ class VpcClient extends BaseService {
       rejectUnauthorized:
         (this.baseOptions as { disableSslVerification?: boolean }).disableSslVerification !== true,
     };
-    return leanSend<T>(request, this.retry, () => {
-      for (const l of this.attemptListeners) l();
-    });
+    return leanSend<T>(request, this.retry, this.hooks);
   }
 
   listRegions(req?: RequestOptions): Promise<VpcResponse<{ regions: Region[] }>> {
