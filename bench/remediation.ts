@@ -226,7 +226,7 @@ const warmRows = async (cwd: string, env: Env, dir: string, pool: Target[]): Pro
       unit: 'ratio',
       goal: '<= 1.5',
       ok: ratio <= 1.5,
-      note: `guard main() on an update event (policy "no tags": decode, GET, decide, PATCH with If-Match, decision line) ${g.toFixed(3)} ms vs bare client ${b.toFixed(3)} ms; medians of ${WARM} each, interleaved, user + system CPU of the client process; ${load()}`,
+      note: `guard main() on an update event (policy "no tags": decode, GET, decide, PATCH with If-Match, decision record; log level error, so no line printed) ${g.toFixed(3)} ms vs bare client ${b.toFixed(3)} ms; medians of ${WARM} each, interleaved, user + system CPU of the client process; ${load()}`,
     },
   ];
 };
