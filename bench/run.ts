@@ -6,6 +6,7 @@ import { coldStart } from './cold-start.ts';
 import { emulatorThroughput } from './emulator.ts';
 import { fuzz } from './fuzz.ts';
 import type { Row } from './lib.ts';
+import { remediation } from './remediation.ts';
 import { reportBench } from './report.ts';
 import { scenarioLoad } from './scenario.ts';
 import { ticketBurst } from './tickets.ts';
@@ -16,6 +17,7 @@ const BENCHMARKS = {
   scenario: scenarioLoad,
   tickets: ticketBurst,
   'cold-start': coldStart,
+  remediation,
   bulk: bulkScan,
   fuzz,
   report: reportBench,

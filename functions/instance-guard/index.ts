@@ -9,11 +9,16 @@ import { refuse, respond, runtimeLoader, screen } from '#shared/runtime/guard.ts
 import { checkRequest } from '#shared/runtime/invocation-auth.ts';
 import { answeringMisconfiguration } from '#shared/runtime/misconfigured.ts';
 
+let acting: Promise<typeof import('./act.ts')> | undefined; // loaded once, by the first event acted on
+const loadActing = (): Promise<typeof import('./act.ts')> => {
+  acting ??= import('./act.ts');
+  return acting;
+};
 /** decide → act: the decisions for a decoded delivery (the COS job calls this too). */
 const guardDelivery = async (rt: GuardRuntime, delivery: DecodedDelivery, t0: number): Promise<Decided[]> => {
   const { actionable, skipped } = screen(rt, delivery, t0);
   if (actionable.length === 0) return skipped;
-  const { actOnEvents } = await import('./act.ts');
+  const { actOnEvents } = await loadActing();
   return [...skipped, ...(await actOnEvents(rt, actionable, t0))];
 };
 

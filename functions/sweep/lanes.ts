@@ -111,7 +111,8 @@ interface HttpError {
 /**
  * Puts a client's requests through a lane: the gate before each attempt (sdk-core's own retries
  * included), and every answer reported to the lane's AIMD. Our interceptor must run before
- * retry-axios's, which swallows the 429 it retries, so retries are re-attached after it.
+ * retry-axios's, which swallows the 429 it retries, so retries are re-attached after it. Our VPC
+ * client's lean path calls the same hooks around each of its attempts.
  */
 const throughLane = <T extends BaseService>(client: T, lane: Lane): T => {
   client.disableRetries();
@@ -133,6 +134,13 @@ const throughLane = <T extends BaseService>(client: T, lane: Lane): T => {
       return Promise.reject(err);
     },
   );
+  // Our VPC client's lean path (shared/cloud/transport.ts) has no axios: the same two hooks.
+  const lean = client as Partial<Pick<VpcClient, 'onAttempt' | 'onAnswer'>>;
+  lean.onAttempt?.(() => lane.gate());
+  lean.onAnswer?.((status, headers) => {
+    if (status >= 200 && status < 300) lane.succeeded();
+    else if (THROTTLE_STATUSES.has(status)) lane.throttled(parseRetryAfter(headers['retry-after']));
+  });
   client.enableRetries(RETRIES);
   return client;
 };

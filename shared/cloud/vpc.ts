@@ -2,6 +2,7 @@
 // (facts §1.12): same paths, query keys, headers and response shape ({status, headers, result}).
 import { randomUUID } from 'node:crypto';
 import { BaseService, getQueryParam, type UserOptions, validateParams } from 'ibm-cloud-sdk-core';
+import { type AttemptHooks, buildUrl, leanSend, leanTransportFits, type RetryConfig } from './transport.ts';
 
 // ---- Wire types (the subset imds-guard reads; IBM may send more) ----------------------------------
 
@@ -210,9 +211,59 @@ class VpcClient extends BaseService {
   readonly version: string;
   readonly generation = 2;
 
+  /** sdk-core's retry settings, for the lean path (shared/cloud/transport.ts). */
+  private retry: RetryConfig | undefined;
+  private readonly lean: boolean;
+  private readonly beforeAttempt: (() => Promise<void> | void)[] = [];
+  private readonly answerListeners: AttemptHooks['answered'][] = [];
+  private readonly hooks: AttemptHooks = {
+    before: async () => {
+      for (const l of this.beforeAttempt) await l();
+    },
+    answered: (status, headers) => {
+      for (const l of this.answerListeners) l(status, headers);
+    },
+  };
+
   constructor(options: VpcClientOptions) {
     super(options);
     this.version = options.version ?? '2026-03-24';
+    this.lean = leanTransportFits(process.env, options as Record<string, unknown>);
+    const o = options as { enableRetries?: boolean; maxRetries?: number; retryInterval?: number };
+    if (o.enableRetries) this.setRetry({ maxRetries: o.maxRetries, maxRetryInterval: o.retryInterval });
+  }
+
+  private setRetry(options: {
+    maxRetries?: number | undefined;
+    maxRetryInterval?: number | undefined;
+  }): void {
+    this.retry = {
+      maxRetries: options.maxRetries ?? 4,
+      maxRetryDelayMs: (options.maxRetryInterval ?? 30) * 1000,
+    };
+  }
+
+  override enableRetries(options?: { maxRetries?: number; maxRetryInterval?: number }): void {
+    super.enableRetries(options);
+    this.setRetry(options ?? {});
+  }
+
+  override disableRetries(): void {
+    super.disableRetries();
+    this.retry = undefined;
+  }
+
+  /**
+   * Before every HTTP attempt of the lean path, retries included (awaited, in order): what axios
+   * request interceptors do on sdk-core's pipeline (the call counter, a bulk lane's gate).
+   */
+  onAttempt(listener: () => Promise<void> | void): void {
+    this.beforeAttempt.push(listener);
+  }
+
+  /** Every answer of the lean path, retried 429s included: what an axios response interceptor sees. */
+  onAnswer(listener: AttemptHooks['answered']): void {
+    this.answerListeners.push(listener);
   }
 
   private qs(extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -237,14 +288,50 @@ class VpcClient extends BaseService {
       'User-Agent': `${SDK_NAME}/0.1.0 (lang=node.js; operation=${operation}; node.version=${process.version})`,
     };
     const base = this.baseOptions as Record<string, unknown>;
+    const allHeaders = merge(sdkHeaders, base.headers as Record<string, unknown>, headers, req.headers);
+    if (this.lean) return this.sendLean<T>(options, allHeaders as Record<string, string>, req.signal);
     const parameters = {
       options: { ...options, qs: this.qs(options.qs) },
-      defaultOptions: merge(base, {
-        headers: merge(sdkHeaders, base.headers as Record<string, unknown>, headers, req.headers),
-        axiosOptions: { signal: req.signal },
-      }),
+      defaultOptions: merge(base, { headers: allHeaders, axiosOptions: { signal: req.signal } }),
     };
     return this.createRequest(parameters) as Promise<VpcResponse<T>>;
+  }
+
+  /** The same request without axios: sdk-core's authenticator signs it, node:http sends it. */
+  private async sendLean<T>(
+    options: {
+      url: string;
+      method: string;
+      path?: Record<string, string>;
+      qs?: Record<string, unknown>;
+      body?: unknown;
+    },
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<VpcResponse<T>> {
+    const serviceUrl = (this.baseOptions as { serviceUrl?: string }).serviceUrl;
+    if (!serviceUrl) throw new Error('The service URL is required');
+    const signed: { headers: Record<string, string> } = {
+      headers: { Accept: 'application/json, text/plain, */*', 'Accept-Encoding': 'gzip', ...headers },
+    };
+    await this.getAuthenticator().authenticate(signed);
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    if (body !== undefined)
+      signed.headers = {
+        'Content-Type': 'application/json',
+        ...signed.headers,
+        'Content-Length': String(Buffer.byteLength(body)),
+      };
+    const request = {
+      method: options.method,
+      url: buildUrl(serviceUrl, options.url, options.path, this.qs(options.qs)),
+      headers: signed.headers,
+      body,
+      signal,
+      rejectUnauthorized:
+        (this.baseOptions as { disableSslVerification?: boolean }).disableSslVerification !== true,
+    };
+    return leanSend<T>(request, this.retry, this.hooks);
   }
 
   listRegions(req?: RequestOptions): Promise<VpcResponse<{ regions: Region[] }>> {

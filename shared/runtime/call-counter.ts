@@ -24,16 +24,27 @@ interface HasHttpClient {
   getHttpClient(): { interceptors: { request: { use(fn: (c: any) => any): number } } };
 }
 
-/** Makes every request of an sdk-core client count toward the current decision's tally. */
-const instrument = <T extends HasHttpClient>(client: T, service: string): T => {
-  client.getHttpClient().interceptors.request.use((cfg: unknown) => {
+/**
+ * Makes every request of an sdk-core client count toward the current decision's tally: axios's
+ * requests through an interceptor, and our VPC client's lean path (shared/cloud/transport.ts) through
+ * its `onAttempt` hook.
+ */
+const instrument = <T extends HasHttpClient & { onAttempt?(listener: () => void): void }>(
+  client: T,
+  service: string,
+): T => {
+  const count = (): void => {
     const tally = store.getStore();
     if (tally) {
       tally.calls += 1;
       tally.byService[service] = (tally.byService[service] ?? 0) + 1;
     }
+  };
+  client.getHttpClient().interceptors.request.use((cfg: unknown) => {
+    count();
     return cfg;
   });
+  client.onAttempt?.(count);
   return client;
 };
 

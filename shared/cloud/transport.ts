@@ -1,0 +1,234 @@
+// The lean path of our VPC client: sdk-core's authenticator still signs every request (its token
+// manager fetches and caches the token as before), but the request itself goes out through node:http(s)
+// instead of sdk-core's axios + retry-axios pipeline, which cost more client CPU than the request
+// (issue 12; `npm run bench remediation`). What the pipeline did and this keeps (ibm-cloud-sdk-core
+// 5.9 request-wrapper.js, retry-axios 2.6):
+// - headers as sent (User-Agent, X-Request-Id, Accept, Content-Type, If-Match), `Accept-Encoding: gzip`
+//   and a gzip/deflate answer decoded; query values that are undefined dropped, arrays joined by ",";
+// - the answer as {status, statusText, headers, result}: JSON parsed, an empty body as "";
+// - retries (when enabled) of GET/HEAD/OPTIONS/DELETE/PUT/POST — never PATCH — on 429, 500, 502–599,
+//   at most `maxRetries`, waiting Retry-After when it is given (1 ms..300 s, else no retry) or
+//   (2^n − 1)/2 s capped at `maxRetryInterval`; no answer at all: at most 2 retries;
+// - errors shaped as sdk-core's formatError (status, statusText, message from errors[0].message…,
+//   result, body, headers; 401/403 "Access is denied due to invalid credentials.").
+// Not kept: redirects are not followed (IBM's VPC API answers none). Proxies (HTTP(S)_PROXY) and
+// axios-only client options (agents, timeout, cookie jar, gzip requests) keep a client on sdk-core's
+// pipeline (`leanTransportFits`).
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { gunzipSync, inflateSync } from 'node:zlib';
+
+interface LeanRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** false when the client was built with `disableSslVerification: true`. */
+  rejectUnauthorized?: boolean;
+}
+
+interface LeanResponse<T> {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  result: T;
+}
+
+interface RetryConfig {
+  maxRetries: number;
+  /** Longest computed backoff, ms (sdk-core's maxRetryInterval, in seconds, × 1000). */
+  maxRetryDelayMs: number;
+}
+
+/** sdk-core's error: an Error with the fields generated SDK callers read. */
+type SdkError = Error & {
+  status?: number;
+  code?: number | string;
+  statusText?: string;
+  result?: unknown;
+  body?: string;
+  headers?: Record<string, string>;
+};
+
+const RETRY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'PUT', 'POST']);
+const NO_RESPONSE_RETRIES = 2;
+const MAX_RETRY_AFTER_MS = 300_000;
+const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'];
+/** Client options only axios understands: a client given any of them keeps sdk-core's pipeline. */
+const AXIOS_ONLY = ['httpAgent', 'httpsAgent', 'proxy', 'timeout', 'jar', 'enableGzipCompression'];
+
+const retryableStatus = (s: number): boolean => s === 429 || s === 500 || (s >= 502 && s <= 599);
+
+/** Whether the lean path does what sdk-core would: no proxy in the environment, no axios-only option. */
+const leanTransportFits = (env: NodeJS.ProcessEnv, options: Record<string, unknown>): boolean =>
+  PROXY_VARS.every((k) => !env[k]) && AXIOS_ONLY.every((k) => options[k] === undefined);
+
+/** `{id}` path parameters and the query string, as sdk-core builds the URL. */
+const buildUrl = (
+  serviceUrl: string,
+  path: string,
+  params: Record<string, string> | undefined,
+  qs: Record<string, unknown>,
+): string => {
+  let url = path;
+  for (const [k, v] of Object.entries(params ?? {})) url = url.replace(`{${k}}`, encodeURIComponent(v));
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(qs)) {
+    if (v === undefined) continue;
+    query.append(k, Array.isArray(v) ? v.join(',') : String(v));
+  }
+  const q = query.toString();
+  return `${serviceUrl.replace(/\/+$/, '')}${url}${q ? `?${q}` : ''}`;
+};
+
+const flatHeaders = (h: IncomingHttpHeaders): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+};
+
+const decodeBody = (raw: Buffer, encoding: string | undefined): string => {
+  const buf =
+    encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' && raw.length ? inflateSync(raw) : raw;
+  return buf.toString('utf8');
+};
+
+/** axios's `responseType: 'json'` then sdk-core's check: JSON parsed; malformed JSON an error only if declared JSON. */
+const parseBody = (text: string, contentType: string | undefined): unknown => {
+  if (text === '') return '';
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    if (contentType && /^application\/json(\s*;.*)?$/i.test(contentType))
+      throw new Error('Error processing HTTP response:', { cause: err });
+    return text;
+  }
+};
+
+interface Raw {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  text: string;
+}
+
+const once = (req: LeanRequest): Promise<Raw> =>
+  new Promise((resolve, reject) => {
+    const send = req.url.startsWith('https:') ? httpsRequest : httpRequest;
+    const options = { method: req.method, headers: req.headers, signal: req.signal };
+    const tls = req.rejectUnauthorized === false ? { rejectUnauthorized: false } : {};
+    const r = send(req.url, { ...options, ...tls }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        try {
+          const headers = flatHeaders(res.headers);
+          const text = decodeBody(Buffer.concat(chunks), headers['content-encoding']);
+          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers, text });
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    r.on('error', reject);
+    r.end(req.body);
+  });
+
+const serviceMessage = (body: unknown): string | undefined => {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as {
+    errors?: { message?: unknown }[];
+    error?: unknown;
+    message?: unknown;
+    errorMessage?: unknown;
+  };
+  const first = Array.isArray(b.errors) ? b.errors[0]?.message : undefined;
+  for (const m of [first, b.error, b.message, b.errorMessage]) if (typeof m === 'string' && m) return m;
+  return undefined;
+};
+
+/** sdk-core's formatError for an answer outside 2xx. */
+const statusError = (raw: Raw, result: unknown): SdkError => {
+  const err: SdkError = new Error();
+  err.statusText = raw.statusText;
+  err.name = raw.statusText;
+  err.status = raw.status;
+  err.code = raw.status;
+  err.message = serviceMessage(result) ?? raw.statusText;
+  err.result = result;
+  err.body = JSON.stringify(result);
+  err.headers = raw.headers;
+  const ctx = (result as { context?: { url?: unknown } } | undefined)?.context;
+  if (raw.status === 401 || raw.status === 403 || (typeof ctx?.url === 'string' && ctx.url.includes('iam')))
+    err.message = 'Access is denied due to invalid credentials.';
+  return err;
+};
+
+/** sdk-core's formatError for a request that got no answer. */
+const noAnswerError = (cause: unknown): SdkError => {
+  const c = cause as { message?: string; code?: string; name?: string };
+  const err: SdkError = new Error(c.name === 'AbortError' ? 'canceled' : (c.message ?? String(cause)));
+  err.statusText = c.name === 'AbortError' ? 'ERR_CANCELED' : c.code;
+  err.body = 'Response not received - no connection was made to the service.';
+  return err;
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** retry-axios's wait before retry `n` (1-based): Retry-After if sane, else exponential; undefined: give up. */
+const retryDelay = (n: number, raw: Raw | undefined, cfg: RetryConfig): number | undefined => {
+  const header = raw?.headers['retry-after'];
+  if (header !== undefined) {
+    const secs = Number(header);
+    const ms = Number.isNaN(secs) ? Date.parse(header) - Date.now() : secs * 1000;
+    return ms > 0 && ms <= MAX_RETRY_AFTER_MS ? ms : undefined;
+  }
+  return Math.min(((2 ** n - 1) / 2) * 1000, cfg.maxRetryDelayMs);
+};
+
+/** What a caller sees of each attempt: before it (the call counter, a bulk lane's gate), and its answer. */
+interface AttemptHooks {
+  before(): Promise<void> | void;
+  /** Every answer, retried ones included (a bulk lane paces itself on 429s). */
+  answered(status: number, headers: Record<string, string>): void;
+}
+
+/**
+ * One operation, retried as sdk-core would; `hooks` around every attempt, as axios interceptors were.
+ * Resolves with the answer, or rejects with sdk-core's error shape.
+ */
+const leanSend = async <T>(
+  req: LeanRequest,
+  retry: RetryConfig | undefined,
+  hooks: AttemptHooks,
+): Promise<LeanResponse<T>> => {
+  const mayRetry = retry !== undefined && retry.maxRetries > 0 && RETRY_METHODS.has(req.method);
+  for (let done = 0; ; done += 1) {
+    await hooks.before();
+    let raw: Raw;
+    try {
+      raw = await once(req);
+    } catch (err) {
+      const aborted = req.signal?.aborted === true;
+      if (aborted || !mayRetry || done >= Math.min(NO_RESPONSE_RETRIES, retry.maxRetries))
+        throw noAnswerError(err);
+      await sleep(retryDelay(done + 1, undefined, retry) ?? 0);
+      continue;
+    }
+    hooks.answered(raw.status, raw.headers);
+    const result = parseBody(raw.text, raw.headers['content-type']) as T;
+    if (raw.status >= 200 && raw.status < 300)
+      return { status: raw.status, statusText: raw.statusText, headers: raw.headers, result };
+    const delay =
+      mayRetry && retryableStatus(raw.status) && done < retry.maxRetries
+        ? retryDelay(done + 1, raw, retry)
+        : undefined;
+    if (delay === undefined) throw statusError(raw, result);
+    await sleep(delay);
+  }
+};
+
+export type { AttemptHooks, LeanRequest, LeanResponse, RetryConfig };
+export { buildUrl, leanSend, leanTransportFits };
