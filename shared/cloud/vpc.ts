@@ -204,6 +204,27 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** A 2xx body's bytes go to `decode` instead of JSON.parse (a lister keeping a few fields of each item). */
+interface Decoding<T> {
+  decode?: (body: Buffer) => T;
+}
+
+/** axios options handing a 2xx body's bytes to `decode`; an error body is parsed as axios parses it. */
+const rawBody = (decode: (body: Buffer) => unknown) => ({
+  responseType: 'arraybuffer',
+  transformResponse: [
+    (data: Buffer, _headers: unknown, status?: number): unknown => {
+      if (status !== undefined && status >= 200 && status < 300) return decode(data);
+      const text = data.toString('utf8').replace(/^\uFEFF/, '');
+      try {
+        return text ? JSON.parse(text) : text;
+      } catch {
+        return text;
+      }
+    },
+  ],
+});
+
 class VpcClient extends BaseService {
   static override DEFAULT_SERVICE_URL = 'https://us-south.iaas.cloud.ibm.com/v1';
   static override DEFAULT_SERVICE_NAME = 'vpc';
@@ -230,7 +251,7 @@ class VpcClient extends BaseService {
       body?: unknown;
     },
     headers: Record<string, string | undefined>,
-    req: RequestOptions = {},
+    req: RequestOptions & Decoding<unknown> = {},
   ): Promise<VpcResponse<T>> {
     const sdkHeaders = {
       'X-Request-Id': randomUUID(),
@@ -241,7 +262,7 @@ class VpcClient extends BaseService {
       options: { ...options, qs: this.qs(options.qs) },
       defaultOptions: merge(base, {
         headers: merge(sdkHeaders, base.headers as Record<string, unknown>, headers, req.headers),
-        axiosOptions: { signal: req.signal },
+        axiosOptions: { signal: req.signal, ...(req.decode ? rawBody(req.decode) : {}) },
       }),
     };
     return this.createRequest(parameters) as Promise<VpcResponse<T>>;
@@ -292,10 +313,10 @@ class VpcClient extends BaseService {
   }
 
   /** Filter names as the generated SDK spells them (query keys `vpc.crn`, `instance_group_membership…`). */
-  listInstances(
+  listInstances<T = InstanceCollection>(
     params: ListInstancesParams = {},
-    req?: RequestOptions,
-  ): Promise<VpcResponse<InstanceCollection>> {
+    req?: RequestOptions & Decoding<T>,
+  ): Promise<VpcResponse<T>> {
     check({ ...params }, [], [...LIST_INSTANCES_PARAMS]);
     return this.send(
       'list_instances',
