@@ -20,7 +20,7 @@ import {
 import { failedResult } from '../run-context.ts';
 import { NO_TAGS, tagsCanMatter } from '../tag-rule.ts';
 import type { Unit } from '../units.ts';
-import { pageReader } from './pick-json.ts';
+import { pageReader, type Shape } from './pick-json.ts';
 
 /** Only what decide/act read, so a 5 KB listed instance does not outlive its page. */
 const slim = (i: Instance): Instance => ({
@@ -38,26 +38,26 @@ const slim = (i: Instance): Instance => ({
   ...(i.image ? { image: { id: i.image.id } } : {}),
 });
 
-/** The keys `slim` reads, the only ones decoded from a listed page (pick-json.ts). */
-const KEPT = [
-  'id',
-  'crn',
-  'href',
-  'name',
-  'created_at',
-  'status',
-  'metadata_service',
-  'vpc',
-  'zone',
-  'resource_group',
-  'image',
-] as const satisfies readonly (keyof Instance)[];
+/** What `slim` reads of a listed instance: the only part of a page that is decoded (pick-json.ts). */
+const KEPT = {
+  id: true,
+  crn: true,
+  href: true,
+  name: true,
+  created_at: true,
+  status: true,
+  metadata_service: true,
+  vpc: { id: true, crn: true, name: true },
+  zone: { name: true },
+  resource_group: { id: true, name: true },
+  image: { id: true },
+} as const satisfies Shape & { [K in keyof Instance]?: unknown };
 
 /** A page of `GET /instances` with only the kept keys of each instance, and `next` and `total_count`. */
 const readInstancePage = pageReader<InstanceCollection>({
   items: 'instances',
-  itemKeys: KEPT,
-  pageKeys: ['next', 'total_count'],
+  item: KEPT,
+  page: { next: true, total_count: true },
 });
 
 const pageOf = (c: InstanceCollection): Page<Instance> => ({

@@ -1,26 +1,41 @@
 // Reads a collection page (`{"instances": [{…}, …], "next": {…}, "total_count": n, …}`) from its bytes,
 // decoding only the keys a lister keeps: of a 5 KB listed instance, the few hundred bytes its decision
 // reads. Nothing else is turned into strings or objects, so a page costs about one pass over its bytes
-// (no 0.5 MB string, no tree of objects to collect). What is decoded goes through JSON.parse; what is
-// skipped is checked for balanced brackets and closed strings only.
+// (no 0.5 MB string, no tree of objects to collect). What is decoded equals JSON.parse's reading (a
+// string without escapes straight from its bytes, anything else through JSON.parse); what is skipped is
+// checked for balanced brackets and closed strings only.
 
-/** A key to keep, and its UTF-8 bytes. */
+/**
+ * What to keep of an object: each key, whole (`true`) or only some of its own keys when it is an
+ * object (`vpc: { id: true, name: true }`; any other value is kept whole).
+ */
+interface Shape {
+  readonly [key: string]: true | Shape;
+}
+
+/** A key to keep, its UTF-8 bytes, and what to keep of it. */
 interface Wanted {
   name: string;
   bytes: Uint8Array;
+  nested: KeySet | undefined;
 }
 
-/** Keys by byte length, for a match on the raw key without decoding it. */
-type KeySet = Map<number, Wanted[]>;
+/** Keys by byte length (an array: ~40 lookups per item), for a match on the raw key without decoding it. */
+type KeySet = (Wanted[] | undefined)[];
 
-const keySet = (names: readonly string[]): KeySet => {
-  const set: KeySet = new Map();
-  for (const name of names) {
+const keySet = (shape: Shape): KeySet => {
+  const set: KeySet = [];
+  for (const [name, keep] of Object.entries(shape)) {
     const bytes = Buffer.from(name, 'utf8');
-    set.set(bytes.length, [...(set.get(bytes.length) ?? []), { name, bytes }]);
+    const nested = keep === true ? undefined : keySet(keep);
+    set[bytes.length] = [...(set[bytes.length] ?? []), { name, bytes, nested }];
   }
   return set;
 };
+
+/** `buf.toString('utf8', start, end)` without its argument checks (1,000 calls a page). */
+const utf8 = (b: Buffer, start: number, end: number): string =>
+  (b as Buffer & { utf8Slice(start: number, end: number): string }).utf8Slice(start, end);
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -73,13 +88,29 @@ const skipString = (r: Reader): boolean => {
   return escaped;
 };
 
+/**
+ * The index after the string whose content starts at `i` (past its opening quote). The closing quote
+ * is found with indexOf (memchr), as most bytes of a page are in long strings (hrefs, CRNs): a quote
+ * after an odd number of backslashes is part of the string.
+ */
+const stringEnd = (b: Buffer, i: number): number => {
+  for (;;) {
+    const q = b.indexOf(QUOTE, i);
+    if (q < 0) throw new PageSyntaxError('unterminated string', i - 1);
+    let k = q - 1;
+    while (b[k] === BACKSLASH) k -= 1;
+    if ((q - 1 - k) % 2 === 0) return q + 1;
+    i = q + 1;
+  }
+};
+
 /** Past one value of any kind (objects and arrays by bracket depth). */
 const skipValue = (r: Reader): void => {
   ws(r);
   const { b } = r;
   const c = b[r.i];
   if (c === QUOTE) {
-    skipString(r);
+    r.i = stringEnd(b, r.i + 1);
     return;
   }
   if (c !== 0x7b && c !== 0x5b) {
@@ -101,15 +132,8 @@ const skipValue = (r: Reader): void => {
   for (;;) {
     const d = b[i];
     i += 1;
-    if (d === QUOTE) {
-      for (;;) {
-        const e = b[i];
-        i += 1;
-        if (e === QUOTE) break;
-        if (e === BACKSLASH) i += 1;
-        else if (e === undefined) throw new PageSyntaxError('unterminated string', i - 1);
-      }
-    } else if (d === 0x7b || d === 0x5b) depth += 1;
+    if (d === QUOTE) i = stringEnd(b, i);
+    else if (d === 0x7b || d === 0x5b) depth += 1;
     else if (d === 0x7d || d === 0x5d) {
       depth -= 1;
       if (depth === 0) break;
@@ -125,19 +149,19 @@ const matchKey = (
   end: number,
   escaped: boolean,
   keys: KeySet,
-): string | undefined => {
+): Wanted | undefined => {
   if (escaped) {
-    const name = JSON.parse(r.b.toString('utf8', start - 1, end + 1)) as string;
-    for (const group of keys.values()) for (const w of group) if (w.name === name) return name;
+    const name = JSON.parse(utf8(r.b, start - 1, end + 1)) as string;
+    for (const group of keys) for (const w of group ?? []) if (w.name === name) return w;
     return undefined;
   }
-  const candidates = keys.get(end - start);
+  const candidates = keys[end - start];
   if (!candidates) return undefined;
   const { b } = r;
   for (const w of candidates) {
     let k = 0;
     while (k < w.bytes.length && b[start + k] === w.bytes[k]) k += 1;
-    if (k === w.bytes.length) return w.name;
+    if (k === w.bytes.length) return w;
   }
   return undefined;
 };
@@ -148,9 +172,22 @@ const readValue = (r: Reader): unknown => {
   const start = r.i;
   if (r.b[start] === QUOTE) {
     const escaped = skipString(r);
-    if (!escaped) return r.b.toString('utf8', start + 1, r.i - 1);
+    if (!escaped) return utf8(r.b, start + 1, r.i - 1);
   } else skipValue(r);
-  return JSON.parse(r.b.toString('utf8', start, r.i));
+  return JSON.parse(utf8(r.b, start, r.i));
+};
+
+/** A kept member's value: an object read for its nested keys, anything else whole. */
+const readKept = (r: Reader, w: Wanted): unknown => {
+  if (w.nested) {
+    ws(r);
+    if (r.b[r.i] === 0x7b) {
+      const into: Record<string, unknown> = {};
+      readObject(r, w.nested, into);
+      return into;
+    }
+  }
+  return readValue(r);
 };
 
 /**
@@ -174,10 +211,10 @@ const readObject = (
     if (r.b[r.i] !== QUOTE) throw new PageSyntaxError('expected a key', r.i);
     const start = r.i + 1;
     const escaped = skipString(r);
-    const key = matchKey(r, start, r.i - 1, escaped, keys);
+    const kept = matchKey(r, start, r.i - 1, escaped, keys);
     expect(r, 0x3a);
-    if (key === undefined) skipValue(r);
-    else if (!onKey?.(key)) into[key] = readValue(r);
+    if (kept === undefined) skipValue(r);
+    else if (!onKey?.(kept.name)) into[kept.name] = readKept(r, kept);
     ws(r);
     const c = r.b[r.i];
     r.i += 1;
@@ -211,15 +248,15 @@ interface PageShape {
   /** The key of the item array (`instances`). */
   items: string;
   /** What is kept of each item. */
-  itemKeys: readonly string[];
+  item: Shape;
   /** What is kept of the page (`next`, `total_count`). */
-  pageKeys: readonly string[];
+  page: Shape;
 }
 
 /** A page reader for one shape: the page's kept keys, and its items with their kept keys. */
 const pageReader = <T>(shape: PageShape) => {
-  const pageKeys = keySet([...shape.pageKeys, shape.items]);
-  const itemKeys = keySet(shape.itemKeys);
+  const pageKeys = keySet({ ...shape.page, [shape.items]: true });
+  const itemKeys = keySet(shape.item);
   return (body: Buffer): T => {
     // A byte order mark is skipped, as axios strips it before JSON.parse.
     const bom = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
@@ -236,5 +273,5 @@ const pageReader = <T>(shape: PageShape) => {
   };
 };
 
-export type { PageShape };
+export type { PageShape, Shape };
 export { PageSyntaxError, pageReader };

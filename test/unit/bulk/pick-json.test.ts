@@ -3,23 +3,42 @@
 // broken page is an error, never a partial page.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { PageSyntaxError, pageReader } from '#functions/sweep/listers/pick-json.ts';
+import { PageSyntaxError, pageReader, type Shape } from '#functions/sweep/listers/pick-json.ts';
 
-const ITEM_KEYS = ['id', 'crn', 'name', 'vpc', 'metadata_service', 'émoji✓'] as const;
+const ITEM: Shape = {
+  id: true,
+  crn: true,
+  name: true,
+  metadata_service: true,
+  'émoji✓': true,
+  vpc: { id: true, name: true, zone: { name: true } },
+};
 const read = pageReader<Record<string, unknown>>({
   items: 'instances',
-  itemKeys: ITEM_KEYS,
-  pageKeys: ['next', 'total_count'],
+  item: ITEM,
+  page: { next: true, total_count: true },
 });
 
-/** What the reader must return: JSON.parse, then only the kept keys. */
+const isObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** JSON.parse, then only the kept keys (an object under a nested shape: only its kept keys). */
+const pick = (o: Record<string, unknown>, shape: Shape): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(o)
+      .filter(([k]) => Object.hasOwn(shape, k))
+      .map(([k, v]) => {
+        const keep = shape[k];
+        return [k, keep !== true && keep !== undefined && isObject(v) ? pick(v, keep) : v];
+      }),
+  );
+
+/** What the reader must return. */
 const expected = (text: string): Record<string, unknown> => {
   const page = JSON.parse(text) as Record<string, unknown>;
-  const pick = (o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> =>
-    Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
-  const out = pick(page, ['next', 'total_count', 'instances']);
+  const out = pick(page, { next: true, total_count: true, instances: true });
   if (Array.isArray(page.instances))
-    out.instances = (page.instances as Record<string, unknown>[]).map((i) => pick(i, ITEM_KEYS));
+    out.instances = (page.instances as Record<string, unknown>[]).map((i) => pick(i, ITEM));
   return out;
 };
 
@@ -43,7 +62,7 @@ describe('pageReader', () => {
     expect(read(Buffer.from(text))).toStrictEqual({
       instances: [
         { id: 'a', crn: 'crn:a', name: 'web-01' },
-        { id: 'b', vpc: { id: 'v', crn: 'crn:v', name: 'prod' }, metadata_service: { enabled: true } },
+        { id: 'b', vpc: { id: 'v', name: 'prod' }, metadata_service: { enabled: true } },
       ],
       next: { href: 'https://x/v1/instances?start=abc&limit=2' },
       total_count: 5,
@@ -68,6 +87,14 @@ describe('pageReader', () => {
     ],
     ['numbers and literals', '{"instances":[{"id":-1.5e+3,"crn":null,"name":true,"x":false,"y":0}]}'],
     ['no items key', '{"next":{"href":"h"},"total_count":0}'],
+    [
+      'nested keys, in depth',
+      '{"instances":[{"vpc":{"id":"v","crn":"c","zone":{"name":"z","href":"h"},"name":"n"}}]}',
+    ],
+    [
+      'a nested shape over a value that is no object',
+      '{"instances":[{"vpc":null},{"vpc":[1,{"id":2}]},{"vpc":"x"}]}',
+    ],
   ])('%s', (_name, text) => same(text));
 
   test('a byte order mark is skipped, as axios skips it', () => {
@@ -97,8 +124,16 @@ describe('pageReader', () => {
   });
 
   test('property: equals JSON.parse of the same page, for any JSON in the items', () => {
-    const key = fc.oneof(fc.constantFrom(...ITEM_KEYS, 'x', 'profile'), fc.string({ unit: 'binary' }));
-    const item = fc.dictionary(key, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 8 });
+    const key = fc.oneof(
+      fc.constantFrom(...Object.keys(ITEM), 'zone', 'x', 'profile'),
+      fc.string({ unit: 'binary' }),
+    );
+    const near = fc.constantFrom('id', 'name', 'zone', 'crn', 'href');
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.dictionary(near, fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.dictionary(near, fc.jsonValue()))),
+    );
+    const item = fc.dictionary(key, value, { maxKeys: 8 });
     const page = fc.record(
       {
         instances: fc.array(item, { maxLength: 6 }),
