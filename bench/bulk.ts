@@ -232,7 +232,7 @@ const planRows = async (
     },
     {
       bench: 'bulk',
-      metric: 'JSON.parse floor per instance (the same pages)',
+      metric: 'JSON.parse floor per instance (the same pages, one pass, in the bench process)',
       value: round(floor.msPerInstance, 4),
       unit: 'ms',
       note: `JSON.parse of every instance page of every region (limit=${PAGE}, ${round(floor.kb, 1)} KB of JSON per instance), CPU around the parse only, in the bench process; ${load()}`,
@@ -277,6 +277,7 @@ const shardRows = async (base: Env, preload: string, dir: string): Promise<Row[]
     const walls: number[] = [];
     const cpus: number[] = [];
     let lists: number[] = [];
+    const listRuns = new Set<string>();
     let union: string[] = [];
     for (let rep = 0; rep < RUNS; rep += 1) {
       const files = Array.from({ length: n }, (_, k) => join(dir, `shard-${n}-${k}.jsonl`));
@@ -287,6 +288,7 @@ const shardRows = async (base: Env, preload: string, dir: string): Promise<Row[]
         throw new Error(`shard run failed: ${runs.map((r) => r.tail).join(' / ')}`);
       cpus.push(median(runs.map((r) => r.cpuMs)));
       lists = runs.map((r) => r.list);
+      listRuns.add(lists.join(' / '));
       if (rep === RUNS - 1) union = (await Promise.all(files.map(crnsOf))).flat();
     }
     const sum = lists.reduce((a, b) => a + b, 0);
@@ -305,7 +307,7 @@ const shardRows = async (base: Env, preload: string, dir: string): Promise<Row[]
       metric: `shards ${n}: wall (median of ${RUNS}, job array of ${n} in parallel)`,
       value: round(median(walls) / 1000, 1),
       unit: 's',
-      note: `job bundle planning every instance (64 in flight, ${LATENCY_MS} ms latency); CPU per shard (median) ${round(median(cpus) / 1000, 1)} s; list calls per shard ${lists.join(' / ')} = ${sum} in sum (${round(sum / Math.max(1, oneScanList), 3)}× one scan's); union of the shards' records ${equal ? 'equals' : 'DIFFERS FROM'} the 1-shard plan (${unique.size.toLocaleString('en-US')} instances, ${union.length - unique.size} repeated); ${load()}`,
+      note: `job bundle planning every instance (64 in flight, ${LATENCY_MS} ms latency); CPU per shard ${round(median(cpus) / 1000, 1)} s (median of ${RUNS} runs of the shards' median); list calls per shard ${lists.join(' / ')}${listRuns.size > 1 ? ` (last run; others ${[...listRuns].slice(0, -1).join(', ')})` : ` (each of the ${RUNS} runs)`} = ${sum} in sum (${round(sum / Math.max(1, oneScanList), 3)}× one scan's); union of the shards' records ${equal ? 'equals' : 'DIFFERS FROM'} the 1-shard plan (${unique.size.toLocaleString('en-US')} instances, ${union.length - unique.size} repeated); ${load()}`,
     });
     if (n === 4) {
       const ratio = sum / Math.max(1, oneScanList);

@@ -2,34 +2,38 @@
 // are mapped to exit codes once, here: usage and input errors 2 with one line, anything else 1.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, errorMessage, InvalidInputError } from '#shared/errors.ts';
-import { registerCheckPlan } from './commands/check-plan.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerDeploy } from './commands/deploy.ts';
-import { registerDoctor } from './commands/doctor.ts';
-import { registerEmulator } from './commands/emulator.ts';
-import { registerFirewall } from './commands/firewall.ts';
-import { registerInvoke } from './commands/invoke.ts';
-import { registerReport } from './commands/report.ts';
-import { registerRevert } from './commands/revert.ts';
-import { registerScan } from './commands/scan.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerValidate } from './commands/validate.ts';
 import { UsageError } from './options.ts';
 
-const COMMANDS = [
-  registerDemo,
-  registerEmulator,
-  registerInvoke,
-  registerServe,
-  registerRevert,
-  registerScan,
-  registerReport,
-  registerValidate,
-  registerDeploy,
-  registerFirewall,
-  registerCheckPlan,
-  registerDoctor,
-] satisfies ((program: Command) => void)[];
+type Register = (program: Command) => void;
+
+/**
+ * Every command, loaded only when it runs (or for the overall help): `scan --help` parses the scan
+ * command alone, not the emulator, the deploy planner or the SDKs the others use.
+ */
+const COMMANDS = {
+  demo: async () => (await import('./commands/demo.ts')).registerDemo,
+  emulator: async () => (await import('./commands/emulator.ts')).registerEmulator,
+  invoke: async () => (await import('./commands/invoke.ts')).registerInvoke,
+  serve: async () => (await import('./commands/serve.ts')).registerServe,
+  revert: async () => (await import('./commands/revert.ts')).registerRevert,
+  scan: async () => (await import('./commands/scan.ts')).registerScan,
+  report: async () => (await import('./commands/report.ts')).registerReport,
+  validate: async () => (await import('./commands/validate.ts')).registerValidate,
+  deploy: async () => (await import('./commands/deploy.ts')).registerDeploy,
+  firewall: async () => (await import('./commands/firewall.ts')).registerFirewall,
+  'check-plan': async () => (await import('./commands/check-plan.ts')).registerCheckPlan,
+  doctor: async () => (await import('./commands/doctor.ts')).registerDoctor,
+} satisfies Record<string, () => Promise<Register>>;
+
+type CommandName = keyof typeof COMMANDS;
+
+/** The commands to register: the one named on the command line, else all (help, a typo's suggestion). */
+const wanted = (argv: readonly string[]): CommandName[] => {
+  const name = argv.slice(2).find((a) => !a.startsWith('-'));
+  return name !== undefined && Object.hasOwn(COMMANDS, name)
+    ? [name as CommandName]
+    : (Object.keys(COMMANDS) as CommandName[]);
+};
 
 /** The caller's to fix (a bad argument, file, policy or manifest): exit 2, not a crash. */
 const USAGE_ERRORS = [UsageError, InvalidInputError, ConfigError] as const;
@@ -50,9 +54,9 @@ const program = new Command('imds-guard')
   .option('-v, --verbose', 'say more on stderr: what each step does, and a stack with an unexpected error')
   // Commander throws instead of exiting (commands registered below inherit this), so exitCodeFor decides.
   .exitOverride();
-for (const register of COMMANDS) register(program);
-
 try {
+  for (const register of await Promise.all(wanted(process.argv).map((name) => COMMANDS[name]())))
+    register(program);
   await program.parseAsync(process.argv);
 } catch (err) {
   process.exitCode = exitCodeFor(err, program.opts<{ verbose?: boolean }>().verbose === true);

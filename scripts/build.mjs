@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the CLI (dist/cli) and one CommonJS bundle per deployable component (dist/functions, …).
 // `--cli` builds only the CLI (what `npm ci` runs through `prepare`).
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -84,20 +84,32 @@ const COMPONENTS = [
   },
 ];
 
+/**
+ * The CLI: its entry, and a chunk per lazily imported module graph (each command, the scan engine, …),
+ * so a command parses only what it runs (`scan --help` neither the emulator nor the SDKs).
+ */
 const buildCli = async () => {
-  await esbuild.build({
+  const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: { 'cli/main': 'cli/main.ts' },
     outdir: join(root, 'dist'),
     outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'cli/chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     packages: 'external',
     sourcemap: 'linked',
+    metafile: true,
     logLevel: 'warning',
   });
+  // Chunks of earlier builds go once the new ones are written (a CLI already running keeps its own).
+  const chunks = join(root, 'dist', 'cli', 'chunks');
+  const current = new Set(Object.keys(result.metafile.outputs).map((f) => join(root, f)));
+  for (const f of await readdir(chunks))
+    if (!current.has(join(chunks, f))) await rm(join(chunks, f), { force: true });
 };
 
 /**

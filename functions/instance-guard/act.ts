@@ -181,7 +181,8 @@ const settleInstance = (
         reason: reasonText(decision.reasons),
         before,
         after: before,
-        detail: { ...detail, mode: 'audit', patch: decision.patch },
+        // Object.assign: a spread followed by keys costs V8 a map per object (bulk runs make 100,000).
+        detail: Object.assign({}, detail, { mode: 'audit', patch: decision.patch }),
       };
     case 'patch':
       if (!rt.dryRun) return undefined;
@@ -189,8 +190,8 @@ const settleInstance = (
         outcome: 'planned',
         reason: `dry run: would PATCH ${JSON.stringify(decision.patch)}; ${reasonText(decision.reasons)}`,
         before,
-        after: { ...current, ...decision.patch },
-        detail: { ...detail, patch: decision.patch },
+        after: Object.assign({}, current, decision.patch),
+        detail: Object.assign({}, detail, { patch: decision.patch }),
       };
   }
 };

@@ -1,7 +1,7 @@
 // Where a bulk run's records go (JSON lines to stdout or a file, buffered) and the human plan table
 // (grouped by region: what would change, why, under which rule). Bounded memory: the table keeps at
 // most `rowsPerRegion` rows per region and counts the rest.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import type { DecisionRecord, Outcome } from '#shared/audit/decision.ts';
 import { changeOf } from './summary.ts';
 
@@ -37,11 +37,26 @@ const fileWriter = (path: string): LineWriter => {
   };
 };
 
-/** JSON lines to a stream (stdout: synchronous for files and pipes on Linux, so memory stays flat). */
+/** The descriptor of a stream that is a regular file (stdout redirected to one), else undefined. */
+const fileFd = (stream: { write(chunk: string): unknown }): number | undefined => {
+  const fd = (stream as { fd?: unknown }).fd;
+  try {
+    return typeof fd === 'number' && fstatSync(fd).isFile() ? fd : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * JSON lines to a stream (stdout: synchronous for files and pipes on Linux, so memory stays flat). A
+ * file gets the text straight from writeSync, not through a Buffer per flush (130 MB for 100,000 records).
+ */
 const streamWriter = (stream: { write(chunk: string): unknown }): LineWriter => {
   let buf = '';
+  const fd = fileFd(stream);
   const flush = (): void => {
-    if (buf) stream.write(buf);
+    if (buf && fd !== undefined) writeSync(fd, buf);
+    else if (buf) stream.write(buf);
     buf = '';
   };
   return {

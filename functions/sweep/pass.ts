@@ -114,6 +114,12 @@ const record = (
   extra: Record<string, unknown> = {},
 ): void => {
   const { o } = pass.run;
+  // Object.assign, not `{ ...r.detail, ...extra, kind }`: V8 gives each object made by a spread that
+  // more keys follow a map of its own (µs and KB per record); the keys and their order are the same.
+  const detail: Record<string, unknown> = Object.assign({}, r.detail, extra);
+  detail.kind = kind;
+  if (pass.label) detail.shard = pass.label;
+  if (r.outcome === 'failed' && r.retry) detail.retryable = true;
   const rec = recordFor(
     ctxRt,
     undefined,
@@ -128,13 +134,7 @@ const record = (
       correlation_id: pass.run.runId,
       api_calls: calls,
       ...(r.level ? { level: r.level } : {}),
-      detail: {
-        ...r.detail,
-        ...extra,
-        kind,
-        ...(pass.label ? { shard: pass.label } : {}),
-        ...(r.outcome === 'failed' && r.retry ? { retryable: true } : {}),
-      },
+      detail,
     },
     started,
   );

@@ -26,6 +26,8 @@ interface LeanRequest {
   signal?: AbortSignal | undefined;
   /** false when the client was built with `disableSslVerification: true`. */
   rejectUnauthorized?: boolean;
+  /** A 2xx body's bytes go here instead of JSON.parse (a lister keeping a few fields of each item). */
+  decode?: ((body: Buffer) => unknown) | undefined;
 }
 
 interface LeanResponse<T> {
@@ -88,11 +90,8 @@ const flatHeaders = (h: IncomingHttpHeaders): Record<string, string> => {
   return out;
 };
 
-const decodeBody = (raw: Buffer, encoding: string | undefined): string => {
-  const buf =
-    encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' && raw.length ? inflateSync(raw) : raw;
-  return buf.toString('utf8');
-};
+const decodeBody = (raw: Buffer, encoding: string | undefined): Buffer =>
+  encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' && raw.length ? inflateSync(raw) : raw;
 
 /** axios's `responseType: 'json'` then sdk-core's check: JSON parsed; malformed JSON an error only if declared JSON. */
 const parseBody = (text: string, contentType: string | undefined): unknown => {
@@ -110,7 +109,7 @@ interface Raw {
   status: number;
   statusText: string;
   headers: Record<string, string>;
-  text: string;
+  bytes: Buffer;
 }
 
 const once = (req: LeanRequest): Promise<Raw> =>
@@ -125,8 +124,8 @@ const once = (req: LeanRequest): Promise<Raw> =>
       res.on('end', () => {
         try {
           const headers = flatHeaders(res.headers);
-          const text = decodeBody(Buffer.concat(chunks), headers['content-encoding']);
-          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers, text });
+          const bytes = decodeBody(Buffer.concat(chunks), headers['content-encoding']);
+          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers, bytes });
         } catch (err) {
           reject(err);
         }
@@ -218,9 +217,13 @@ const leanSend = async <T>(
       continue;
     }
     hooks.answered(raw.status, raw.headers);
-    const result = parseBody(raw.text, raw.headers['content-type']) as T;
-    if (raw.status >= 200 && raw.status < 300)
-      return { status: raw.status, statusText: raw.statusText, headers: raw.headers, result };
+    const ok = raw.status >= 200 && raw.status < 300;
+    const result = (
+      ok && req.decode
+        ? req.decode(raw.bytes)
+        : parseBody(raw.bytes.toString('utf8'), raw.headers['content-type'])
+    ) as T;
+    if (ok) return { status: raw.status, statusText: raw.statusText, headers: raw.headers, result };
     const delay =
       mayRetry && retryableStatus(raw.status) && done < retry.maxRetries
         ? retryDelay(done + 1, raw, retry)

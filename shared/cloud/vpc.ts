@@ -205,6 +205,27 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** A 2xx body's bytes go to `decode` instead of JSON.parse (a lister keeping a few fields of each item). */
+interface Decoding<T> {
+  decode?: (body: Buffer) => T;
+}
+
+/** axios options handing a 2xx body's bytes to `decode`; an error body is parsed as axios parses it. */
+const rawBody = (decode: (body: Buffer) => unknown) => ({
+  responseType: 'arraybuffer',
+  transformResponse: [
+    (data: Buffer, _headers: unknown, status?: number): unknown => {
+      if (status !== undefined && status >= 200 && status < 300) return decode(data);
+      const text = data.toString('utf8').replace(/^\uFEFF/, '');
+      try {
+        return text ? JSON.parse(text) : text;
+      } catch {
+        return text;
+      }
+    },
+  ],
+});
+
 class VpcClient extends BaseService {
   static override DEFAULT_SERVICE_URL = 'https://us-south.iaas.cloud.ibm.com/v1';
   static override DEFAULT_SERVICE_NAME = 'vpc';
@@ -281,7 +302,7 @@ class VpcClient extends BaseService {
       body?: unknown;
     },
     headers: Record<string, string | undefined>,
-    req: RequestOptions = {},
+    req: RequestOptions & Decoding<unknown> = {},
   ): Promise<VpcResponse<T>> {
     const sdkHeaders = {
       'X-Request-Id': randomUUID(),
@@ -289,10 +310,14 @@ class VpcClient extends BaseService {
     };
     const base = this.baseOptions as Record<string, unknown>;
     const allHeaders = merge(sdkHeaders, base.headers as Record<string, unknown>, headers, req.headers);
-    if (this.lean) return this.sendLean<T>(options, allHeaders as Record<string, string>, req.signal);
+    if (this.lean)
+      return this.sendLean<T>(options, allHeaders as Record<string, string>, req.signal, req.decode);
     const parameters = {
       options: { ...options, qs: this.qs(options.qs) },
-      defaultOptions: merge(base, { headers: allHeaders, axiosOptions: { signal: req.signal } }),
+      defaultOptions: merge(base, {
+        headers: allHeaders,
+        axiosOptions: { signal: req.signal, ...(req.decode ? rawBody(req.decode) : {}) },
+      }),
     };
     return this.createRequest(parameters) as Promise<VpcResponse<T>>;
   }
@@ -308,6 +333,7 @@ class VpcClient extends BaseService {
     },
     headers: Record<string, string>,
     signal: AbortSignal | undefined,
+    decode?: (body: Buffer) => unknown,
   ): Promise<VpcResponse<T>> {
     const serviceUrl = (this.baseOptions as { serviceUrl?: string }).serviceUrl;
     if (!serviceUrl) throw new Error('The service URL is required');
@@ -328,6 +354,7 @@ class VpcClient extends BaseService {
       headers: signed.headers,
       body,
       signal,
+      decode,
       rejectUnauthorized:
         (this.baseOptions as { disableSslVerification?: boolean }).disableSslVerification !== true,
     };
@@ -379,10 +406,10 @@ class VpcClient extends BaseService {
   }
 
   /** Filter names as the generated SDK spells them (query keys `vpc.crn`, `instance_group_membership…`). */
-  listInstances(
+  listInstances<T = InstanceCollection>(
     params: ListInstancesParams = {},
-    req?: RequestOptions,
-  ): Promise<VpcResponse<InstanceCollection>> {
+    req?: RequestOptions & Decoding<T>,
+  ): Promise<VpcResponse<T>> {
     check({ ...params }, [], [...LIST_INSTANCES_PARAMS]);
     return this.send(
       'list_instances',

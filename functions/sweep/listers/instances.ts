@@ -20,6 +20,7 @@ import {
 import { failedResult } from '../run-context.ts';
 import { NO_TAGS, tagsCanMatter } from '../tag-rule.ts';
 import type { Unit } from '../units.ts';
+import { pageReader, type Shape } from './pick-json.ts';
 
 /** Only what decide/act read, so a 5 KB listed instance does not outlive its page. */
 const slim = (i: Instance): Instance => ({
@@ -35,6 +36,28 @@ const slim = (i: Instance): Instance => ({
   resource_group: { id: i.resource_group.id, name: i.resource_group.name },
   // The image gate reads its allowed use before a disable (instance-guard/image-gate.ts).
   ...(i.image ? { image: { id: i.image.id } } : {}),
+});
+
+/** What `slim` reads of a listed instance: the only part of a page that is decoded (pick-json.ts). */
+const KEPT = {
+  id: true,
+  crn: true,
+  href: true,
+  name: true,
+  created_at: true,
+  status: true,
+  metadata_service: true,
+  vpc: { id: true, crn: true, name: true },
+  zone: { name: true },
+  resource_group: { id: true, name: true },
+  image: { id: true },
+} as const satisfies Shape & { [K in keyof Instance]?: unknown };
+
+/** A page of `GET /instances` with only the kept keys of each instance, and `next` and `total_count`. */
+const readInstancePage = pageReader<InstanceCollection>({
+  items: 'instances',
+  item: KEPT,
+  page: { next: true, total_count: true },
 });
 
 const pageOf = (c: InstanceCollection): Page<Instance> => ({
@@ -118,7 +141,7 @@ const instanceListing = (pass: Pass, unit: Unit, from: string | null): ListingSp
         ...(token !== null ? { start: token } : {}),
         ...(unit.vpc ? { vpcId: unit.vpc.id } : {}),
       };
-      const res = await withRetry(() => cloudCall(vpc.listInstances(params)), {
+      const res = await withRetry(() => cloudCall(vpc.listInstances(params, { decode: readInstancePage })), {
         attempts: 3,
         deadline: run.apply.deadline,
       });
