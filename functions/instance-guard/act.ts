@@ -6,7 +6,7 @@ import { dedupeKey } from '#events/decode.ts';
 import type { Outcome } from '#shared/audit/decision.ts';
 import { type ChangeLog, type ChangeResult, loggedChanges } from '#shared/audit/intent.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
-import { loadTagging, type ServiceLoaders } from '#shared/cloud/service-loaders.ts';
+import { loadCases, loadIdentity, loadTagging, type ServiceLoaders } from '#shared/cloud/service-loaders.ts';
 import type { Instance, InstanceMetadataService, InstanceTemplate, VpcClient } from '#shared/cloud/vpc.ts';
 import { type CloudApiError, errorMessage } from '#shared/errors.ts';
 import {
@@ -55,8 +55,13 @@ interface VpcRef {
   crn: string;
 }
 
-// Only the services instance-guard calls, so its bundle carries only those SDK modules.
-const SERVICES = { tagging: loadTagging } satisfies Partial<ServiceLoaders>;
+// Only the services instance-guard calls, so its bundle carries only those SDK modules: tags, and for
+// the staged rollout the notice tickets (Case Management) and the trusted profiles' links (IAM Identity).
+const SERVICES = {
+  tagging: loadTagging,
+  cases: loadCases,
+  identity: loadIdentity,
+} satisfies Partial<ServiceLoaders>;
 
 /** The one acting context (shared/runtime/acting.ts) with instance-guard's services. */
 const instanceContext = (rt: GuardRuntime, budgetMs?: number, account?: string): Promise<ActContext> =>
