@@ -17,6 +17,9 @@ import {
   startWorld,
 } from '../instance-guard/support.ts';
 
+/** A key with the guard's rights except IAM Identity. */
+const NO_IAM_KEY = 'imds-guard-no-iam-key';
+
 const SCENARIO = `
 seed: rollout-it
 resource_groups: [{ name: default }, { name: prod }]
@@ -25,6 +28,11 @@ api_keys:
     key: ${GUARD_KEY}
     kind: serviceid
     roles: { is: [Editor], global-tagging: [Viewer], iam-identity: [Viewer], support: [Editor] }
+  # The guard's rights without IAM Identity: the trusted profiles' links cannot be read.
+  - name: imds-guard-no-iam
+    key: ${NO_IAM_KEY}
+    kind: serviceid
+    roles: { is: [Editor], global-tagging: [Viewer], support: [Editor] }
   - { name: alice, key: ${ALICE_KEY}, kind: user, roles: { '*': [Administrator, Manager] } }
 regions:
   - name: us-south
@@ -116,4 +124,4 @@ const startRolloutWorld = async () => {
 type RolloutWorld = Awaited<ReturnType<typeof startRolloutWorld>>;
 
 export type { CaseState, RolloutWorld };
-export { clock, startRolloutWorld };
+export { clock, NO_IAM_KEY, startRolloutWorld };
