@@ -132,3 +132,12 @@ test('the nested --json output is report input too (piped on stdin): the same de
   expect(s.input.formats.demo).toBe(nested.length);
   expect(s.posture.instances.total).toBe(summary.account_now.instances);
 });
+
+test('the staged-rollout scene: app-01 (a trusted profile linked) gets notice first, is disabled after the grace', () => {
+  const scene = lines.filter((l) => l.event === 'step' && String(l.did).includes('app-01'));
+  const [notice, enforced] = scene.map(
+    (l) => (l.decisions as { outcome: string; detail?: { rollout?: { gate?: string } } }[])[0],
+  );
+  expect(notice).toMatchObject({ outcome: 'ticket_opened', detail: { rollout: { gate: 'notice' } } });
+  expect(enforced).toMatchObject({ outcome: 'remediated', detail: { rollout: { gate: 'go' } } });
+});
