@@ -13,8 +13,9 @@ import type { CeParams } from '#shared/runtime/ce-params.ts';
 import { startLocalHost } from '#shared/runtime/local-host.ts';
 import { runCheckPlanScene } from './check-plan.ts';
 import { openRecordsFile, reportCommand } from './records.ts';
+import { demoClock, rolloutScene } from './rollout.ts';
 import type { PlanScan } from './scan.ts';
-import { actorFor, STORY, type Who, type World } from './story.ts';
+import { actorFor, STORY, type Step, type Who, type World } from './story.ts';
 import { accountLines, accountNow } from './summary.ts';
 import {
   type DemoOptions,
@@ -66,22 +67,32 @@ const makeWorld = (emu: Emulator): World => {
 };
 
 /** The functions behind a local Code Engine host, each invocation's decisions collected for the timeline. */
-const startFunctions = async (env: Record<string, string>, at: () => number, sink: Invocation[][]) => {
+const startFunctions = async (
+  env: Record<string, string>,
+  at: () => number,
+  sink: Invocation[][],
+  now?: () => Date,
+) => {
   // Decision lines go to the timeline and the records file, not to stdout.
   const quiet = createLogger({ sink: () => {} });
   const tapped = Object.fromEntries(
-    EVENT_FUNCTIONS.map((fn) => [
-      fn,
-      async () => {
-        const main = await loadFunction(fn, { env, logger: quiet });
-        return async (params: CeParams) => {
-          const res = await main(params);
-          const body = res.body as { decisions?: DecisionRecord[] };
-          sink[0]?.push({ fn, at: at(), status: res.statusCode, decisions: body.decisions ?? [] });
-          return res;
-        };
-      },
-    ]),
+    EVENT_FUNCTIONS.map((fn) => {
+      // One warm container per function, as Code Engine keeps one between calls (the rollout's
+      // notices live in its memory when no trail bucket is configured).
+      const warm = loadFunction(fn, { env, logger: quiet, ...(now ? { now } : {}) });
+      return [
+        fn,
+        async () => {
+          const main = await warm;
+          return async (params: CeParams) => {
+            const res = await main(params);
+            const body = res.body as { decisions?: DecisionRecord[] };
+            sink[0]?.push({ fn, at: at(), status: res.statusCode, decisions: body.decisions ?? [] });
+            return res;
+          };
+        },
+      ];
+    }),
   );
   return startLocalHost({ functions: tapped });
 };
@@ -99,9 +110,10 @@ const playStory = async (
   emu: Emulator,
   world: World,
   current: Invocation[][],
+  steps: readonly Step[] = STORY,
 ): Promise<StepResult[]> => {
   const results: StepResult[] = [];
-  for (const step of STORY) {
+  for (const step of steps) {
     if (step.needs && !(EVENT_FUNCTIONS as readonly string[]).includes(step.needs)) continue;
     current[0] = [];
     const started = stage.at();
@@ -220,7 +232,8 @@ const runDemo = async (options: DemoOptions): Promise<number> => {
     IMDS_GUARD_POLICY: JSON.stringify(demoPolicy(new Date())),
   };
   const current: Invocation[][] = [[]];
-  const host = await startFunctions(env, at, current);
+  const clock = demoClock();
+  const host = await startFunctions(env, at, current, clock.now);
   try {
     for (const fn of EVENT_FUNCTIONS)
       await admin(emu.url, 'POST', '/subscriptions', {
@@ -243,7 +256,7 @@ const runDemo = async (options: DemoOptions): Promise<number> => {
     }
     const world = makeWorld(emu);
     await runScanStage(stage, env, 'before');
-    const results = await playStory(stage, emu, world, current);
+    const results = await playStory(stage, emu, world, current, [...STORY, ...rolloutScene(clock)]);
     const after = await runScanStage(stage, env, 'after');
     runCheckPlanScene(stage);
     if (options.report) await writeReport(file.path, file.html);

@@ -6,7 +6,7 @@ import { dedupeKey } from '#events/decode.ts';
 import type { Outcome } from '#shared/audit/decision.ts';
 import { type ChangeLog, type ChangeResult, loggedChanges } from '#shared/audit/intent.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
-import { loadCases, loadTagging, type ServiceLoaders } from '#shared/cloud/service-loaders.ts';
+import { loadCases, loadIdentity, loadTagging, type ServiceLoaders } from '#shared/cloud/service-loaders.ts';
 import type { Instance, InstanceMetadataService, InstanceTemplate, VpcClient } from '#shared/cloud/vpc.ts';
 import { type CloudApiError, errorMessage } from '#shared/errors.ts';
 import {
@@ -58,9 +58,13 @@ interface VpcRef {
   crn: string;
 }
 
-// Only the services instance-guard calls, so its bundle carries only those SDK modules. Case Management
-// is for tickets (rollout notices, on_image_requires_metadata: ticket) when the sink is case-management.
-const SERVICES = { tagging: loadTagging, cases: loadCases } satisfies Partial<ServiceLoaders>;
+// Only the services instance-guard calls, so its bundle carries only those SDK modules: tags, and for
+// the staged rollout and on_image_requires_metadata: ticket, the tickets (Case Management) and the trusted profiles' links (IAM Identity).
+const SERVICES = {
+  tagging: loadTagging,
+  cases: loadCases,
+  identity: loadIdentity,
+} satisfies Partial<ServiceLoaders>;
 
 /** The one acting context (shared/runtime/acting.ts) with instance-guard's services. */
 const instanceContext = (rt: GuardRuntime, budgetMs?: number, account?: string): Promise<ActContext> =>

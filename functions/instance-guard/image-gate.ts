@@ -32,7 +32,7 @@ type ImageGate =
   /** Not a disable, no expression, or the image allows the change: decide as before. */
   | { kind: 'pass' }
   /** The image or its expression could not be read here: IBM decides (a refusal is recorded as such). */
-  | { kind: 'unknown'; note: string }
+  | { kind: 'unknown'; note: string; expression?: string }
   /** Disabling is impossible: secure access instead (a patch, or compliant when already secure). */
   | { kind: 'fallback'; decision: InstanceDecision; expression: string }
   /** Nothing may be sent: the policy says fail, or no setting the policy allows satisfies the image. */
@@ -57,6 +57,7 @@ const decideImageGate = (input: GateInput): ImageGate => {
     return {
       kind: 'unknown',
       note: `allowed use \`${expression}\` not understood here (${disabled.reason})`,
+      expression,
     };
   const needs = `image "${image.image.name}" allows only instances where \`${expression}\` (disabled: ${disabled.reason}), so IBM refuses to disable the metadata service`;
   if (choice !== 'fallback')
@@ -134,8 +135,11 @@ const gateImage = async <J extends { decision: InstanceDecision; detail: Record<
   switch (gate.kind) {
     case 'pass':
       return judged;
-    case 'unknown':
-      return { ...judged, detail: { ...judged.detail, image: { ...about, allowed_use_unknown: gate.note } } };
+    case 'unknown': {
+      const expression = gate.expression ? { allowed_use: { instance: gate.expression } } : {};
+      const image = { ...about, ...expression, allowed_use_unknown: gate.note };
+      return { ...judged, detail: { ...judged.detail, image } };
+    }
     case 'fallback': {
       const detail = { ...judged.detail, image: { ...about, allowed_use: { instance: gate.expression } } };
       return { ...judged, decision: gate.decision, detail: { ...detail, fallback: 'secure' } };

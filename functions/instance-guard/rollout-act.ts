@@ -15,12 +15,17 @@ import type { TagRead } from './decide.ts';
 import {
   consumerSignals,
   decideRollout,
+  type ImageDetail,
+  imageSignals,
+  linkSignals,
   minuteOf,
   needsFacts,
+  needsLinks,
   type PlannedChange,
   type RolloutGate,
   usesNotices,
 } from './rollout.ts';
+import { linkedProfiles } from './rollout-links.ts';
 import { RolloutStateError, rolloutStoreFor } from './rollout-state.ts';
 import { type RolloutNotice, rolloutTicketable } from './rollout-ticket.ts';
 
@@ -108,6 +113,27 @@ const failedHold = (err: unknown, before: unknown, detail: Record<string, unknow
   throw err;
 };
 
+/**
+ * Why the instance likely reads the metadata service: the consumer tag, its image's allowed use, and —
+ * only for a disable at enforce with no other sign (the one case they change) — the trusted profiles
+ * linked to it. `note` says when the links could not be read.
+ */
+const signalsOf = async (
+  ctx: ActContext,
+  inst: Instance,
+  tags: TagRead,
+  change: PlannedChange,
+  image: ImageDetail | undefined,
+): Promise<{ consumer: string[]; note?: string }> => {
+  const { policy } = ctx.rt;
+  const consumer = [...consumerSignals(policy, tags), ...imageSignals(image)];
+  if (!needsLinks(policy, change, consumer)) return { consumer };
+  const account = parseCrn(inst.crn)?.account ?? ctx.self.account?.bss ?? '';
+  const read = await linkedProfiles(ctx, account, inst.crn);
+  consumer.push(...linkSignals(policy, read));
+  return read.ok ? { consumer } : { consumer, note: read.error };
+};
+
 /** The rollout around one instance: `hold` before each attempt, `done` with the result. */
 const rolloutFor = (ctx: ActContext, region: string, tags: TagRead, o: RolloutOptions = {}) => {
   const { rt } = ctx;
@@ -136,7 +162,8 @@ const rolloutFor = (ctx: ActContext, region: string, tags: TagRead, o: RolloutOp
     const before = inst.metadata_service;
     const { patch, desired, rule } = j.decision;
     const change: PlannedChange = { patch, desired, rule };
-    const consumer = consumerSignals(policy, tags);
+    const image = j.detail.image as ImageDetail | undefined;
+    const { consumer, note } = await signalsOf(ctx, inst, tags, change, image);
     const facts = needsFacts(policy, change, consumer)
       ? { ...(await store.read(inst.id)), consumer }
       : { changes: [], consumer };
@@ -146,6 +173,7 @@ const rolloutFor = (ctx: ActContext, region: string, tags: TagRead, o: RolloutOp
       gate: gate.kind,
       state: store.where,
       ...(consumer.length ? { consumer } : {}),
+      ...(note ? { link_lookup_error: note } : {}),
     };
     const detail = { ...j.detail, patch, rollout };
     const reason = [...j.decision.reasons, ...gate.reasons].join('; ');

@@ -59,6 +59,47 @@ const consumerSignals = (policy: Policy, tags: TagRead): string[] => {
 
 const disables = (change: PlannedChange): boolean => change.patch.enabled === false;
 
+/** The image part of a record's detail (image-gate.ts): the expression, when one was read. */
+interface ImageDetail {
+  name?: string;
+  allowed_use?: { instance?: string };
+  allowed_use_unknown?: string;
+}
+
+/**
+ * An image whose allowed use names the metadata service, when the guard could not evaluate it (so the
+ * gate let the disable through for IBM to judge): likely a workload that needs it. An image whose rule
+ * the guard did evaluate never gets here — a disable it refuses is turned into secure access first.
+ */
+const imageSignals = (image: ImageDetail | undefined): string[] => {
+  const expression = image?.allowed_use?.instance;
+  if (!image?.allowed_use_unknown || !expression?.includes('metadata_service')) return [];
+  return [
+    `its image "${image.name ?? '?'}" has an allowed use naming the metadata service (\`${expression}\`)`,
+  ];
+};
+
+/** Does a disable need the trusted profile links read? Only at enforce with no other sign of use. */
+const needsLinks = (policy: Policy, change: PlannedChange, consumer: readonly string[]): boolean =>
+  disables(change) && consumer.length === 0 && stageOf(policy, change.rule) === 'enforce';
+
+/**
+ * Profiles linked to the instance, as reasons. A failed read follows `on_tag_lookup_failure`, like the
+ * tags: fail-closed acts as if there were none (securing first), fail-open counts it as a sign of use.
+ */
+const linkSignals = (
+  policy: Policy,
+  read: { ok: true; profiles: readonly string[] } | { ok: false; error: string },
+): string[] => {
+  if (!read.ok)
+    return policy.instances.on_tag_lookup_failure === 'fail-open'
+      ? [`${read.error}; counted as in use (on_tag_lookup_failure: fail-open)`]
+      : [];
+  if (read.profiles.length === 0) return [];
+  const names = read.profiles.map((n) => `"${n}"`).join(', ');
+  return [`trusted profile ${names} is linked to it as a compute resource`];
+};
+
 /** Does the gate need the durable facts (a read of the rollout state) for this change? */
 const needsFacts = (policy: Policy, change: PlannedChange, consumer: readonly string[]): boolean => {
   const stage = stageOf(policy, change.rule);
@@ -159,5 +200,15 @@ const decideRollout = (
 /** The per-minute limit on changes from events: the minute's name (UTC), for the slots it counts. */
 const minuteOf = (now: Date): string => now.toISOString().slice(0, 16).replace(/[:]/g, '');
 
-export type { PlannedChange, RolloutFacts, RolloutGate };
-export { consumerSignals, decideRollout, minuteOf, needsFacts, stageOf, usesNotices };
+export type { ImageDetail, PlannedChange, RolloutFacts, RolloutGate };
+export {
+  consumerSignals,
+  decideRollout,
+  imageSignals,
+  linkSignals,
+  minuteOf,
+  needsFacts,
+  needsLinks,
+  stageOf,
+  usesNotices,
+};

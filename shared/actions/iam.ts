@@ -37,6 +37,18 @@ const IAM_ACTIONS = {
     ],
     usedBy: readsProfiles,
   },
+  'read-profile-links': {
+    does: 'find the trusted profiles linked to an instance before disabling its metadata service (staged rollout)',
+    caller: 'guard',
+    calls: [read('iam-identity', '/v1/profiles'), read('iam-identity', `${PROFILE}/links`)],
+    needs: () => [
+      identity(
+        'Viewer',
+        'list trusted profiles and their compute-resource links (GET /v1/profiles, GET /v1/profiles/…/links): an instance a profile is linked to is not disabled without notice',
+      ),
+    ],
+    usedBy: ({ policy }) => capabilities(policy).readsProfileLinks,
+  },
   'cap-session': {
     does: "cap a claim rule's session expiration (profiles.fix.cap_session_expiration), then read it back",
     caller: 'guard',

@@ -9,15 +9,26 @@ const capabilities = (policy: Policy) => {
   const replacesTemplates = acts && policy.templates.mode === 'replace';
   const profilesOn = policy.profiles.disabled_rules.length < PROFILE_RULE_IDS.length;
   const sink = policy.profiles.ticket.sink;
+  const rollout = policy.instances.rollout;
+  // The staged rollout tickets instances too: notices (stage notify, or a disable of an instance that
+  // likely uses the metadata service) and change-cap stops.
+  const rolloutTickets =
+    instanceModes.some((m) => m !== 'audit') &&
+    (instanceModes.includes('disable') ||
+      rollout.stage === 'notify' ||
+      policy.instances.rules.some((r) => r.stage === 'notify') ||
+      rollout.change_cap !== undefined);
   return {
     patchesInstances: acts && instanceModes.some((m) => m !== 'audit'),
     disablesInstances: acts && instanceModes.includes('disable'),
     replacesTemplates,
     repointsGroups: replacesTemplates && policy.templates.repoint_instance_groups,
     readsProfiles: profilesOn,
+    /** A disable first looks for trusted profiles linked to the instance (a sign it uses the service). */
+    readsProfileLinks: instanceModes.includes('disable'),
     capsSessions: acts && profilesOn && policy.profiles.fix.cap_session_expiration,
     /** The sink the guard writes tickets to, or undefined when it writes none (dry-run, profiles off). */
-    ticketSink: acts && profilesOn ? sink : undefined,
+    ticketSink: acts && (profilesOn || rolloutTickets) ? sink : undefined,
   };
 };
 

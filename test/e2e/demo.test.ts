@@ -149,3 +149,12 @@ test('the check-plan scene: a plan with a compliant and a non-compliant instance
   expect(sarif.version).toBe('2.1.0');
   expect(sarif.runs[0]?.results).toHaveLength(1);
 });
+
+test('the staged-rollout scene: app-01 (a trusted profile linked) gets notice first, is disabled after the grace', () => {
+  const scene = lines.filter((l) => l.event === 'step' && String(l.did).includes('app-01'));
+  const [notice, enforced] = scene.map(
+    (l) => (l.decisions as { outcome: string; detail?: { rollout?: { gate?: string } } }[])[0],
+  );
+  expect(notice).toMatchObject({ outcome: 'ticket_opened', detail: { rollout: { gate: 'notice' } } });
+  expect(enforced).toMatchObject({ outcome: 'remediated', detail: { rollout: { gate: 'go' } } });
+});

@@ -60,12 +60,13 @@ afterAll(async () => {
 describe('Kafka-subscription app', () => {
   test('remediates from a CloudEvents-binary delivery; unrelated records are acknowledged', async () => {
     // Prepare
-    const web = await instance('web-01');
+    // batch-01, not web-01: a trusted profile is linked to web-01, so it would get a notice first.
+    const web = await instance('batch-01');
     // Act: bob's PATCH produces is.instance.instance.update; the guard's own PATCH comes back too.
     await bob.updateInstance({ id: web.id, metadataService: { response_hop_limit: 2 } });
     await flush();
     // Assess
-    expect((await instance('web-01')).metadata_service.enabled).toBe(false);
+    expect((await instance('batch-01')).metadata_service.enabled).toBe(false);
     const all = await deliveries();
     expect(all.length).toBeGreaterThanOrEqual(2);
     expect(all.every((d) => d.status === 'delivered' && d.attempts.length === 1)).toBe(true);

@@ -21,7 +21,7 @@ let seeds: DecisionRecord[];
 beforeAll(async () => {
   world = await startRevertWorld();
   rt = await world.runtime();
-  const instance = await world.remediate('web-01');
+  const instance = await world.remediate('batch-01');
   const profile = {
     ...instance,
     fn: 'profile-guard',

@@ -53,13 +53,14 @@ afterAll(async () => {
 describe('revert', () => {
   test('restores the before state with a minimal PATCH; dry run changes nothing', async () => {
     // Prepare
-    const record = await remediate('web-01');
+    // batch-01, not web-01: a trusted profile is linked to web-01, so it would get a notice first.
+    const record = await remediate('batch-01');
     const rt = await runtimeLoader('instance-guard', { env, logger: memoryLogger() })();
     // Act (dry run)
     const [planned] = await revertRecords(rt, [record], { dryRun: true, force: false });
     // Assess
     expect(planned).toMatchObject({ fn: 'revert', outcome: 'planned', dry_run: true });
-    expect((await instanceByName('web-01')).metadata_service.enabled).toBe(false);
+    expect((await instanceByName('batch-01')).metadata_service.enabled).toBe(false);
     // Act
     const [done] = await revertRecords(rt, [record], { dryRun: false, force: false });
     // Assess
@@ -67,7 +68,7 @@ describe('revert', () => {
       outcome: 'remediated',
       after: { enabled: true, protocol: 'http', response_hop_limit: 2 },
     });
-    expect((await instanceByName('web-01')).metadata_service).toEqual({
+    expect((await instanceByName('batch-01')).metadata_service).toEqual({
       enabled: true,
       protocol: 'http',
       response_hop_limit: 2,

@@ -18,7 +18,7 @@ let template: DecisionRecord;
 beforeAll(async () => {
   world = await startRevertWorld();
   rt = await world.runtime();
-  real = await world.remediate('web-01');
+  real = await world.remediate('batch-01');
   template = await world.templateRecord();
 });
 

@@ -6,8 +6,11 @@ import type { TagRead } from '#functions/instance-guard/decide.ts';
 import {
   consumerSignals,
   decideRollout,
+  imageSignals,
+  linkSignals,
   minuteOf,
   needsFacts,
+  needsLinks,
   type PlannedChange,
   stageOf,
   usesNotices,
@@ -145,6 +148,41 @@ describe('the gate', () => {
     expect(consumerSignals(p, tags([], ['uses:imds']))).toHaveLength(1);
     expect(consumerSignals(p, { ok: false, error: 'tagging 503' })).toEqual([]);
     expect(consumerSignals(policy(), tags(['uses:imds']))).toEqual([]);
+  });
+
+  test('links are read only for a disable at stage enforce with no other sign of use', () => {
+    const p = policy();
+    expect(needsLinks(p, DISABLE, [])).toBe(true);
+    expect(needsLinks(p, SECURE, [])).toBe(false);
+    expect(needsLinks(p, DISABLE, ['it carries the consumer tag "x"'])).toBe(false);
+    expect(needsLinks(policy({ instances: { rollout: { stage: 'notify' } } }), DISABLE, [])).toBe(false);
+    expect(needsLinks(policy({ instances: { rollout: { stage: 'audit' } } }), DISABLE, [])).toBe(false);
+  });
+
+  test('linked profiles are signs of use; a failed read follows on_tag_lookup_failure', () => {
+    const closed = policy();
+    const open = policy({ instances: { on_tag_lookup_failure: 'fail-open' } });
+    expect(linkSignals(closed, { ok: true, profiles: ['app', 'batch'] })).toEqual([
+      'trusted profile "app", "batch" is linked to it as a compute resource',
+    ]);
+    expect(linkSignals(closed, { ok: true, profiles: [] })).toEqual([]);
+    expect(linkSignals(closed, { ok: false, error: 'links 403' })).toEqual([]);
+    expect(linkSignals(open, { ok: false, error: 'links 403' })).toEqual([
+      'links 403; counted as in use (on_tag_lookup_failure: fail-open)',
+    ]);
+  });
+
+  test('an image rule naming the metadata service that could not be evaluated is a sign of use', () => {
+    const expr = 'metadata_service.enabled == true || vendor.licensed';
+    expect(imageSignals({ name: 'v', allowed_use: { instance: expr }, allowed_use_unknown: 'x' })).toEqual([
+      `its image "v" has an allowed use naming the metadata service (\`${expr}\`)`,
+    ]);
+    // Evaluated (the gate passed or fell back to secure), or about something else: no sign.
+    expect(imageSignals({ name: 'v', allowed_use: { instance: expr } })).toEqual([]);
+    expect(
+      imageSignals({ name: 'v', allowed_use: { instance: 'gpu.count > 0' }, allowed_use_unknown: 'x' }),
+    ).toEqual([]);
+    expect(imageSignals(undefined)).toEqual([]);
   });
 
   test('change cap: N changes within the window → cap (ticket), older ones do not count', () => {
