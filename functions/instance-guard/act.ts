@@ -4,131 +4,45 @@
 
 import { dedupeKey } from '#events/decode.ts';
 import type { Outcome } from '#shared/audit/decision.ts';
-import { type ChangeLog, type ChangeResult, loggedChanges } from '#shared/audit/intent.ts';
-import { parseCrn } from '#shared/cloud/crn.ts';
-import { loadCases, loadIdentity, loadTagging, type ServiceLoaders } from '#shared/cloud/service-loaders.ts';
-import type { Instance, InstanceMetadataService, InstanceTemplate, VpcClient } from '#shared/cloud/vpc.ts';
-import { type CloudApiError, errorMessage } from '#shared/errors.ts';
+import type { ChangeLog } from '#shared/audit/intent.ts';
+import type { Instance, InstanceMetadataService, VpcClient } from '#shared/cloud/vpc.ts';
 import {
   type ActContext,
-  actContext,
   actPerAccount,
   asCloudError,
   failureOf,
   ibmReason,
   mayActIn,
-  readOr404,
 } from '#shared/runtime/acting.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
 import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/guard.ts';
 import { cannotAuthenticate, recordFor } from '#shared/runtime/guard.ts';
 import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
 import {
-  type DesiredState,
-  decideInstance,
-  decideTemplate,
-  IBM_DEFAULT_METADATA,
-  type InstanceDecision,
-  instanceSnapshot,
-  type TagRead,
-  type TemplateDecision,
-  type TemplateReplacement,
-  tagTypesNeeded,
-} from './decide.ts';
+  changeLogOf,
+  type Guarded,
+  instanceContext,
+  parseVpcCrn,
+  type Read,
+  readFresh,
+  readTags,
+  reasonText,
+  resultOfError,
+  sameMetadata,
+  type VpcRef,
+} from './act-common.ts';
+import {
+  type GroupRef,
+  guardTemplate,
+  type JudgedTemplate,
+  judgeTemplate,
+  listGroups,
+  settleTemplate,
+} from './act-template.ts';
+import { decideInstance, type InstanceDecision, instanceSnapshot, type TagRead } from './decide.ts';
 import { gateImage } from './image-gate.ts';
 import { settleStopped } from './image-ticket.ts';
 import { type RolloutOptions, rolloutFor } from './rollout-act.ts';
-import { gateTemplateImage } from './template-image-gate.ts';
-
-/** The result of guarding one resource, before it becomes a decision record. */
-interface Guarded {
-  outcome: Outcome;
-  reason: string;
-  before: unknown;
-  after: unknown;
-  detail?: Record<string, unknown>;
-  /** The platform should deliver the event again (IBM kept failing with 429/5xx). */
-  retry?: boolean;
-}
-
-interface VpcRef {
-  region: string;
-  type: string;
-  id: string;
-  crn: string;
-}
-
-// Only the services instance-guard calls, so its bundle carries only those SDK modules: tags, and for
-// the staged rollout and on_image_requires_metadata: ticket, the tickets (Case Management) and the trusted profiles' links (IAM Identity).
-const SERVICES = {
-  tagging: loadTagging,
-  cases: loadCases,
-  identity: loadIdentity,
-} satisfies Partial<ServiceLoaders>;
-
-/** The one acting context (shared/runtime/acting.ts) with instance-guard's services. */
-const instanceContext = (rt: GuardRuntime, budgetMs?: number, account?: string): Promise<ActContext> =>
-  actContext(rt, { services: SERVICES, ...(budgetMs !== undefined ? { budgetMs } : {}) }, account);
-
-/** `crn:v1:bluemix:public:is:us-south-1:a/<acct>::instance:<id>` → region, resource type, id. */
-const parseVpcCrn = (crn: string): VpcRef | undefined => {
-  const c = parseCrn(crn);
-  if (c?.service !== 'is' || !c.location) return undefined;
-  return { region: c.region, type: c.type, id: c.id, crn };
-};
-
-const reasonText = (reasons: string[]): string => reasons.join('; ');
-
-// ---- Reads ---------------------------------------------------------------------------------------
-
-/** GET with the 404 of a just-created resource retried a few times (it may not be visible yet). */
-const readFresh = async <T>(
-  ctx: ActContext,
-  get: () => Promise<{ result: T; headers: Record<string, string> }>,
-  notFoundRetries: number,
-): Promise<{ value: T; etag: string | undefined } | 'gone'> =>
-  // Under 2 s in all: by the time an event arrives, a 404 nearly always means "deleted since"
-  // (instance-group churn), and every event of a delivery shares the function's time limit.
-  (await readOr404(ctx, get, notFoundRetries, { baseDelayMs: 200, maxDelayMs: 600 })) ?? 'gone';
-
-/** Access/user tags, one Global Tagging call per type the policy uses; failures are reported, not thrown. */
-const readTags = async (ctx: ActContext, crn: string): Promise<TagRead> => {
-  const types = tagTypesNeeded(ctx.rt.policy);
-  if (types.length === 0) return { ok: true, user: [], access: [] };
-  try {
-    const tagging = await ctx.clients.tagging();
-    const read = async (tagType: 'access' | 'user'): Promise<string[]> => {
-      // sdk-core already retries this GET on 429/5xx; another loop here doubled an outage's cost.
-      const res = await cloudCall(
-        tagging.listTags({ attachedTo: crn, tagType, providers: ['ghost'], limit: 1000 }),
-      );
-      return (res.result.items ?? []).map((i) => i.name ?? '').filter((n) => n !== '');
-    };
-    const [access, user] = await Promise.all([
-      types.includes('access') ? read('access') : [],
-      types.includes('user') ? read('user') : [],
-    ]);
-    return { ok: true, user, access };
-  } catch (err) {
-    return { ok: false, error: errorMessage(err) };
-  }
-};
-
-// ---- Instances -----------------------------------------------------------------------------------
-
-const sameMetadata = (a: InstanceMetadataService, b: Partial<InstanceMetadataService>): boolean =>
-  (Object.keys(b) as (keyof InstanceMetadataService)[]).every((k) => a[k] === b[k]);
-
-/** A failed change request: refused by IBM (4xx), or without a trustworthy answer (none, 5xx). */
-const resultOfError = (e: CloudApiError): ChangeResult =>
-  e.status === 0 || e.status >= 500 ? 'unknown' : 'not_applied';
-
-/** Where intents and outcomes go: the caller's journal (bulk), else the function's log (events). */
-const changeLogOf = (ctx: ActContext, changes: ChangeLog | undefined): ChangeLog =>
-  changes ?? loggedChanges(ctx.rt.logger, { fn: ctx.rt.fn });
-
-/** An instance read with the ETag a PATCH must match (none for a listed instance). */
-type Read = { value: Instance; etag: string | undefined };
 
 /** The policy's decision on one read (pure), with the record's detail. */
 interface Judged {
@@ -345,227 +259,6 @@ const guardInstance = async (
     after: current.value.metadata_service,
     retry: true,
   };
-};
-
-// ---- Templates -----------------------------------------------------------------------------------
-
-/** All instance groups of a region, page by page. */
-const listGroups = async (vpc: VpcClient): Promise<GroupRef[]> => {
-  const out: GroupRef[] = [];
-  let start: string | undefined;
-  do {
-    const res = await cloudCall(vpc.listInstanceGroups(start ? { start } : {}));
-    out.push(
-      ...res.result.instance_groups.map((g) => ({
-        id: g.id,
-        name: g.name,
-        instance_template: { id: g.instance_template.id },
-      })),
-    );
-    const next = res.result.next?.href;
-    start = next ? (new URL(next).searchParams.get('start') ?? undefined) : undefined;
-  } while (start);
-  return out;
-};
-
-type GroupRef = { id: string; name: string; instance_template: { id: string } };
-
-/** A template's decision (pure), the record's `before` and detail. */
-interface JudgedTemplate {
-  decision: TemplateDecision;
-  before: { template: { id: string; name: string; metadata_service: InstanceMetadataService | null } };
-  detail: Record<string, unknown>;
-}
-
-/** Decide: policy × the template × its tags × the region's instance groups. */
-const judgeTemplate = (
-  rt: GuardRuntime,
-  t: InstanceTemplate,
-  region: string,
-  tags: TagRead,
-  groups: readonly GroupRef[],
-  override?: DesiredState,
-): JudgedTemplate => {
-  const template = {
-    id: t.id,
-    crn: t.crn,
-    name: t.name,
-    region,
-    zone: t.zone?.name,
-    vpc: t.vpc ? { id: t.vpc.id, name: t.vpc.name } : undefined,
-    resource_group: { id: t.resource_group.id, name: t.resource_group.name },
-    metadata_service: t.metadata_service,
-  };
-  const decision = decideTemplate(rt.policy, { template, tags, instance_groups: groups }, rt.now(), override);
-  return {
-    decision,
-    before: { template: { id: t.id, name: t.name, metadata_service: t.metadata_service ?? null } },
-    detail: {
-      name: t.name,
-      region,
-      resource_group: t.resource_group,
-      kind: 'instance-template',
-      ...('rule' in decision ? { rule: decision.rule } : {}),
-    },
-  };
-};
-
-/** Every case but a replacement to make. */
-const settleTemplate = (
-  rt: GuardRuntime,
-  { decision, before, detail }: JudgedTemplate,
-): Guarded | undefined => {
-  switch (decision.kind) {
-    case 'compliant':
-      return { outcome: 'compliant', reason: reasonText(decision.reasons), before, after: before, detail };
-    case 'exempt':
-      return { outcome: 'exempt', reason: reasonText(decision.reasons), before, after: before, detail };
-    case 'audit':
-      return {
-        outcome: 'planned',
-        reason: reasonText(decision.reasons),
-        before,
-        after: before,
-        detail: { ...detail, mode: 'audit', prototype: decision.prototype },
-      };
-    case 'replace':
-      if (!rt.dryRun) return undefined;
-      return {
-        outcome: 'planned',
-        reason: `dry run: ${reasonText(decision.reasons)}`,
-        before,
-        after: { template: decision.prototype, instance_groups: decision.repoint_instance_groups },
-        detail,
-      };
-  }
-};
-
-/** The compliant copy: an existing one of that name (an earlier or concurrent run), else a new one. */
-const copyOf = async (
-  vpc: VpcClient,
-  prototype: TemplateReplacement,
-): Promise<{ copy: InstanceTemplate; existed: boolean }> => {
-  const find = async (): Promise<InstanceTemplate | undefined> =>
-    (await cloudCall(vpc.listInstanceTemplates())).result.templates.find((x) => x.name === prototype.name);
-  const found = await find();
-  if (found) return { copy: found, existed: true };
-  try {
-    const made = await cloudCall(vpc.createInstanceTemplate({ instanceTemplatePrototype: { ...prototype } }));
-    return { copy: made.result, existed: false };
-  } catch (err) {
-    // A concurrent run (or an sdk-core retry of our POST) created it first: use that one.
-    const again = await find();
-    if (!again) throw err;
-    return { copy: again, existed: true };
-  }
-};
-
-/** Act: the intent, the copy, the groups repointed, the outcome. */
-const replaceTemplate = async (
-  ctx: ActContext,
-  vpc: VpcClient,
-  region: string,
-  t: InstanceTemplate,
-  { decision, before, detail }: JudgedTemplate & { decision: { kind: 'replace' } },
-  changes: ChangeLog,
-): Promise<Guarded> => {
-  const intent = await changes.intent({
-    target_crn: t.crn,
-    kind: 'instance-template',
-    region,
-    before: before.template,
-    change: { template: decision.prototype, instance_groups: decision.repoint_instance_groups },
-  });
-  const answer = { intent_id: intent.intent_id, target_crn: t.crn };
-  try {
-    const { copy, existed } = await copyOf(vpc, decision.prototype);
-    // Reuse by name only what the policy wants now: a stale copy (older policy) or a look-alike
-    // someone else made must never receive the instance groups.
-    const got = copy.metadata_service ?? IBM_DEFAULT_METADATA;
-    if (!sameMetadata(got, decision.prototype.metadata_service)) {
-      const reason = `a template named "${copy.name}" exists with other settings`;
-      changes.outcome({ ...answer, result: existed ? 'not_applied' : 'applied', reason });
-      return {
-        outcome: 'failed',
-        reason: `a template named "${copy.name}" already exists with metadata_service ${JSON.stringify(got)}, not the wanted ${JSON.stringify(decision.prototype.metadata_service)}; rename or delete it so a compliant copy can be made`,
-        before,
-        after: before,
-        detail: { ...detail, conflicting_template: copy.id },
-      };
-    }
-    const repointed: string[] = [];
-    for (const groupId of decision.repoint_instance_groups) {
-      const to = { id: groupId, instanceTemplate: { id: copy.id } };
-      await withRetry(() => cloudCall(vpc.updateInstanceGroup(to)), { attempts: 4, deadline: ctx.deadline });
-      repointed.push(groupId);
-    }
-    const made = { template: { id: copy.id, name: copy.name }, instance_groups: repointed };
-    changes.outcome({ ...answer, result: 'applied', after: made });
-    const replaced = { ...detail, replacement: copy.id, original_kept: t.id };
-    // Replaced on an earlier run and nothing left to repoint: no change now, so not "remediated"
-    // again (the original stays, as templates are never deleted).
-    if (existed && repointed.length === 0) {
-      const reason = `already replaced by "${copy.name}" (${copy.id}) on an earlier run; the original is kept, templates cannot be changed in place`;
-      return { outcome: 'compliant', reason, before, after: before, detail: replaced };
-    }
-    return {
-      outcome: 'remediated',
-      reason: reasonText(decision.reasons),
-      before: { ...before, instance_groups: decision.repoint_instance_groups },
-      after: { ...made, template: { ...made.template, metadata_service: copy.metadata_service ?? null } },
-      detail: replaced,
-    };
-  } catch (err) {
-    const e = asCloudError(err);
-    changes.outcome({ ...answer, result: resultOfError(e), reason: ibmReason(e) });
-    return {
-      outcome: 'failed',
-      reason: ibmReason(e),
-      before,
-      after: before,
-      detail,
-      ...(e.retryable ? { retry: true } : {}),
-    };
-  }
-};
-
-/**
- * Templates cannot be patched: a non-compliant one is replaced by a compliant copy (`source_template`),
- * instance groups are repointed when the policy allows, and the original is never deleted. Idempotent:
- * an existing copy with the same name is reused. Resolve (read, the region's groups, tags) → decide →
- * act; bulk runs pass the listed template and the region's groups they listed once.
- */
-const guardTemplate = async (
-  ctx: ActContext,
-  ref: VpcRef,
-  options: {
-    notFoundRetries?: number;
-    changes?: ChangeLog;
-    known?: InstanceTemplate;
-    groups?: readonly GroupRef[];
-  } = {},
-): Promise<Guarded> => {
-  const { rt } = ctx;
-  const vpc = await ctx.clients.vpc(ref.region);
-  const tagsRead = readTags(ctx, ref.crn); // alongside the GET: it needs only the CRN
-  const read = options.known
-    ? { value: options.known }
-    : await readFresh(ctx, () => vpc.getInstanceTemplate({ id: ref.id }), options.notFoundRetries ?? 0);
-  const tags = await tagsRead;
-  if (read === 'gone')
-    return { outcome: 'gone', reason: 'instance template not found', before: null, after: null };
-  const t: InstanceTemplate = read.value;
-  const groups = options.groups ?? (await listGroups(vpc));
-  // Decide, then the image gate: no copy IBM must refuse is made (template-image-gate.ts).
-  const judge = (override?: DesiredState) => judgeTemplate(rt, t, ref.region, tags, groups, override);
-  const choice = rt.policy.instances.on_image_requires_metadata;
-  const judged = await gateTemplateImage(vpc, t, judge(), choice, judge);
-  const stopped = { ...ref, name: t.name, kind: 'instance-template' as const };
-  if (judged.blocked) return settleStopped(ctx, stopped, judged.blocked, judged.before);
-  const settled = settleTemplate(rt, judged);
-  if (settled) return settled;
-  const replacing = judged as JudgedTemplate & { decision: { kind: 'replace' } };
-  return replaceTemplate(ctx, vpc, ref.region, t, replacing, changeLogOf(ctx, options.changes));
 };
 
 // ---- Events --------------------------------------------------------------------------------------
