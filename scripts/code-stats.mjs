@@ -54,6 +54,6 @@ for (const dir of dirs) {
 const big = files.filter((f) => f.lines > 400).sort((a, b) => b.lines - a.lines);
 console.log(`${dirs.join(', ')}: ${files.length} files, ${big.length} over 400 lines`);
 for (const f of big) console.log(`  ${String(f.lines).padStart(5)}  ${f.file}`);
-const longest = functions.sort((a, b) => b.lines - a.lines).slice(0, 10);
+const longest = functions.sort((a, b) => b.lines - a.lines).slice(0, Number(process.env.TOP ?? 10));
 console.log(`longest functions (${functions.filter((f) => f.lines > 80).length} over 80 lines):`);
 for (const f of longest) console.log(`  ${String(f.lines).padStart(5)}  ${f.file} ${f.name}`);
