@@ -175,6 +175,71 @@ const sdkMessages = {
   },
 };
 
+/**
+ * Load-time work of dependencies that the functions never use, each a cold start's CPU, moved to first
+ * use (or dropped) by rewriting the dependency's text; what the code does when it is used is unchanged.
+ * - axios (sdk-core sends the IAM token request with it) reads Node's `FormData`, `Request` and
+ *   `Response` globals at load: lazy getters that load all of undici (~45 ms); it probes its fetch
+ *   adapter (a Request on a ReadableStream) although Node uses the http adapter; and it requires
+ *   `http2` (with fs/promises and readline) for a transport used only with `httpVersion: 2`.
+ * - sdk-core's JWT token manager uses only `decode` of jsonwebtoken, whose index also loads sign and
+ *   verify (semver, which builds its ranges and regexps at load, lodash helpers).
+ * Each pattern must match exactly once, so an upgrade that changes the code fails the build rather than
+ * silently paying for it again (then update the rewrite and re-measure: `npm run bench -- remediation`).
+ */
+const REWRITES = [
+  {
+    file: /[\\/]node_modules[\\/]axios[\\/]dist[\\/]node[\\/]axios\.cjs$/,
+    what: 'axios: the FormData global read at load (isFormData: only an object or function can be one)',
+    find: "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;\nconst isFormData = thing => {\n  if (!thing) return false;\n",
+    replace:
+      "const isFormData = thing => {\n  if (!thing) return false;\n  const FormDataCtor = (typeof thing === 'object' || typeof thing === 'function') && typeof G.FormData !== 'undefined' ? G.FormData : undefined;\n",
+  },
+  {
+    file: /[\\/]node_modules[\\/]axios[\\/]dist[\\/]node[\\/]axios\.cjs$/,
+    what: 'axios: the fetch adapter probed at load (getFetch() builds it, cached, when the adapter is chosen)',
+    find: '\ngetFetch();\n',
+    replace: '\n',
+  },
+  {
+    file: /[\\/]node_modules[\\/]axios[\\/]dist[\\/]node[\\/]axios\.cjs$/,
+    what: 'axios: http2 required at load (used only by the httpVersion 2 transport)',
+    find: "var http2 = require('http2');\n",
+    replace: "var http2 = new Proxy({}, { get: (_, key) => require('http2')[key] });\n",
+  },
+  {
+    file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]auth[\\/]token-managers[\\/]jwt-token-manager\.js$/,
+    what: 'sdk-core: jsonwebtoken, of which the token manager uses decode only',
+    find: 'var jsonwebtoken_1 = require("jsonwebtoken");\n',
+    replace: 'var jsonwebtoken_1 = { decode: require("jsonwebtoken/decode") };\n',
+    // Any other use of the module would find `decode` alone: refuse to build instead.
+    only: [/jsonwebtoken_1\.(\w+)/g, ['decode']],
+  },
+];
+
+const rewrites = {
+  name: 'dependency-rewrites',
+  setup(build) {
+    for (const file of new Set(REWRITES.map((r) => r.file.source))) {
+      const mine = REWRITES.filter((r) => r.file.source === file);
+      build.onLoad({ filter: new RegExp(file) }, async (args) => {
+        let contents = await readFile(args.path, 'utf8');
+        for (const r of mine) {
+          const found = contents.split(r.find).length - 1;
+          const used = r.only ? [...contents.matchAll(r.only[0])].map((m) => m[1]) : [];
+          const other = used.filter((u) => !r.only[1].includes(u));
+          if (found !== 1 || other.length > 0)
+            throw new Error(
+              `scripts/build.mjs REWRITES: "${r.what}" ${found !== 1 ? `matched ${found} times (want 1)` : `also uses ${other.join(', ')}`} in ${relative(root, args.path)}: the dependency changed; update the rewrite and re-measure`,
+            );
+          contents = contents.replace(r.find, () => r.replace);
+        }
+        return { contents, loader: 'js' };
+      });
+    }
+  },
+};
+
 const buildComponents = async () => {
   const report = [];
   for (const c of COMPONENTS) {
@@ -195,7 +260,7 @@ const buildComponents = async () => {
       metafile: true,
       legalComments: 'none',
       logLevel: 'warning',
-      plugins: [lazyEntries(c.entries), stubs, sdkMessages],
+      plugins: [lazyEntries(c.entries), stubs, sdkMessages, rewrites],
       // `import('./act.js')` must become `require()`: an ESM import of a CJS file makes Node parse the
       // whole file for named exports first (measured: ~75 ms for the acting bundle).
       supported: { 'dynamic-import': false },
