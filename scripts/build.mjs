@@ -217,27 +217,46 @@ const REWRITES = [
   },
 ];
 
-const rewrites = {
+/** One dependency file's text with its REWRITES applied; throws when a pattern moved. */
+const rewriteSource = (contents, rules, where) => {
+  let out = contents;
+  for (const r of rules) {
+    const found = out.split(r.find).length - 1;
+    const other = r.only
+      ? [...out.matchAll(r.only[0])].map((m) => m[1]).filter((u) => !r.only[1].includes(u))
+      : [];
+    if (found !== 1 || other.length > 0)
+      throw new Error(
+        `scripts/build.mjs REWRITES: "${r.what}" ${found !== 1 ? `matched ${found} times (want 1)` : `also uses ${other.join(', ')}`} in ${where}: the dependency changed; update the rewrite and re-measure`,
+      );
+    out = out.replace(r.find, () => r.replace);
+  }
+  return out;
+};
+
+/** Applies REWRITES; `applied` collects the ones used, so a build can check none was skipped. */
+const rewrites = (applied) => ({
   name: 'dependency-rewrites',
   setup(build) {
     for (const file of new Set(REWRITES.map((r) => r.file.source))) {
       const mine = REWRITES.filter((r) => r.file.source === file);
       build.onLoad({ filter: new RegExp(file) }, async (args) => {
-        let contents = await readFile(args.path, 'utf8');
-        for (const r of mine) {
-          const found = contents.split(r.find).length - 1;
-          const used = r.only ? [...contents.matchAll(r.only[0])].map((m) => m[1]) : [];
-          const other = used.filter((u) => !r.only[1].includes(u));
-          if (found !== 1 || other.length > 0)
-            throw new Error(
-              `scripts/build.mjs REWRITES: "${r.what}" ${found !== 1 ? `matched ${found} times (want 1)` : `also uses ${other.join(', ')}`} in ${relative(root, args.path)}: the dependency changed; update the rewrite and re-measure`,
-            );
-          contents = contents.replace(r.find, () => r.replace);
-        }
+        const contents = rewriteSource(await readFile(args.path, 'utf8'), mine, relative(root, args.path));
+        for (const r of mine) applied.add(r);
         return { contents, loader: 'js' };
       });
     }
   },
+});
+
+/** A bundle carrying sdk-core must have gone through every rewrite (a moved file would skip one). */
+const checkRewrites = (name, inputs, applied) => {
+  if (!Object.keys(inputs).some((f) => f.includes('node_modules/ibm-cloud-sdk-core/'))) return;
+  const missed = REWRITES.filter((r) => !applied.has(r)).map((r) => r.what);
+  if (missed.length > 0)
+    throw new Error(
+      `scripts/build.mjs REWRITES: bundle ${name} did not load the file of: ${missed.join('; ')}`,
+    );
 };
 
 const buildComponents = async () => {
@@ -246,6 +265,7 @@ const buildComponents = async () => {
     const outdir = join(root, 'dist', c.out);
     await rm(outdir, { recursive: true, force: true });
     await mkdir(outdir, { recursive: true });
+    const applied = new Set();
     const result = await esbuild.build({
       absWorkingDir: root,
       entryPoints: Object.fromEntries(c.entries.map((e) => [e.name, e.file])),
@@ -260,11 +280,12 @@ const buildComponents = async () => {
       metafile: true,
       legalComments: 'none',
       logLevel: 'warning',
-      plugins: [lazyEntries(c.entries), stubs, sdkMessages, rewrites],
+      plugins: [lazyEntries(c.entries), stubs, sdkMessages, rewrites(applied)],
       // `import('./act.js')` must become `require()`: an ESM import of a CJS file makes Node parse the
       // whole file for named exports first (measured: ~75 ms for the acting bundle).
       supported: { 'dynamic-import': false },
     });
+    checkRewrites(c.name, result.metafile.inputs, applied);
     await writeFile(
       join(outdir, 'package.json'),
       `${JSON.stringify({ name: `imds-guard-${c.name}`, private: true, type: 'commonjs', main: 'index.js', scripts: { start: 'node index.js' } }, null, 2)}\n`,
@@ -295,4 +316,4 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   });
 }
 
-export { buildCli, buildComponents, COMPONENTS };
+export { buildCli, buildComponents, COMPONENTS, REWRITES, rewriteSource };

@@ -139,4 +139,54 @@ describe('instance-guard bundle', () => {
     ]);
     expect((await bob.getInstance({ id: db.id })).result.metadata_service.enabled).toBe(false);
   });
+
+  test('reads access tags through the SDK pipeline (axios, as rewritten by the build) when a rule needs them', async () => {
+    // Prepare: web-01 on http; a policy whose rule matches on an access tag, so the guard reads the
+    // instance's tags with the Global Tagging client (sdk-core's own request pipeline, not the lean one).
+    const bob = new VpcClient({
+      authenticator: authFor(emu.url, 'bob-demo-key'),
+      serviceUrl: `${emu.url}/vpc/us-south/v1`,
+    });
+    const web = (await bob.listInstances({ name: 'web-01' })).result.instances[0]!;
+    await bob.updateInstance({ id: web.id, metadataService: { enabled: true, protocol: 'http' } });
+    const { events } = (await (
+      await fetch(`${emu.url}/_emulator/events?action=is.instance.instance.update`)
+    ).json()) as { events: { target: { id: string } }[] };
+    const event = events.filter((e) => e.target.id === web.crn).at(-1);
+    const admin = adminClient(emu.url);
+    const since = await admin.lastSeq();
+    const policy = {
+      instances: {
+        default: { mode: 'secure' },
+        exemptions: { access_tags: [] },
+        rules: [
+          { name: 'hosts', match: { tags: ['imds-guard:container-host'] }, mode: 'secure', hop_limit: 2 },
+        ],
+      },
+    };
+    // Act
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '-e',
+        "require('./index.js').main(JSON.parse(process.env.EVENT)).then((r)=>process.stdout.write('\\n'+JSON.stringify(r)))",
+      ],
+      {
+        cwd: join(outside, 'instance-guard'),
+        env: {
+          PATH: process.env.PATH ?? '',
+          EVENT: JSON.stringify(event),
+          IMDS_GUARD_ENDPOINT: emu.url,
+          IMDS_GUARD_APIKEY: 'imds-guard-demo-key',
+          IMDS_GUARD_POLICY: JSON.stringify(policy),
+        },
+      },
+    );
+    // Assess: remediated; the token, the instance, its tags and the PATCH were all requested.
+    const response = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(response).toMatchObject({ statusCode: 200, body: { outcome: 'remediated' } });
+    const calls = (await admin.journal({ since })).map((e) => `${e.service} ${e.method}`);
+    expect(calls).toEqual(expect.arrayContaining(['vpc GET', 'tagging GET', 'vpc PATCH']));
+    expect((await bob.getInstance({ id: web.id })).result.metadata_service.protocol).toBe('https');
+  });
 });
