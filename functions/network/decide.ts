@@ -1,8 +1,9 @@
 // Pure: one fresh read of a VPC's network posture × the policy → an assessment. The same function serves
 // `scan`, the sweep and bulk runs; the one ticket per VPC is planned from its result.
-import { createHash } from 'node:crypto';
+
 import type { NetworkExemption } from '#shared/policy/network.ts';
 import type { Severity } from '#shared/policy/profiles.ts';
+import { ticketKey, ticketMarker } from '#shared/tickets/ids.ts';
 import { decideNetwork } from './rules/index.ts';
 import type { NetworkFinding, NetworkPolicy, VpcPosture, VpcRef } from './types.ts';
 
@@ -25,19 +26,10 @@ interface NetworkAssessment {
   assessed_at: string;
 }
 
-const KEY_PREFIX = 'imdsg-';
-/** `n` is not a hex digit: a network marker never looks like a key, nor like a profile's `imdsg-p-`. */
-const MARKER_PREFIX = 'imdsg-n-';
-const HASH_CHARS = 16;
-
-const digest = (parts: unknown[]): string =>
-  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, HASH_CHARS);
-
 const networkKey = (accountId: string, vpcId: string, findingIds: readonly string[]): string =>
-  `${KEY_PREFIX}${digest(['imds-guard/network-findings/v1', accountId, vpcId, [...new Set(findingIds)].sort()])}`;
+  ticketKey('imds-guard/network-findings/v1', accountId, vpcId, findingIds);
 
-const networkMarker = (accountId: string, vpcId: string): string =>
-  `${MARKER_PREFIX}${digest(['imds-guard/network-marker/v1', accountId, vpcId])}`;
+const networkMarker = (accountId: string, vpcId: string): string => ticketMarker('network', accountId, vpcId);
 
 const exemptionMatches = (e: NetworkExemption, p: VpcPosture): boolean =>
   e.id !== undefined
