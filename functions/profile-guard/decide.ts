@@ -1,6 +1,7 @@
 // Pure: one fresh read of a trusted profile × the policy → an assessment. The same function serves
 // events, the sweep and bulk runs; tickets are planned from its result (ticket-plan.ts).
 
+import { exemptionInForce } from '#shared/policy/match.ts';
 import type { ProfileExemption, Severity } from '#shared/policy/profiles.ts';
 import { ticketKey, ticketMarker } from '#shared/tickets/ids.ts';
 import { evaluateRules } from './rules/index.ts';
@@ -39,20 +40,6 @@ const profileMarker = (accountId: string, profileId: string): string =>
 const exemptionMatches = (exemption: ProfileExemption, profile: ProfileInfo): boolean =>
   exemption.id !== undefined ? exemption.id === profile.id : exemption.name === profile.name;
 
-/** `expires` is exclusive. Of several exemptions in force, the one lasting longest wins. */
-const exemptionsFor = (
-  exemptions: readonly ProfileExemption[],
-  profile: ProfileInfo,
-  now: Date,
-): { active?: ProfileExemption; expired?: ProfileExemption } => {
-  const byExpiry = exemptions
-    .filter((e) => exemptionMatches(e, profile))
-    .sort((a, b) => Date.parse(b.expires) - Date.parse(a.expires));
-  const active = byExpiry.find((e) => Date.parse(e.expires) > now.getTime());
-  const expired = active ? undefined : byExpiry[0];
-  return { ...(active ? { active } : {}), ...(expired ? { expired } : {}) };
-};
-
 const assessProfile = (
   snapshot: ProfileSnapshot,
   thresholds: ProfileThresholds,
@@ -60,7 +47,11 @@ const assessProfile = (
 ): ProfileAssessment => {
   const findings = evaluateRules(snapshot, thresholds);
   const findingIds = findings.map((f) => f.id).sort();
-  const { active, expired } = exemptionsFor(thresholds.exempt_profiles, snapshot.profile, now);
+  const { active, expired } = exemptionInForce(
+    thresholds.exempt_profiles,
+    (e) => exemptionMatches(e, snapshot.profile),
+    now,
+  );
   return {
     account_id: snapshot.account_id,
     profile: snapshot.profile,
