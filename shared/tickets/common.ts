@@ -1,10 +1,10 @@
 // Steps the sinks share: counting a call toward the decision's `api_calls`, turning an SDK failure into a
-// TicketSinkError, HTTP Basic credentials, the policy's `severity_map` value or the sink's default, and
-// the check that a created ticket came back whole.
+// TicketSinkError, HTTP Basic credentials, the policy's `severity_map` value or the sink's default, the
+// check that a created ticket came back whole, and the ticket a stateless sink reports as opened.
 import { CloudApiError, errorMessage } from '../errors.ts';
 import type { TicketSinkKind } from '../policy/profiles.ts';
 import { currentTally } from '../runtime/call-counter.ts';
-import { type SinkTicket, TicketSinkError } from './types.ts';
+import { type OpenTicket, type SinkTicket, TicketSinkError } from './types.ts';
 
 /** One call to the sink, counted in the running decision's tally (when there is one). */
 const countCall = (sink: TicketSinkKind): void => {
@@ -53,4 +53,17 @@ const createdTicket = (sink: TicketSinkKind, noun: string, ticket: SinkTicket | 
   return ticket;
 };
 
-export { basicAuth, cloudSinkError, countCall, createdTicket, mappedLevel, mappedName };
+/**
+ * The ticket a stateless sink (webhook, log) reports as opened: the receiver names its tickets itself,
+ * so the marker is the only id both sides share.
+ */
+const receiverTicket = (t: OpenTicket, at: Date): SinkTicket => ({
+  id: t.marker,
+  created_at: at.toISOString(),
+  status: 'open',
+  key: t.key,
+  marker: t.marker,
+  finding_ids: t.finding_ids,
+});
+
+export { basicAuth, cloudSinkError, countCall, createdTicket, mappedLevel, mappedName, receiverTicket };
