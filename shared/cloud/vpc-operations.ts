@@ -122,11 +122,20 @@ const operation = <P, R>(spec: OperationSpec<P>): Operation<P, R> => {
   };
 };
 
-/** `out[wire] = p[param]` for each pair; `defined`: only the values given. */
-const fill = <V>(out: Record<string, V>, pairs: Pairs, p: Params, defined = false): Record<string, V> => {
-  for (let i = 0; i < pairs.wire.length; i += 1) {
-    const v = p[pairs.param[i] as string];
-    if (!defined || v !== undefined) out[pairs.wire[i] as string] = v as V;
+/** `out[wire] = p[param]` for each pair. */
+const fill = <V>(out: Record<string, V>, pairs: Pairs, p: Params): Record<string, V> => {
+  const { wire, param } = pairs;
+  for (let i = 0; i < wire.length; i += 1) out[wire[i] as string] = p[param[i] as string] as V;
+  return out;
+};
+
+/** A merge-patch body: the parameters given, by their wire names. */
+const patchOf = (pairs: Pairs, p: Params): Params => {
+  const out: Params = {};
+  const { wire, param } = pairs;
+  for (let i = 0; i < wire.length; i += 1) {
+    const v = p[param[i] as string];
+    if (v !== undefined) out[wire[i] as string] = v;
   }
   return out;
 };
@@ -137,12 +146,15 @@ const requestOf = (op: AnyOperation, p: Params): OperationRequest => ({
   method: op.method,
   path: op.path && fill<string>({}, op.path, p),
   qs: op.query && fill({}, op.query, p),
-  body: op.body !== undefined ? p[op.body] : op.patch && fill({}, op.patch, p, true),
+  body: op.body !== undefined ? p[op.body] : op.patch && patchOf(op.patch, p),
 });
 
-/** The fixed headers, plus those taken from parameters (undefined ones are dropped when merged). */
+/**
+ * The fixed headers, plus those taken from parameters (undefined ones are dropped when merged).
+ * `Object.assign`, not a spread: V8 makes a spread copy slow to add a key to (µs, not ns).
+ */
 const headersOf = (op: AnyOperation, p: Params): Record<string, string | undefined> =>
-  op.headerParams ? fill<string | undefined>({ ...op.headers }, op.headerParams, p) : op.headers;
+  op.headerParams ? fill(Object.assign({}, op.headers), op.headerParams, p) : op.headers;
 
 const ACCEPT_JSON = { Accept: 'application/json' };
 const SEND_JSON = { Accept: 'application/json', 'Content-Type': 'application/json' };
