@@ -202,25 +202,19 @@ const relation = (c: Cursor): Expr => {
   return left;
 };
 
-/** relation (`&&` relation)*. */
-const and = (c: Cursor): Expr => {
-  let left = relation(c);
-  while (isOp(c, '&&')) {
+/** next (op next)*, left-associative: `&&` over relations, `||` over `&&`. */
+const chain = (c: Cursor, op: '&&' | '||', kind: 'and' | 'or', next: (c: Cursor) => Expr): Expr => {
+  let left = next(c);
+  while (isOp(c, op)) {
     c.pos += 1;
-    left = { kind: 'and', left, right: relation(c) };
+    left = { kind, left, right: next(c) };
   }
   return left;
 };
 
-/** and (`||` and)*. */
-const or = (c: Cursor): Expr => {
-  let left = and(c);
-  while (isOp(c, '||')) {
-    c.pos += 1;
-    left = { kind: 'or', left, right: and(c) };
-  }
-  return left;
-};
+const and = (c: Cursor): Expr => chain(c, '&&', 'and', relation);
+
+const or = (c: Cursor): Expr => chain(c, '||', 'or', and);
 
 /** Recursive descent over CEL's precedence: || < && < relations < unary < member < primary. */
 const parse = (src: string): Expr => {

@@ -371,24 +371,6 @@ class InstancesPager {
   }
 }
 
-export type {
-  Instance,
-  InstanceCollection,
-  InstanceGroup,
-  InstanceGroupCollection,
-  InstanceInitialization,
-  InstanceMetadataService,
-  InstanceMetadataServicePatch,
-  InstancePrototype,
-  InstanceTemplate,
-  InstanceTemplateCollection,
-  InstanceTemplatePrototype,
-  ListInstancesParams,
-  MetadataProtocol,
-  Region,
-  RequestOptions,
-  VpcResponse,
-  Zone,
-} from './vpc-types.ts';
+export type * from './vpc-types.ts';
 export type { VpcClientOptions };
 export { InstancesPager, VpcClient };
