@@ -2,7 +2,7 @@
 // functions and macros"), evaluated by the guard before it asks IBM for a change, so that no change IBM
 // must refuse is sent (issue 9, defect 6). The emulator has its own evaluator
 // (emulator/services/vpc-allowed-use.ts): the emulator and the product never import each other, and two
-// readings of IBM's rule that agree (test/unit/cloud/allowed-use.test.ts) are a check on both.
+// readings of IBM's rule that agree (test/unit/emulator/vpc-allowed-use.test.ts) are a check on both.
 
 type Value = boolean | number | string | null | Value[] | { [key: string]: Value };
 
