@@ -4,36 +4,9 @@
 import { regionOf } from '#shared/cloud/crn.ts';
 import type { InstanceMetadataService } from '#shared/cloud/vpc.ts';
 import type { Policy } from '#shared/policy/schema.ts';
-import {
-  applyMetadataPatch,
-  type Evaluation,
-  evaluate,
-  IBM_DEFAULT_METADATA,
-  isEmptyPatch,
-} from './decide-metadata.ts';
-import {
-  desiredState,
-  exempt,
-  findExemption,
-  instanceScope,
-  ruleReason,
-  tagTypesNeeded,
-  templateScope,
-} from './decide-policy.ts';
-import { decideTemplate, replacementName, templateMetadata } from './decide-template.ts';
-import type {
-  Desired,
-  DesiredState,
-  ExemptDecision,
-  Exemption,
-  InstanceDecision,
-  InstanceSnapshot,
-  TagRead,
-  TemplateChange,
-  TemplateDecision,
-  TemplateReplacement,
-  TemplateSnapshot,
-} from './decide-types.ts';
+import { evaluate, isEmptyPatch } from './decide-metadata.ts';
+import { desiredState, exempt, findExemption, instanceScope, ruleReason } from './decide-policy.ts';
+import type { InstanceDecision, InstanceSnapshot, TagRead } from './decide-types.ts';
 
 /** `us-south-1` → `us-south`: VPC zones are their region plus a number. */
 const regionOfZone = regionOf;
@@ -93,33 +66,16 @@ const instanceSnapshot = (
   tags,
 });
 
-export type {
-  Desired,
-  DesiredState,
-  Evaluation,
-  ExemptDecision,
-  Exemption,
-  InstanceDecision,
-  InstanceSnapshot,
-  TagRead,
-  TemplateChange,
-  TemplateDecision,
-  TemplateReplacement,
-  TemplateSnapshot,
-};
+// The entry callers import: the instance decision here, the rest from the decide-*.ts files.
+export type { Evaluation } from './decide-metadata.ts';
+export { applyMetadataPatch, evaluate, IBM_DEFAULT_METADATA } from './decide-metadata.ts';
 export {
-  applyMetadataPatch,
-  decideInstance,
-  decideTemplate,
   desiredState,
-  evaluate,
   findExemption,
-  IBM_DEFAULT_METADATA,
   instanceScope,
-  instanceSnapshot,
-  regionOfZone,
-  replacementName,
   tagTypesNeeded,
-  templateMetadata,
   templateScope,
-};
+} from './decide-policy.ts';
+export { decideTemplate, replacementName, templateMetadata } from './decide-template.ts';
+export type * from './decide-types.ts';
+export { decideInstance, instanceSnapshot, regionOfZone };
