@@ -4,7 +4,15 @@
 // generated SDK does and sends it, on the lean path (transport.ts) or on sdk-core's pipeline.
 import { randomUUID } from 'node:crypto';
 import { BaseService, getQueryParam, type UserOptions, validateParams } from 'ibm-cloud-sdk-core';
-import { type AttemptHooks, buildUrl, leanSend, leanTransportFits, type RetryConfig } from './transport.ts';
+import {
+  type AttemptHooks,
+  buildUrl,
+  inOrder,
+  leanSend,
+  leanTransportFits,
+  type RetryConfig,
+  signHeaders,
+} from './transport.ts';
 import {
   headersOf,
   VPC_OPERATIONS as OPS,
@@ -93,9 +101,7 @@ class VpcClient extends BaseService {
   private readonly beforeAttempt: (() => Promise<void> | void)[] = [];
   private readonly answerListeners: AttemptHooks['answered'][] = [];
   private readonly hooks: AttemptHooks = {
-    before: async () => {
-      for (const l of this.beforeAttempt) await l();
-    },
+    before: () => inOrder(this.beforeAttempt),
     answered: (status, headers) => {
       for (const l of this.answerListeners) l(status, headers);
     },
@@ -200,10 +206,13 @@ class VpcClient extends BaseService {
   ): Promise<VpcResponse<T>> {
     const serviceUrl = (this.baseOptions as { serviceUrl?: string }).serviceUrl;
     if (!serviceUrl) throw new Error('The service URL is required');
-    const signed: { headers: Record<string, string> } = {
-      headers: { Accept: 'application/json, text/plain, */*', 'Accept-Encoding': 'gzip', ...headers },
+    const signed = {
+      headers: await signHeaders(this.getAuthenticator(), {
+        Accept: 'application/json, text/plain, */*',
+        'Accept-Encoding': 'gzip',
+        ...headers,
+      }),
     };
-    await this.getAuthenticator().authenticate(signed);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     if (body !== undefined)
       signed.headers = {
