@@ -16,102 +16,114 @@ const setKey = (obj: Record<string, unknown>, key: string, value: unknown): void
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 };
 
-const createReader = (text: string) => {
-  let i = 0;
-  const skipWs = (): void => {
-    while (i < text.length && /\s/.test(text[i] ?? '')) i++;
-  };
+/** The text, and how far it has been read. */
+interface Cursor {
+  readonly text: string;
+  i: number;
+}
 
-  const readString = (): Partial => {
-    // text[i] is the opening quote.
-    const start = i;
-    i++;
-    while (i < text.length) {
-      const c = text[i];
-      if (c === '\\') i += 2;
-      else if (c === '"') {
-        i++;
-        try {
-          return { value: JSON.parse(text.slice(start, i)), complete: true };
-        } catch {
-          return { value: undefined, complete: false };
-        }
-      } else i++;
-    }
-    return { value: undefined, complete: false };
-  };
+const skipWs = (c: Cursor): void => {
+  while (c.i < c.text.length && /\s/.test(c.text[c.i] ?? '')) c.i++;
+};
 
-  const readObject = (depth: number): Partial => {
-    const obj: Record<string, unknown> = {};
-    i++;
-    for (;;) {
-      skipWs();
-      if (text[i] === '}') {
-        i++;
-        return { value: obj, complete: true };
+const readString = (c: Cursor): Partial => {
+  // text[i] is the opening quote.
+  const { text } = c;
+  const start = c.i;
+  c.i++;
+  while (c.i < text.length) {
+    const ch = text[c.i];
+    if (ch === '\\') c.i += 2;
+    else if (ch === '"') {
+      c.i++;
+      try {
+        return { value: JSON.parse(text.slice(start, c.i)), complete: true };
+      } catch {
+        return { value: undefined, complete: false };
       }
-      if (text[i] !== '"') return { value: obj, complete: false };
-      const key = readString();
-      if (!key.complete || typeof key.value !== 'string') return { value: obj, complete: false };
-      skipWs();
-      if (text[i] !== ':') return { value: obj, complete: false };
-      i++;
-      const member = readValue(depth + 1);
-      // A container cut short still holds its complete members; a cut scalar is dropped.
-      if (member.complete || (typeof member.value === 'object' && member.value !== null))
-        setKey(obj, key.value, member.value);
-      if (!member.complete) return { value: obj, complete: false };
-      skipWs();
-      if (text[i] === ',') i++;
-      else if (text[i] !== '}') return { value: obj, complete: false };
-    }
-  };
+    } else c.i++;
+  }
+  return { value: undefined, complete: false };
+};
 
-  const readArray = (depth: number): Partial => {
-    const arr: unknown[] = [];
-    i++;
-    for (;;) {
-      skipWs();
-      if (text[i] === ']') {
-        i++;
-        return { value: arr, complete: true };
-      }
-      if (i >= text.length) return { value: arr, complete: false };
-      const item = readValue(depth + 1);
-      if (item.complete || (typeof item.value === 'object' && item.value !== null)) arr.push(item.value);
-      if (!item.complete) return { value: arr, complete: false };
-      skipWs();
-      if (text[i] === ',') i++;
-      else if (text[i] !== ']') return { value: arr, complete: false };
-    }
-  };
+/** A container cut short still holds its complete members; a cut scalar is dropped. */
+const keeps = (member: Partial): boolean =>
+  member.complete || (typeof member.value === 'object' && member.value !== null);
 
-  const readValue = (depth: number): Partial => {
-    skipWs();
-    if (depth > MAX_DEPTH || i >= text.length) return { value: undefined, complete: false };
-    const c = text[i];
-    if (c === '{') return readObject(depth);
-    if (c === '[') return readArray(depth);
-    if (c === '"') return readString();
-    for (const [word, value] of Object.entries(LITERALS)) {
-      if (text.startsWith(word, i)) {
-        i += word.length;
-        return { value, complete: true };
-      }
+const readObject = (c: Cursor, depth: number): Partial => {
+  const { text } = c;
+  const obj: Record<string, unknown> = {};
+  c.i++;
+  for (;;) {
+    skipWs(c);
+    if (text[c.i] === '}') {
+      c.i++;
+      return { value: obj, complete: true };
     }
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(text);
-    // A number touching the cut may be missing digits (`20` of `201`): not complete.
-    if (!m || NUMBER.lastIndex >= text.length) return { value: undefined, complete: false };
-    i = NUMBER.lastIndex;
-    return { value: Number(m[0]), complete: true };
-  };
+    if (text[c.i] !== '"') return { value: obj, complete: false };
+    const key = readString(c);
+    if (!key.complete || typeof key.value !== 'string') return { value: obj, complete: false };
+    skipWs(c);
+    if (text[c.i] !== ':') return { value: obj, complete: false };
+    c.i++;
+    const member = readValue(c, depth + 1);
+    if (keeps(member)) setKey(obj, key.value, member.value);
+    if (!member.complete) return { value: obj, complete: false };
+    skipWs(c);
+    if (text[c.i] === ',') c.i++;
+    else if (text[c.i] !== '}') return { value: obj, complete: false };
+  }
+};
 
-  return { readValue };
+const readArray = (c: Cursor, depth: number): Partial => {
+  const { text } = c;
+  const arr: unknown[] = [];
+  c.i++;
+  for (;;) {
+    skipWs(c);
+    if (text[c.i] === ']') {
+      c.i++;
+      return { value: arr, complete: true };
+    }
+    if (c.i >= text.length) return { value: arr, complete: false };
+    const item = readValue(c, depth + 1);
+    if (keeps(item)) arr.push(item.value);
+    if (!item.complete) return { value: arr, complete: false };
+    skipWs(c);
+    if (text[c.i] === ',') c.i++;
+    else if (text[c.i] !== ']') return { value: arr, complete: false };
+  }
+};
+
+/** `true`, `false`, `null` or a number. */
+const readScalar = (c: Cursor): Partial => {
+  const { text } = c;
+  for (const [word, value] of Object.entries(LITERALS)) {
+    if (text.startsWith(word, c.i)) {
+      c.i += word.length;
+      return { value, complete: true };
+    }
+  }
+  NUMBER.lastIndex = c.i;
+  const m = NUMBER.exec(text);
+  // A number touching the cut may be missing digits (`20` of `201`): not complete.
+  if (!m || NUMBER.lastIndex >= text.length) return { value: undefined, complete: false };
+  c.i = NUMBER.lastIndex;
+  return { value: Number(m[0]), complete: true };
+};
+
+const readValue = (c: Cursor, depth: number): Partial => {
+  skipWs(c);
+  if (depth > MAX_DEPTH || c.i >= c.text.length) return { value: undefined, complete: false };
+  const ch = c.text[c.i];
+  if (ch === '{') return readObject(c, depth);
+  if (ch === '[') return readArray(c, depth);
+  if (ch === '"') return readString(c);
+  return readScalar(c);
 };
 
 /** Reads as much of `text` as is whole. `complete` is true only for well-formed JSON. */
-const parsePartialJson = (text: string): Partial => createReader(text).readValue(0);
+const parsePartialJson = (text: string): Partial => readValue({ text, i: 0 }, 0);
 
 export type { Partial };
 export { parsePartialJson };

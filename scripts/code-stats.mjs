@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Size numbers for the structure issues: files over 400 lines and the longest functions, per tree.
-// `node scripts/code-stats.mjs [dir…]` (default: the product trees shared, events, functions, cli).
+// `node scripts/code-stats.mjs [--top=N] [dir…]` (default: the product trees shared, events, functions, cli).
 // A function is any function declaration, function expression, arrow function or method; its length is
 // its line span (nested functions count inside their parent too).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -8,8 +8,10 @@ import { join, relative } from 'node:path';
 import ts from 'typescript';
 
 const root = new URL('..', import.meta.url).pathname;
-const dirs =
-  process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['shared', 'events', 'functions', 'cli'];
+const args = process.argv.slice(2);
+const top = Number(args.find((a) => a.startsWith('--top='))?.slice('--top='.length) ?? 10);
+const named = args.filter((a) => !a.startsWith('--'));
+const dirs = named.length > 0 ? named : ['shared', 'events', 'functions', 'cli'];
 
 const filesOf = (dir) =>
   readdirSync(dir).flatMap((name) => {
@@ -54,6 +56,6 @@ for (const dir of dirs) {
 const big = files.filter((f) => f.lines > 400).sort((a, b) => b.lines - a.lines);
 console.log(`${dirs.join(', ')}: ${files.length} files, ${big.length} over 400 lines`);
 for (const f of big) console.log(`  ${String(f.lines).padStart(5)}  ${f.file}`);
-const longest = functions.sort((a, b) => b.lines - a.lines).slice(0, Number(process.env.TOP ?? 10));
+const longest = functions.sort((a, b) => b.lines - a.lines).slice(0, top);
 console.log(`longest functions (${functions.filter((f) => f.lines > 80).length} over 80 lines):`);
 for (const f of longest) console.log(`  ${String(f.lines).padStart(5)}  ${f.file} ${f.name}`);

@@ -10,7 +10,8 @@ class AtArrayParseError extends EnvelopeParseError {
 
 const atArray = {
   kind: 'at-array',
-  matches: (d) => d.ce === undefined && d.body.ok && v.is(AtArrayBody, d.body.value),
+  // `v.is(AtArrayBody, …)` without visiting every item: each is checked by decodeEvents.
+  matches: (d) => d.ce === undefined && d.body.ok && Array.isArray(d.body.value),
   decode: (d, limits) =>
     decodeEvents(
       d.body.ok && Array.isArray(d.body.value) ? d.body.value : [],

@@ -118,6 +118,108 @@ const putMarker = async (
 const isOwnKey = (config: Config, key: string): boolean =>
   [config.cosJob.markerPrefix, config.trail.prefix].some((p) => p !== '' && key.startsWith(`${p}/`));
 
+/** The object a notification is about, as its records name it. */
+interface CosObject {
+  bucket: string;
+  key: string;
+  /** `cos://bucket/key`. */
+  object: string;
+  id: string | null;
+  at: { cos_object: string };
+}
+
+/** Its completion marker: `cos://…`, and where it is stored. */
+interface Marker {
+  uri: string;
+  bucket: string;
+  key: string;
+}
+
+/** The object's events through the guards; then, with the trail written, its completion marker. */
+const processObject = async (
+  ctx: Ctx,
+  store: ObjectStore,
+  { bucket, key, object, id, at }: CosObject,
+  etag: string,
+  marker: Marker,
+  data: Buffer,
+): Promise<JobResult> => {
+  const log = parseAtLog(data);
+  const processed = await processEvents(ctx.runtimes, log.candidates, object);
+  ctx.decided.push(...processed.decided);
+  if (log.candidates.length === 0)
+    note(ctx, 'ignored', `the object holds no events (${data.length} bytes)`, at, id);
+  const outcomes: Record<string, number> = {};
+  for (const d of processed.decided) outcomes[d.record.outcome] = (outcomes[d.record.outcome] ?? 0) + 1;
+  ctx.logger.info('cos object processed', {
+    object,
+    etag,
+    format: log.format,
+    gzip: log.gzip,
+    events: log.candidates.length - log.problems.length,
+    bad_lines: log.problems.length,
+    outcomes,
+  });
+  if (processed.retry) return finish(ctx, 'retry', { object });
+  const result = await finish(ctx, 'processed', { object, marker: marker.uri });
+  // The trail must be written before the object counts as done: otherwise a rerun would not rewrite it.
+  if (result.exitCode === 1) return { ...result, marker: undefined };
+  const body = Buffer.from(
+    `${JSON.stringify({ bucket, key, etag, processed_at: ctx.rt.now().toISOString(), events: log.candidates.length - log.problems.length, outcomes })}\n`,
+  );
+  const failed = await putMarker(ctx, store, marker.bucket, marker.key, body);
+  if (!failed) return result;
+  ctx.logger.warn('completion marker not written; the object will be processed again', {
+    marker: marker.uri,
+    error: describeFailure(failed),
+  });
+  return { ...result, exitCode: 1, status: 'retry', marker: undefined };
+};
+
+/** Head the object, skip a version already processed (its marker exists), read it, process it. */
+const readObject = async (ctx: Ctx, store: ObjectStore, o: CosObject): Promise<JobResult> => {
+  const { bucket, key, object, id, at } = o;
+  const head = await store.head(bucket, key);
+  if (!head.ok) {
+    if (head.failure.kind === 'not-found') {
+      note(ctx, 'gone', 'the object was deleted before it could be read', at, id);
+      return finish(ctx, 'ignored', { object });
+    }
+    note(ctx, 'failed', `cannot read the object: ${describeFailure(head.failure)}`, at, id);
+    return finish(ctx, 'retry', { object });
+  }
+  const markerBucket = ctx.config.cosJob.markerBucket ?? bucket;
+  const uri = `cos://${markerBucket}/${markerKey(ctx.config.cosJob.markerPrefix, bucket, key, head.etag)}`;
+  const marker: Marker = { uri, bucket: markerBucket, key: uri.slice(`cos://${markerBucket}/`.length) };
+  const seen = await store.head(marker.bucket, marker.key);
+  if (seen.ok) {
+    // `ignored` decisions log at debug; a skipped job run should still say why at the default level.
+    ctx.logger.info('cos object already processed', { object, marker: uri });
+    note(
+      ctx,
+      'ignored',
+      'duplicate notification: this version of the object was already processed',
+      { ...at, marker: uri },
+      id,
+    );
+    return finish(ctx, 'already-processed', { object, marker: uri });
+  }
+  // A marker that cannot be checked is treated as absent: processing again is safe (the guards re-read).
+  if (seen.failure.kind !== 'not-found')
+    ctx.logger.warn('cannot check the completion marker; processing anyway', {
+      marker: uri,
+      error: describeFailure(seen.failure),
+    });
+  const got = await store.get(bucket, key);
+  if (!got.ok) {
+    const gone = got.failure.kind === 'not-found';
+    note(ctx, gone ? 'gone' : 'failed', `cannot read the object: ${describeFailure(got.failure)}`, at, id);
+    return finish(ctx, gone ? 'ignored' : 'retry', { object });
+  }
+  return processObject(ctx, store, o, head.etag, marker, got.body);
+};
+
+/** A COS notification: ignore deletes and our own objects, open the store, read the object. */
 const handleCos = async (
   ctx: Ctx,
   delivery: Extract<DecodeResult, { ok: true; kind: 'cos' }>,
@@ -141,78 +243,7 @@ const handleCos = async (
     note(ctx, 'failed', `cannot open object storage: ${errorMessage(err)}`, at, id);
     return finish(ctx, 'retry', { object });
   }
-  const head = await store.head(bucket, key);
-  if (!head.ok) {
-    if (head.failure.kind === 'not-found') {
-      note(ctx, 'gone', 'the object was deleted before it could be read', at, id);
-      return finish(ctx, 'ignored', { object });
-    }
-    note(ctx, 'failed', `cannot read the object: ${describeFailure(head.failure)}`, at, id);
-    return finish(ctx, 'retry', { object });
-  }
-  const markerBucket = ctx.config.cosJob.markerBucket ?? bucket;
-  const marker = `cos://${markerBucket}/${markerKey(ctx.config.cosJob.markerPrefix, bucket, key, head.etag)}`;
-  const mKey = marker.slice(`cos://${markerBucket}/`.length);
-  const seen = await store.head(markerBucket, mKey);
-  if (seen.ok) {
-    // `ignored` decisions log at debug; a skipped job run should still say why at the default level.
-    ctx.logger.info('cos object already processed', { object, marker });
-    note(
-      ctx,
-      'ignored',
-      'duplicate notification: this version of the object was already processed',
-      { ...at, marker },
-      id,
-    );
-    return finish(ctx, 'already-processed', { object, marker });
-  }
-  // A marker that cannot be checked is treated as absent: processing again is safe (the guards re-read).
-  if (seen.failure.kind !== 'not-found')
-    ctx.logger.warn('cannot check the completion marker; processing anyway', {
-      marker,
-      error: describeFailure(seen.failure),
-    });
-  const got = await store.get(bucket, key);
-  if (!got.ok) {
-    note(
-      ctx,
-      got.failure.kind === 'not-found' ? 'gone' : 'failed',
-      `cannot read the object: ${describeFailure(got.failure)}`,
-      at,
-      id,
-    );
-    return finish(ctx, got.failure.kind === 'not-found' ? 'ignored' : 'retry', { object });
-  }
-  const log = parseAtLog(got.body);
-  const processed = await processEvents(ctx.runtimes, log.candidates, object);
-  ctx.decided.push(...processed.decided);
-  if (log.candidates.length === 0)
-    note(ctx, 'ignored', `the object holds no events (${got.body.length} bytes)`, at, id);
-  const outcomes: Record<string, number> = {};
-  for (const d of processed.decided) outcomes[d.record.outcome] = (outcomes[d.record.outcome] ?? 0) + 1;
-  ctx.logger.info('cos object processed', {
-    object,
-    etag: head.etag,
-    format: log.format,
-    gzip: log.gzip,
-    events: log.candidates.length - log.problems.length,
-    bad_lines: log.problems.length,
-    outcomes,
-  });
-  if (processed.retry) return finish(ctx, 'retry', { object });
-  const result = await finish(ctx, 'processed', { object, marker });
-  // The trail must be written before the object counts as done: otherwise a rerun would not rewrite it.
-  if (result.exitCode === 1) return { ...result, marker: undefined };
-  const body = Buffer.from(
-    `${JSON.stringify({ bucket, key, etag: head.etag, processed_at: ctx.rt.now().toISOString(), events: log.candidates.length - log.problems.length, outcomes })}\n`,
-  );
-  const failed = await putMarker(ctx, store, markerBucket, mKey, body);
-  if (!failed) return result;
-  ctx.logger.warn('completion marker not written; the object will be processed again', {
-    marker,
-    error: describeFailure(failed),
-  });
-  return { ...result, exitCode: 1, status: 'retry', marker: undefined };
+  return readObject(ctx, store, { bucket, key, object, id, at });
 };
 
 /** Any delivery that reaches the job: a COS notification (the point), or AT events handed over directly. */

@@ -3,10 +3,11 @@
 // sent and a person is asked to decide — secure access, an exemption, or another image — through the
 // profiles' ticket sink. One ticket per resource (its marker comes from account and resource id), kept by
 // the lifecycle every subject shares: a later sweep finds it open and opens no other.
-import { createHash } from 'node:crypto';
+
 import type { Outcome } from '#shared/audit/decision.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
 import type { ActContext } from '#shared/runtime/acting.ts';
+import { ticketKey, ticketMarker } from '#shared/tickets/ids.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
 import { tagLines as formatTags, TAG_MARKER, type TicketText } from '#shared/tickets/tags.ts';
 import { runSubjectTicket } from '../profile-guard/lifecycle.ts';
@@ -31,19 +32,13 @@ interface Stopped {
   kind: 'instance' | 'instance-template';
 }
 
-/** `m` is not a hex digit: this marker never looks like a key, nor like another subject's marker. */
-const MARKER_PREFIX = 'imdsg-m-';
-const KEY_PREFIX = 'imdsg-';
 const FINDING = 'image-requires-metadata';
-const digest = (parts: unknown[]): string =>
-  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
 
 const accountOf = (ctx: ActContext, s: Stopped): string =>
   parseCrn(s.crn)?.account ?? ctx.self.account?.bss ?? '';
-const markerOf = (account: string, s: Stopped): string =>
-  `${MARKER_PREFIX}${digest(['imds-guard/image-marker/v1', account, s.id])}`;
+const markerOf = (account: string, s: Stopped): string => ticketMarker('image', account, s.id);
 const keyOf = (account: string, s: Stopped): string =>
-  `${KEY_PREFIX}${digest(['imds-guard/image/v1', account, s.id, [FINDING]])}`;
+  ticketKey('imds-guard/image/v1', account, s.id, [FINDING]);
 
 const HOW =
   'Choose one: give it secure access (a rule with mode secure that matches it), exempt it (the imds-guard:exempt access tag, or an entry in instances.exemptions.list), or move it to an image that does not require the metadata service.';

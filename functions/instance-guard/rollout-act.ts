@@ -26,7 +26,7 @@ import {
   usesNotices,
 } from './rollout.ts';
 import { linkedProfiles } from './rollout-links.ts';
-import { RolloutStateError, rolloutStoreFor } from './rollout-state.ts';
+import { RolloutStateError, type RolloutStore, rolloutStoreFor } from './rollout-state.ts';
 import { type RolloutNotice, rolloutTicketable } from './rollout-ticket.ts';
 
 /** The result shape act.ts records (its `Guarded`). */
@@ -134,135 +134,183 @@ const signalsOf = async (
   return read.ok ? { consumer } : { consumer, note: read.error };
 };
 
+/** One instance's rollout, shared by `hold` and `done`. */
+interface Run {
+  ctx: ActContext;
+  region: string;
+  tags: TagRead;
+  o: RolloutOptions;
+  store: RolloutStore;
+  pending: Pending;
+  /** This instance holds a per-minute change slot already. */
+  slot: boolean;
+}
+
+/** An open notice on an instance that needs no change any more: resolve it and forget it. */
+const closeIfOpen = async (run: Run, inst: Instance, resolution: 'exempt' | 'compliant'): Promise<void> => {
+  const { ctx, store, o } = run;
+  const { rt } = ctx;
+  if (!usesNotices(rt.policy) || (resolution === 'compliant' && o.bulk)) return;
+  const state = await store.read(inst.id);
+  if (!state.notice) return;
+  const t = await ticket(ctx, noticeOf(ctx, inst, run.region, 'done', {}, [], resolution), o);
+  if (!rt.dryRun) await store.append(inst.id, 'closed', rt.now());
+  run.pending.detail = {
+    rollout: { notice_closed: resolution, noticed_at: state.notice.at },
+    ticket: t.ticket,
+  };
+};
+
+/** What every gate's result starts from. */
+interface Base {
+  before: Instance['metadata_service'];
+  reason: string;
+  detail: Record<string, unknown>;
+  rollout: Record<string, unknown>;
+  patch: PlannedChange['patch'];
+}
+
+/** Notice or cap: the instance's ticket says what is coming (or why it stopped); nothing changes yet. */
+const ticketed = async (
+  run: Run,
+  inst: Instance,
+  gate: Extract<RolloutGate, { kind: 'notice' | 'cap' }>,
+  { before, reason, detail, rollout, patch }: Base,
+): Promise<Held> => {
+  const { ctx, store } = run;
+  const { rt } = ctx;
+  const t = await ticket(ctx, noticeOf(ctx, inst, run.region, gate.kind, patch, gate.reasons), run.o);
+  // After the ticket: a notice is remembered only once the owner has been told.
+  if (gate.kind === 'notice' && !rt.dryRun) await store.append(inst.id, 'notice', rt.now());
+  const extra =
+    gate.kind === 'notice' ? { due: gate.due, why: gate.why } : { count: gate.count, window: gate.window };
+  return {
+    outcome: t.outcome === 'ignored' ? 'planned' : t.outcome,
+    reason: `${reason}; ${t.reason}`,
+    before,
+    after: before,
+    detail: { ...detail, rollout: { ...rollout, ...extra }, ticket: t.ticket },
+  };
+};
+
+/** Go: take a per-minute slot on the event path (none left: deferred), else let the change go. */
+const go = async (
+  run: Run,
+  gate: Extract<RolloutGate, { kind: 'go' }>,
+  { before, reason, detail, rollout }: Base,
+): Promise<Held | undefined> => {
+  const { rt } = run.ctx;
+  const limit = rt.policy.instances.rollout.max_changes_per_minute;
+  if (run.o.events && limit !== undefined && !run.slot && !rt.dryRun) {
+    run.slot = await run.store.takeSlot(minuteOf(rt.now()), limit, rt.now());
+    if (!run.slot)
+      return {
+        outcome: 'deferred',
+        reason: `${reason}; deferred: ${limit} change(s) already made this minute (max_changes_per_minute); the event is delivered again later`,
+        before,
+        after: before,
+        detail: { ...detail, rollout: { ...rollout, gate: 'deferred' } },
+        retry: true,
+      };
+  }
+  run.pending.gate = gate;
+  run.pending.detail = { rollout };
+  return undefined;
+};
+
+/** A change the policy wants: the rollout's gate says whether it goes now, waits, or only tells. */
+const gated = async (
+  run: Run,
+  inst: Instance,
+  j: JudgedLike & { decision: { kind: 'patch' } },
+): Promise<Held | undefined> => {
+  const { ctx, store } = run;
+  const { policy } = ctx.rt;
+  const before = inst.metadata_service;
+  const { patch, desired, rule } = j.decision;
+  const change: PlannedChange = { patch, desired, rule };
+  const image = j.detail.image as ImageDetail | undefined;
+  const { consumer, note } = await signalsOf(ctx, inst, run.tags, change, image);
+  const facts = needsFacts(policy, change, consumer)
+    ? { ...(await store.read(inst.id)), consumer }
+    : { changes: [], consumer };
+  const gate = decideRollout(policy, change, facts, ctx.rt.now());
+  const rollout = {
+    stage: gate.stage,
+    gate: gate.kind,
+    state: store.where,
+    ...(consumer.length ? { consumer } : {}),
+    ...(note ? { link_lookup_error: note } : {}),
+  };
+  const detail = { ...j.detail, patch, rollout };
+  const reason = [...j.decision.reasons, ...gate.reasons].join('; ');
+  const base: Base = { before, reason, detail, rollout, patch };
+  switch (gate.kind) {
+    case 'audit':
+      return { outcome: 'planned', reason, before, after: before, detail: { ...detail, mode: 'audit' } };
+    case 'wait':
+      return {
+        outcome: 'planned',
+        reason,
+        before,
+        after: before,
+        detail: { ...detail, rollout: { ...rollout, noticed_at: gate.noticed_at, due: gate.due } },
+      };
+    case 'notice':
+    case 'cap':
+      return ticketed(run, inst, gate, base);
+    case 'go':
+      return go(run, gate, base);
+    default:
+      return gate satisfies never;
+  }
+};
+
+/** Before settling or patching: a result that replaces the change, or undefined to go on. */
+const hold = async (run: Run, inst: Instance, j: JudgedLike): Promise<Held | undefined> => {
+  try {
+    if (j.decision.kind === 'exempt' || j.decision.kind === 'compliant') {
+      await closeIfOpen(run, inst, j.decision.kind);
+      return undefined;
+    }
+    if (j.decision.kind !== 'patch') return undefined;
+    return await gated(run, inst, j as JudgedLike & { decision: { kind: 'patch' } });
+  } catch (err) {
+    return failedHold(err, inst.metadata_service, j.detail);
+  }
+};
+
+/** With the result: remember the change, close the notice it carried out, note it in the record. */
+const done = async <G extends Held>(run: Run, inst: Instance, g: G): Promise<G> => {
+  const { ctx, store, pending } = run;
+  const { rt } = ctx;
+  const extra: Record<string, unknown> = { ...pending.detail };
+  if (g.outcome === 'remediated' && pending.gate && !rt.dryRun) {
+    try {
+      if (rt.policy.instances.rollout.change_cap) await store.append(inst.id, 'changed', rt.now());
+      if (pending.gate.notice) {
+        const t = await ticket(ctx, noticeOf(ctx, inst, run.region, 'done', {}, [], 'changed'), run.o);
+        await store.append(inst.id, 'closed', rt.now());
+        extra.ticket = t.ticket;
+      }
+    } catch (err) {
+      // The change is made; the record says what could not be remembered (the next event tries again).
+      extra.rollout_error = err instanceof Error ? err.message : String(err);
+    }
+  }
+  if (Object.keys(extra).length === 0) return g;
+  const detail = { ...g.detail, ...extra };
+  const reasons = pending.gate?.reasons ?? [];
+  return { ...g, reason: [g.reason, ...reasons].filter(Boolean).join('; '), detail };
+};
+
 /** The rollout around one instance: `hold` before each attempt, `done` with the result. */
 const rolloutFor = (ctx: ActContext, region: string, tags: TagRead, o: RolloutOptions = {}) => {
-  const { rt } = ctx;
-  const { policy } = rt;
-  const store = rolloutStoreFor(rt);
-  const pending: Pending = {};
-  let slot = false;
-
-  /** An open notice on an instance that needs no change any more: resolve it and forget it. */
-  const closeIfOpen = async (inst: Instance, resolution: 'exempt' | 'compliant'): Promise<void> => {
-    if (!usesNotices(policy) || (resolution === 'compliant' && o.bulk)) return;
-    const state = await store.read(inst.id);
-    if (!state.notice) return;
-    const t = await ticket(ctx, noticeOf(ctx, inst, region, 'done', {}, [], resolution), o);
-    if (!rt.dryRun) await store.append(inst.id, 'closed', rt.now());
-    pending.detail = {
-      rollout: { notice_closed: resolution, noticed_at: state.notice.at },
-      ticket: t.ticket,
-    };
+  const run: Run = { ctx, region, tags, o, store: rolloutStoreFor(ctx.rt), pending: {}, slot: false };
+  return {
+    hold: (inst: Instance, j: JudgedLike) => hold(run, inst, j),
+    done: <G extends Held>(inst: Instance, g: G) => done(run, inst, g),
   };
-
-  const gated = async (
-    inst: Instance,
-    j: JudgedLike & { decision: { kind: 'patch' } },
-  ): Promise<Held | undefined> => {
-    const before = inst.metadata_service;
-    const { patch, desired, rule } = j.decision;
-    const change: PlannedChange = { patch, desired, rule };
-    const image = j.detail.image as ImageDetail | undefined;
-    const { consumer, note } = await signalsOf(ctx, inst, tags, change, image);
-    const facts = needsFacts(policy, change, consumer)
-      ? { ...(await store.read(inst.id)), consumer }
-      : { changes: [], consumer };
-    const gate = decideRollout(policy, change, facts, rt.now());
-    const rollout = {
-      stage: gate.stage,
-      gate: gate.kind,
-      state: store.where,
-      ...(consumer.length ? { consumer } : {}),
-      ...(note ? { link_lookup_error: note } : {}),
-    };
-    const detail = { ...j.detail, patch, rollout };
-    const reason = [...j.decision.reasons, ...gate.reasons].join('; ');
-    switch (gate.kind) {
-      case 'audit':
-        return { outcome: 'planned', reason, before, after: before, detail: { ...detail, mode: 'audit' } };
-      case 'wait':
-        return {
-          outcome: 'planned',
-          reason,
-          before,
-          after: before,
-          detail: { ...detail, rollout: { ...rollout, noticed_at: gate.noticed_at, due: gate.due } },
-        };
-      case 'notice':
-      case 'cap': {
-        const t = await ticket(ctx, noticeOf(ctx, inst, region, gate.kind, patch, gate.reasons), o);
-        // After the ticket: a notice is remembered only once the owner has been told.
-        if (gate.kind === 'notice' && !rt.dryRun) await store.append(inst.id, 'notice', rt.now());
-        const extra =
-          gate.kind === 'notice'
-            ? { due: gate.due, why: gate.why }
-            : { count: gate.count, window: gate.window };
-        return {
-          outcome: t.outcome === 'ignored' ? 'planned' : t.outcome,
-          reason: `${reason}; ${t.reason}`,
-          before,
-          after: before,
-          detail: { ...detail, rollout: { ...rollout, ...extra }, ticket: t.ticket },
-        };
-      }
-      case 'go': {
-        const limit = policy.instances.rollout.max_changes_per_minute;
-        if (o.events && limit !== undefined && !slot && !rt.dryRun) {
-          slot = await store.takeSlot(minuteOf(rt.now()), limit, rt.now());
-          if (!slot)
-            return {
-              outcome: 'deferred',
-              reason: `${reason}; deferred: ${limit} change(s) already made this minute (max_changes_per_minute); the event is delivered again later`,
-              before,
-              after: before,
-              detail: { ...detail, rollout: { ...rollout, gate: 'deferred' } },
-              retry: true,
-            };
-        }
-        pending.gate = gate;
-        pending.detail = { rollout };
-        return undefined;
-      }
-    }
-  };
-
-  /** Before settling or patching: a result that replaces the change, or undefined to go on. */
-  const hold = async (inst: Instance, j: JudgedLike): Promise<Held | undefined> => {
-    try {
-      if (j.decision.kind === 'exempt' || j.decision.kind === 'compliant') {
-        await closeIfOpen(inst, j.decision.kind);
-        return undefined;
-      }
-      if (j.decision.kind !== 'patch') return undefined;
-      return await gated(inst, j as JudgedLike & { decision: { kind: 'patch' } });
-    } catch (err) {
-      return failedHold(err, inst.metadata_service, j.detail);
-    }
-  };
-
-  /** With the result: remember the change, close the notice it carried out, note it in the record. */
-  const done = async <G extends Held>(inst: Instance, g: G): Promise<G> => {
-    const extra: Record<string, unknown> = { ...pending.detail };
-    if (g.outcome === 'remediated' && pending.gate && !rt.dryRun) {
-      try {
-        if (policy.instances.rollout.change_cap) await store.append(inst.id, 'changed', rt.now());
-        if (pending.gate.notice) {
-          const t = await ticket(ctx, noticeOf(ctx, inst, region, 'done', {}, [], 'changed'), o);
-          await store.append(inst.id, 'closed', rt.now());
-          extra.ticket = t.ticket;
-        }
-      } catch (err) {
-        // The change is made; the record says what could not be remembered (the next event tries again).
-        extra.rollout_error = err instanceof Error ? err.message : String(err);
-      }
-    }
-    if (Object.keys(extra).length === 0) return g;
-    const detail = { ...g.detail, ...extra };
-    const reasons = pending.gate?.reasons ?? [];
-    return { ...g, reason: [g.reason, ...reasons].filter(Boolean).join('; '), detail };
-  };
-
-  return { hold, done };
 };
 
 export type { RolloutOptions };

@@ -2,8 +2,9 @@
 // its marker comes from account and instance id only — kept by the lifecycle every subject shares
 // (functions/profile-guard/ticket-subject.ts): opened with the notice, commented when it turns into a
 // change-cap stop, resolved when the change was made, the instance became exempt, or it was fixed by hand.
-import { createHash } from 'node:crypto';
+
 import type { InstanceMetadataServicePatch } from '#shared/cloud/vpc.ts';
+import { ticketKey as keyOf, ticketMarker } from '#shared/tickets/ids.ts';
 import { tagLines as formatTags, TAG_MARKER, type TicketText } from '#shared/tickets/tags.ts';
 import {
   code,
@@ -29,14 +30,8 @@ interface RolloutNotice {
   resolution?: 'changed' | 'exempt' | 'compliant';
 }
 
-/** `r` is not a hex digit: a rollout marker never looks like a key, nor like `imdsg-p-` / `imdsg-n-`. */
-const MARKER_PREFIX = 'imdsg-r-';
-const KEY_PREFIX = 'imdsg-';
-const digest = (parts: unknown[]): string =>
-  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
-
 const rolloutMarker = (accountId: string, instanceId: string): string =>
-  `${MARKER_PREFIX}${digest(['imds-guard/rollout-marker/v1', accountId, instanceId])}`;
+  ticketMarker('rollout', accountId, instanceId);
 
 const findingIds = (n: RolloutNotice): string[] => {
   if (n.kind === 'done') return [];
@@ -92,7 +87,7 @@ const body = (n: RolloutNotice, event: TriggerEvent | undefined): { text: string
 };
 
 const ticketKey = (n: RolloutNotice): string =>
-  `${KEY_PREFIX}${digest(['imds-guard/rollout/v1', n.account_id, n.instance.id, findingIds(n)])}`;
+  keyOf('imds-guard/rollout/v1', n.account_id, n.instance.id, findingIds(n));
 
 const text = (lines: { text: string[]; markdown: string[] }): TicketText => ({
   text: lines.text.join('\n'),

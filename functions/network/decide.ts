@@ -1,8 +1,10 @@
 // Pure: one fresh read of a VPC's network posture × the policy → an assessment. The same function serves
 // `scan`, the sweep and bulk runs; the one ticket per VPC is planned from its result.
-import { createHash } from 'node:crypto';
+
+import { exemptionInForce } from '#shared/policy/match.ts';
 import type { NetworkExemption } from '#shared/policy/network.ts';
 import type { Severity } from '#shared/policy/profiles.ts';
+import { ticketKey, ticketMarker } from '#shared/tickets/ids.ts';
 import { decideNetwork } from './rules/index.ts';
 import type { NetworkFinding, NetworkPolicy, VpcPosture, VpcRef } from './types.ts';
 
@@ -25,43 +27,20 @@ interface NetworkAssessment {
   assessed_at: string;
 }
 
-const KEY_PREFIX = 'imdsg-';
-/** `n` is not a hex digit: a network marker never looks like a key, nor like a profile's `imdsg-p-`. */
-const MARKER_PREFIX = 'imdsg-n-';
-const HASH_CHARS = 16;
-
-const digest = (parts: unknown[]): string =>
-  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, HASH_CHARS);
-
 const networkKey = (accountId: string, vpcId: string, findingIds: readonly string[]): string =>
-  `${KEY_PREFIX}${digest(['imds-guard/network-findings/v1', accountId, vpcId, [...new Set(findingIds)].sort()])}`;
+  ticketKey('imds-guard/network-findings/v1', accountId, vpcId, findingIds);
 
-const networkMarker = (accountId: string, vpcId: string): string =>
-  `${MARKER_PREFIX}${digest(['imds-guard/network-marker/v1', accountId, vpcId])}`;
+const networkMarker = (accountId: string, vpcId: string): string => ticketMarker('network', accountId, vpcId);
 
 const exemptionMatches = (e: NetworkExemption, p: VpcPosture): boolean =>
   e.id !== undefined
     ? e.id === p.vpc.id
     : e.name === p.vpc.name && (e.region === undefined || e.region === p.region);
 
-/** `expires` is exclusive. Of several in force, the one lasting longest wins. */
-const exemptionsFor = (
-  list: readonly NetworkExemption[],
-  p: VpcPosture,
-  now: Date,
-): { active?: NetworkExemption; expired?: NetworkExemption } => {
-  const byExpiry = list
-    .filter((e) => exemptionMatches(e, p))
-    .sort((a, b) => Date.parse(b.expires) - Date.parse(a.expires));
-  const active = byExpiry.find((e) => Date.parse(e.expires) > now.getTime());
-  const expired = active ? undefined : byExpiry[0];
-  return { ...(active ? { active } : {}), ...(expired ? { expired } : {}) };
-};
-
 const assessNetwork = (posture: VpcPosture, policy: NetworkPolicy, now: Date): NetworkAssessment => {
   const findings = decideNetwork(policy, posture);
   const findingIds = findings.map((f) => f.id).sort();
-  const { active, expired } = exemptionsFor(policy.exempt_vpcs, posture, now);
+  const { active, expired } = exemptionInForce(policy.exempt_vpcs, (e) => exemptionMatches(e, posture), now);
   return {
     account_id: posture.account_id,
     region: posture.region,

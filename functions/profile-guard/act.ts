@@ -18,7 +18,7 @@ import { assessProfile, type ProfileAssessment } from './decide.ts';
 import { capSessions, type FixResult, withCaps } from './fix.ts';
 import { runTicket, type TicketDetail, type TicketResult } from './lifecycle.ts';
 import { sinkFor } from './sink.ts';
-import { readProfile } from './snapshot.ts';
+import { type ProfileRead, readProfile } from './snapshot.ts';
 import { type ProfileTarget, resolveTargets, type Targets } from './targets.ts';
 import type { TriggerEvent } from './ticket-plan.ts';
 
@@ -85,63 +85,92 @@ const combine = (fix: FixResult, ticket: TicketResult): Pick<Guarded, 'outcome' 
   }
 };
 
-/** One profile: fresh read → assess → opt-in fix → ticket. IBM or sink failures are thrown to the caller. */
-const guardProfile = async (
+/** Resolve: a fresh read of the profile, in an account the guard may act in; else what to record. */
+const resolveProfile = async (
   ctx: ActContext,
   target: ProfileTarget,
-  event?: TriggerEvent,
-): Promise<Guarded> => {
-  const { rt } = ctx;
+): Promise<{ kind: 'read'; read: ProfileRead } | { kind: 'stop'; guarded: Guarded }> => {
   const read = await readProfile(ctx, target.profileId, {
     notFoundRetries: target.fresh ? 4 : 0,
     ...(target.defaultFor ? { defaultFor: target.defaultFor } : {}),
   });
   if (read === 'gone')
     return {
-      outcome: 'gone',
-      reason: `trusted profile ${target.profileId} not found (deleted, or never became visible)`,
-      before: null,
-      after: null,
-      detail: { profile: { id: target.profileId }, via: target.via },
+      kind: 'stop',
+      guarded: {
+        outcome: 'gone',
+        reason: `trusted profile ${target.profileId} not found (deleted, or never became visible)`,
+        before: null,
+        after: null,
+        detail: { profile: { id: target.profileId }, via: target.via },
+      },
     };
-  const { snapshot } = read;
-  const profile = snapshot.profile;
-  const account = snapshot.account_id || parseCrn(profile.crn)?.account;
+  const profile = read.snapshot.profile;
+  const account = read.snapshot.account_id || parseCrn(profile.crn)?.account;
   if (!mayActIn(ctx, account))
     return {
-      outcome: 'refused',
-      reason: `trusted profile ${profile.name} is in account ${account ?? '(unknown)'}, which the policy does not allow`,
-      target_crn: profile.crn,
-      before: null,
-      after: null,
+      kind: 'stop',
+      guarded: {
+        outcome: 'refused',
+        reason: `trusted profile ${profile.name} is in account ${account ?? '(unknown)'}, which the policy does not allow`,
+        target_crn: profile.crn,
+        before: null,
+        after: null,
+      },
     };
-  const thresholds = rt.policy.profiles;
-  const first = assessProfile(snapshot, thresholds, rt.now());
-  const fix = await capSessions(ctx, first, read.rules);
-  // The ticket says what remains after the fix (or, in a dry run, what would remain).
+  return { kind: 'read', read };
+};
+
+/** What remains after the fix (or, in a dry run, would remain): the assessment the ticket reports. */
+const remaining = (
+  rt: GuardRuntime,
+  read: ProfileRead,
+  first: ProfileAssessment,
+  fix: FixResult,
+): ProfileAssessment => {
   const rulesAfter =
     fix.kind === 'applied' || fix.kind === 'failed'
       ? fix.rules
       : fix.kind === 'planned'
         ? withCaps(read.rules, fix.caps)
         : undefined;
-  const a = rulesAfter ? assessProfile({ ...snapshot, rules: rulesAfter }, thresholds, rt.now()) : first;
+  return rulesAfter
+    ? assessProfile({ ...read.snapshot, rules: rulesAfter }, rt.policy.profiles, rt.now())
+    : first;
+};
+
+/** What the act step works on: the read, the assessments before and after the fix, and the fix. */
+interface Acted {
+  target: ProfileTarget;
+  read: ProfileRead;
+  first: ProfileAssessment;
+  a: ProfileAssessment;
+  fix: FixResult;
+}
+
+/** The record's detail about the profile, its findings and the fix (the ticket is added to it). */
+const profileDetail = (rt: GuardRuntime, { target, read, a, fix }: Acted) => ({
+  profile: { id: read.snapshot.profile.id, name: read.snapshot.profile.name },
+  via: target.via,
+  findings: findingsDetail(a),
+  severity: a.severity,
+  key: a.key,
+  marker: a.profile_marker,
+  sink: rt.policy.profiles.ticket.sink,
+  ...(a.exempt ? { exemption: a.exempt } : {}),
+  ...(a.expired_exemption ? { expired_exemption: a.expired_exemption } : {}),
+  ...(read.notes.length > 0 ? { notes: read.notes } : {}),
+  ...fixDetail(fix),
+});
+
+/** The ticket on what remains after the fix, and the one result the record carries. */
+const ticketProfile = async (ctx: ActContext, acted: Acted, event?: TriggerEvent): Promise<Guarded> => {
+  const { rt } = ctx;
+  const { read, first, a, fix } = acted;
+  const profile = read.snapshot.profile;
   const severity: Severity | null = a.severity;
-  const mapped = severity ? thresholds.ticket.severity_map?.[severity] : undefined;
-  const baseDetail = {
-    profile: { id: profile.id, name: profile.name },
-    via: target.via,
-    findings: findingsDetail(a),
-    severity,
-    key: a.key,
-    marker: a.profile_marker,
-    sink: thresholds.ticket.sink,
-    ...(a.exempt ? { exemption: a.exempt } : {}),
-    ...(a.expired_exemption ? { expired_exemption: a.expired_exemption } : {}),
-    ...(read.notes.length > 0 ? { notes: read.notes } : {}),
-    ...fixDetail(fix),
-  };
-  const findingsBefore = first.finding_ids;
+  const mapped = severity ? rt.policy.profiles.ticket.severity_map?.[severity] : undefined;
+  const baseDetail = profileDetail(rt, acted);
   let ticket: TicketResult;
   try {
     ticket = await runTicket(sinkFor(ctx), a, {
@@ -156,7 +185,7 @@ const guardProfile = async (
       outcome: 'failed',
       reason: `${err.retryable ? 'ticket sink unavailable, retry wanted' : 'ticket sink refused'}: ${err.message}`,
       target_crn: profile.crn,
-      before: { findings: findingsBefore },
+      before: { findings: first.finding_ids },
       after: { findings: a.finding_ids },
       detail: { ...baseDetail, ticket: { sink: err.sink, action: 'none', status: err.status } },
       ...(err.retryable ? { retry: true } : {}),
@@ -167,7 +196,7 @@ const guardProfile = async (
     ...combine(fix, ticket),
     target_crn: profile.crn,
     before: {
-      findings: findingsBefore,
+      findings: first.finding_ids,
       ...(fix.kind === 'applied' ? { rules: fix.caps.map((c) => ({ id: c.id, expiration: c.from })) } : {}),
     },
     after: {
@@ -177,6 +206,24 @@ const guardProfile = async (
     },
     detail: { ...baseDetail, ticket: ticketDetail },
   };
+};
+
+/**
+ * One profile: resolve (fresh read, allowed account) → decide (assess) → act (opt-in fix, then the
+ * ticket on what remains). IBM or sink failures are thrown to the caller.
+ */
+const guardProfile = async (
+  ctx: ActContext,
+  target: ProfileTarget,
+  event?: TriggerEvent,
+): Promise<Guarded> => {
+  const resolved = await resolveProfile(ctx, target);
+  if (resolved.kind === 'stop') return resolved.guarded;
+  const { read } = resolved;
+  const first = assessProfile(read.snapshot, ctx.rt.policy.profiles, ctx.rt.now());
+  const fix = await capSessions(ctx, first, read.rules);
+  const a = remaining(ctx.rt, read, first, fix);
+  return ticketProfile(ctx, { target, read, first, a, fix }, event);
 };
 
 /** profile-guard calls every service (identity, policies, groups, VPC, Case Management). */

@@ -1,7 +1,9 @@
 // Pure: one fresh read of a trusted profile × the policy → an assessment. The same function serves
 // events, the sweep and bulk runs; tickets are planned from its result (ticket-plan.ts).
-import { createHash } from 'node:crypto';
+
+import { exemptionInForce } from '#shared/policy/match.ts';
 import type { ProfileExemption, Severity } from '#shared/policy/profiles.ts';
+import { ticketKey, ticketMarker } from '#shared/tickets/ids.ts';
 import { evaluateRules } from './rules/index.ts';
 import type { Finding, ProfileInfo, ProfileSnapshot, ProfileThresholds } from './rules/types.ts';
 
@@ -27,38 +29,16 @@ interface ProfileAssessment {
   assessed_at: string;
 }
 
-const KEY_PREFIX = 'imdsg-';
-const MARKER_PREFIX = 'imdsg-p-';
-/** 64 bits: short enough for a ticket subject, far from colliding within one account. */
-const HASH_CHARS = 16;
-
-const digest = (parts: unknown[]): string =>
-  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, HASH_CHARS);
-
 /** `imdsg-<16 hex>`; JSON framing keeps ("a","bc") and ("ab","c") apart. */
 const findingsKey = (accountId: string, profileId: string, findingIds: readonly string[]): string =>
-  `${KEY_PREFIX}${digest(['imds-guard/profile-findings/v1', accountId, profileId, [...new Set(findingIds)].sort()])}`;
+  ticketKey('imds-guard/profile-findings/v1', accountId, profileId, findingIds);
 
 /** `imdsg-p-<16 hex>` (`p` is not a hex digit, so a key pattern never matches a marker). */
 const profileMarker = (accountId: string, profileId: string): string =>
-  `${MARKER_PREFIX}${digest(['imds-guard/profile-marker/v1', accountId, profileId])}`;
+  ticketMarker('profile', accountId, profileId);
 
 const exemptionMatches = (exemption: ProfileExemption, profile: ProfileInfo): boolean =>
   exemption.id !== undefined ? exemption.id === profile.id : exemption.name === profile.name;
-
-/** `expires` is exclusive. Of several exemptions in force, the one lasting longest wins. */
-const exemptionsFor = (
-  exemptions: readonly ProfileExemption[],
-  profile: ProfileInfo,
-  now: Date,
-): { active?: ProfileExemption; expired?: ProfileExemption } => {
-  const byExpiry = exemptions
-    .filter((e) => exemptionMatches(e, profile))
-    .sort((a, b) => Date.parse(b.expires) - Date.parse(a.expires));
-  const active = byExpiry.find((e) => Date.parse(e.expires) > now.getTime());
-  const expired = active ? undefined : byExpiry[0];
-  return { ...(active ? { active } : {}), ...(expired ? { expired } : {}) };
-};
 
 const assessProfile = (
   snapshot: ProfileSnapshot,
@@ -67,7 +47,11 @@ const assessProfile = (
 ): ProfileAssessment => {
   const findings = evaluateRules(snapshot, thresholds);
   const findingIds = findings.map((f) => f.id).sort();
-  const { active, expired } = exemptionsFor(thresholds.exempt_profiles, snapshot.profile, now);
+  const { active, expired } = exemptionInForce(
+    thresholds.exempt_profiles,
+    (e) => exemptionMatches(e, snapshot.profile),
+    now,
+  );
   return {
     account_id: snapshot.account_id,
     profile: snapshot.profile,

@@ -58,6 +58,31 @@ const jobOptions = (env: Env) => {
   };
 };
 
+type Runtime = Awaited<ReturnType<ReturnType<typeof runtimeLoader>>>;
+
+/** Options, the runtime and its credentials; what is wrong with them is an exit code (usage for bad input). */
+const setUp = async (
+  env: Env,
+  logger: ReturnType<typeof createLogger>,
+  say: (text: string) => void,
+): Promise<
+  { options: ReturnType<typeof jobOptions>; rt: Runtime; batchRecords: number | undefined } | number
+> => {
+  try {
+    const options = jobOptions(env);
+    const batchRecords = parseCount(env.IMDS_GUARD_SWEEP_TRAIL_BATCH, 'IMDS_GUARD_SWEEP_TRAIL_BATCH', {
+      min: 1,
+      max: 10_000,
+    });
+    const rt = await runtimeLoader('instance-guard', { env: { ...env }, logger })();
+    if (!rt.config.auth) throw new ConfigError('no credentials: set IMDS_GUARD_APIKEY, or a trusted profile');
+    return { options, rt, batchRecords };
+  } catch (err) {
+    say(errorMessage(err));
+    return err instanceof ConfigError || err instanceof InvalidInputError ? EXIT.usage : EXIT.failures;
+  }
+};
+
 /** Runs one shard; resolves to the process exit code. Never throws. */
 const runJob = async (
   env: Env = process.env,
@@ -74,21 +99,9 @@ const runJob = async (
     fields: { fn: 'sweep' },
     sink: (line) => streams.out.write(`${line}\n`),
   });
-  let options: ReturnType<typeof jobOptions>;
-  let rt: Awaited<ReturnType<ReturnType<typeof runtimeLoader>>>;
-  let batchRecords: number | undefined;
-  try {
-    options = jobOptions(env);
-    batchRecords = parseCount(env.IMDS_GUARD_SWEEP_TRAIL_BATCH, 'IMDS_GUARD_SWEEP_TRAIL_BATCH', {
-      min: 1,
-      max: 10_000,
-    });
-    rt = await runtimeLoader('instance-guard', { env: { ...env }, logger })();
-    if (!rt.config.auth) throw new ConfigError('no credentials: set IMDS_GUARD_APIKEY, or a trusted profile');
-  } catch (err) {
-    say(errorMessage(err));
-    return err instanceof ConfigError || err instanceof InvalidInputError ? EXIT.usage : EXIT.failures;
-  }
+  const setup = await setUp(env, logger, say);
+  if (typeof setup === 'number') return setup;
+  const { options, rt, batchRecords } = setup;
   const label = options.shard ? `shard ${options.shard.index}/${options.shard.count}` : 'job';
   const progress = plainProgress(streams.err, label, 10_000);
   // Records go to the COS trail in batches as they are decided (docs/delivery-and-trail.md).

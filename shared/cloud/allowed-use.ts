@@ -2,7 +2,7 @@
 // functions and macros"), evaluated by the guard before it asks IBM for a change, so that no change IBM
 // must refuse is sent (issue 9, defect 6). The emulator has its own evaluator
 // (emulator/services/vpc-allowed-use.ts): the emulator and the product never import each other, and two
-// readings of IBM's rule that agree (test/unit/cloud/allowed-use.test.ts) are a check on both.
+// readings of IBM's rule that agree (test/unit/emulator/vpc-allowed-use.test.ts) are a check on both.
 
 type Value = boolean | number | string | null | Value[] | { [key: string]: Value };
 
@@ -91,119 +91,136 @@ const tokenize = (src: string): Token[] => {
 
 const RESERVED = new Set(['in', 'true', 'false', 'null']);
 
+/** The parser's place in the tokens. */
+interface Cursor {
+  readonly tokens: Token[];
+  pos: number;
+  readonly end: number;
+}
+
+const peek = (c: Cursor): Token => c.tokens[c.pos] ?? { t: 'end', at: c.end };
+
+const isOp = (c: Cursor, v: string): boolean => {
+  const tok = peek(c);
+  return tok.t === 'op' && tok.v === v;
+};
+
+const expectOp = (c: Cursor, v: string): void => {
+  if (!isOp(c, v)) throw new AllowedUseSyntaxError(`expected '${v}' at ${peek(c).at}`);
+  c.pos += 1;
+};
+
+/** identifier or literal keyword. */
+const identifier = (c: Cursor, tok: { v: string; at: number }): Expr => {
+  if (tok.v === 'true' || tok.v === 'false') return { kind: 'literal', value: tok.v === 'true' };
+  if (tok.v === 'null') return { kind: 'literal', value: null };
+  if (tok.v === 'in') throw new AllowedUseSyntaxError(`unexpected 'in' at ${tok.at}`);
+  // Functions and macros are not supported by IBM's dialect.
+  if (isOp(c, '(')) throw new AllowedUseSyntaxError(`function calls are not supported (${tok.v})`);
+  return { kind: 'ident', name: tok.v };
+};
+
+/** `[` expr (`,` expr)* `]`, the `[` read. */
+const list = (c: Cursor): Expr => {
+  const items: Expr[] = [];
+  if (!isOp(c, ']')) {
+    items.push(or(c));
+    while (isOp(c, ',')) {
+      c.pos += 1;
+      items.push(or(c));
+    }
+  }
+  expectOp(c, ']');
+  return { kind: 'list', items };
+};
+
+/** literal | identifier | `(` expr `)` | list. */
+const primary = (c: Cursor): Expr => {
+  const tok = peek(c);
+  c.pos += 1;
+  switch (tok.t) {
+    case 'num':
+    case 'str':
+      return { kind: 'literal', value: tok.v };
+    case 'id':
+      return identifier(c, tok);
+    case 'op':
+      if (tok.v === '(') {
+        const inner = or(c);
+        expectOp(c, ')');
+        return inner;
+      }
+      if (tok.v === '[') return list(c);
+      throw new AllowedUseSyntaxError(`unexpected '${tok.v}' at ${tok.at}`);
+    case 'end':
+      throw new AllowedUseSyntaxError('unexpected end of expression');
+  }
+};
+
+/** primary (`.` field)*. */
+const member = (c: Cursor): Expr => {
+  let e = primary(c);
+  while (isOp(c, '.')) {
+    c.pos += 1;
+    const tok = peek(c);
+    if (tok.t !== 'id' || RESERVED.has(tok.v))
+      throw new AllowedUseSyntaxError(`expected a field name at ${tok.at}`);
+    c.pos += 1;
+    if (isOp(c, '(')) throw new AllowedUseSyntaxError(`function calls are not supported (${tok.v})`);
+    e = { kind: 'member', object: e, name: tok.v };
+  }
+  return e;
+};
+
+/** (`!` | `-`)* member. */
+const unary = (c: Cursor): Expr => {
+  if (isOp(c, '!')) {
+    c.pos += 1;
+    return { kind: 'not', operand: unary(c) };
+  }
+  if (isOp(c, '-')) {
+    c.pos += 1;
+    return { kind: 'neg', operand: unary(c) };
+  }
+  return member(c);
+};
+
+const COMPARE_OPS: readonly string[] = ['==', '!=', '<', '<=', '>', '>='];
+
+/** unary ((compare | `in`) unary)?. */
+const relation = (c: Cursor): Expr => {
+  const left = unary(c);
+  const tok = peek(c);
+  if (tok.t === 'op' && COMPARE_OPS.includes(tok.v)) {
+    c.pos += 1;
+    return { kind: 'compare', op: tok.v as CompareOp, left, right: unary(c) };
+  }
+  if (tok.t === 'id' && tok.v === 'in') {
+    c.pos += 1;
+    return { kind: 'in', left, right: unary(c) };
+  }
+  return left;
+};
+
+/** next (op next)*, left-associative: `&&` over relations, `||` over `&&`. */
+const chain = (c: Cursor, op: '&&' | '||', kind: 'and' | 'or', next: (c: Cursor) => Expr): Expr => {
+  let left = next(c);
+  while (isOp(c, op)) {
+    c.pos += 1;
+    left = { kind, left, right: next(c) };
+  }
+  return left;
+};
+
+const and = (c: Cursor): Expr => chain(c, '&&', 'and', relation);
+
+const or = (c: Cursor): Expr => chain(c, '||', 'or', and);
+
 /** Recursive descent over CEL's precedence: || < && < relations < unary < member < primary. */
 const parse = (src: string): Expr => {
-  const tokens = tokenize(src);
-  let pos = 0;
-  const peek = (): Token => tokens[pos] ?? { t: 'end', at: src.length };
-  const isOp = (v: string): boolean => {
-    const tok = peek();
-    return tok.t === 'op' && tok.v === v;
-  };
-  const expectOp = (v: string): void => {
-    if (!isOp(v)) throw new AllowedUseSyntaxError(`expected '${v}' at ${peek().at}`);
-    pos += 1;
-  };
-
-  const primary = (): Expr => {
-    const tok = peek();
-    pos += 1;
-    switch (tok.t) {
-      case 'num':
-        return { kind: 'literal', value: tok.v };
-      case 'str':
-        return { kind: 'literal', value: tok.v };
-      case 'id':
-        if (tok.v === 'true' || tok.v === 'false') return { kind: 'literal', value: tok.v === 'true' };
-        if (tok.v === 'null') return { kind: 'literal', value: null };
-        if (tok.v === 'in') throw new AllowedUseSyntaxError(`unexpected 'in' at ${tok.at}`);
-        // Functions and macros are not supported by IBM's dialect.
-        if (isOp('(')) throw new AllowedUseSyntaxError(`function calls are not supported (${tok.v})`);
-        return { kind: 'ident', name: tok.v };
-      case 'op':
-        if (tok.v === '(') {
-          const inner = or();
-          expectOp(')');
-          return inner;
-        }
-        if (tok.v === '[') {
-          const items: Expr[] = [];
-          if (!isOp(']')) {
-            items.push(or());
-            while (isOp(',')) {
-              pos += 1;
-              items.push(or());
-            }
-          }
-          expectOp(']');
-          return { kind: 'list', items };
-        }
-        throw new AllowedUseSyntaxError(`unexpected '${tok.v}' at ${tok.at}`);
-      case 'end':
-        throw new AllowedUseSyntaxError('unexpected end of expression');
-    }
-  };
-
-  const member = (): Expr => {
-    let e = primary();
-    while (isOp('.')) {
-      pos += 1;
-      const tok = peek();
-      if (tok.t !== 'id' || RESERVED.has(tok.v))
-        throw new AllowedUseSyntaxError(`expected a field name at ${tok.at}`);
-      pos += 1;
-      if (isOp('(')) throw new AllowedUseSyntaxError(`function calls are not supported (${tok.v})`);
-      e = { kind: 'member', object: e, name: tok.v };
-    }
-    return e;
-  };
-
-  const unary = (): Expr => {
-    if (isOp('!')) {
-      pos += 1;
-      return { kind: 'not', operand: unary() };
-    }
-    if (isOp('-')) {
-      pos += 1;
-      return { kind: 'neg', operand: unary() };
-    }
-    return member();
-  };
-
-  const relation = (): Expr => {
-    const left = unary();
-    const tok = peek();
-    if (tok.t === 'op' && ['==', '!=', '<', '<=', '>', '>='].includes(tok.v)) {
-      pos += 1;
-      return { kind: 'compare', op: tok.v as CompareOp, left, right: unary() };
-    }
-    if (tok.t === 'id' && tok.v === 'in') {
-      pos += 1;
-      return { kind: 'in', left, right: unary() };
-    }
-    return left;
-  };
-
-  const and = (): Expr => {
-    let left = relation();
-    while (isOp('&&')) {
-      pos += 1;
-      left = { kind: 'and', left, right: relation() };
-    }
-    return left;
-  };
-
-  const or = (): Expr => {
-    let left = and();
-    while (isOp('||')) {
-      pos += 1;
-      left = { kind: 'or', left, right: and() };
-    }
-    return left;
-  };
-
-  const root = or();
-  if (peek().t !== 'end') throw new AllowedUseSyntaxError(`unexpected input at ${peek().at}`);
+  const c: Cursor = { tokens: tokenize(src), pos: 0, end: src.length };
+  const root = or(c);
+  if (peek(c).t !== 'end') throw new AllowedUseSyntaxError(`unexpected input at ${peek(c).at}`);
   return root;
 };
 
@@ -219,6 +236,48 @@ const equal = (a: Value, b: Value): boolean => {
   if (Array.isArray(a) && Array.isArray(b))
     return a.length === b.length && a.every((x, i) => equal(x, b[i] ?? null));
   return a === b;
+};
+
+/** `&&` and `||`: CEL's logical operators are commutative over errors, a decisive side wins. */
+const logical = (e: Extract<Expr, { kind: 'and' | 'or' }>, vars: Record<string, Value>): boolean => {
+  const decisive = e.kind === 'or';
+  const side = (x: Expr): boolean | AllowedUseEvalError => {
+    try {
+      const v = evaluate(x, vars);
+      if (typeof v !== 'boolean') return new AllowedUseEvalError(`no such overload: ${typeOf(v)} ${e.kind}`);
+      return v;
+    } catch (err) {
+      if (err instanceof AllowedUseEvalError) return err;
+      throw err;
+    }
+  };
+  const l = side(e.left);
+  if (l === decisive) return decisive;
+  const r = side(e.right);
+  if (r === decisive) return decisive;
+  if (l instanceof AllowedUseEvalError) throw l;
+  if (r instanceof AllowedUseEvalError) throw r;
+  return !decisive;
+};
+
+/** `==`, `!=` on any two values of one type; the orderings on two numbers or two strings. */
+const compare = (e: Extract<Expr, { kind: 'compare' }>, vars: Record<string, Value>): boolean => {
+  const l = evaluate(e.left, vars);
+  const r = evaluate(e.right, vars);
+  if (e.op === '==') return equal(l, r);
+  if (e.op === '!=') return !equal(l, r);
+  if (!((typeof l === 'number' && typeof r === 'number') || (typeof l === 'string' && typeof r === 'string')))
+    throw new AllowedUseEvalError(`no such overload: ${typeOf(l)} ${e.op} ${typeOf(r)}`);
+  switch (e.op) {
+    case '<':
+      return l < r;
+    case '<=':
+      return l <= r;
+    case '>':
+      return l > r;
+    case '>=':
+      return l >= r;
+  }
 };
 
 const evaluate = (e: Expr, vars: Record<string, Value>): Value => {
@@ -248,52 +307,10 @@ const evaluate = (e: Expr, vars: Record<string, Value>): Value => {
       return -v;
     }
     case 'and':
-    case 'or': {
-      // CEL's logical operators are commutative over errors: a decisive side wins.
-      const decisive = e.kind === 'or';
-      const side = (x: Expr): boolean | AllowedUseEvalError => {
-        try {
-          const v = evaluate(x, vars);
-          if (typeof v !== 'boolean')
-            return new AllowedUseEvalError(`no such overload: ${typeOf(v)} ${e.kind}`);
-          return v;
-        } catch (err) {
-          if (err instanceof AllowedUseEvalError) return err;
-          throw err;
-        }
-      };
-      const l = side(e.left);
-      if (l === decisive) return decisive;
-      const r = side(e.right);
-      if (r === decisive) return decisive;
-      if (l instanceof AllowedUseEvalError) throw l;
-      if (r instanceof AllowedUseEvalError) throw r;
-      return !decisive;
-    }
-    case 'compare': {
-      const l = evaluate(e.left, vars);
-      const r = evaluate(e.right, vars);
-      if (e.op === '==') return equal(l, r);
-      if (e.op === '!=') return !equal(l, r);
-      if (
-        !(
-          (typeof l === 'number' && typeof r === 'number') ||
-          (typeof l === 'string' && typeof r === 'string')
-        )
-      )
-        throw new AllowedUseEvalError(`no such overload: ${typeOf(l)} ${e.op} ${typeOf(r)}`);
-      switch (e.op) {
-        case '<':
-          return l < r;
-        case '<=':
-          return l <= r;
-        case '>':
-          return l > r;
-        case '>=':
-          return l >= r;
-      }
-      return false;
-    }
+    case 'or':
+      return logical(e, vars);
+    case 'compare':
+      return compare(e, vars);
     case 'in': {
       const l = evaluate(e.left, vars);
       const r = evaluate(e.right, vars);

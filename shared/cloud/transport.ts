@@ -189,7 +189,8 @@ const retryDelay = (n: number, raw: Raw | undefined, cfg: RetryConfig): number |
 
 /** What a caller sees of each attempt: before it (the call counter, a bulk lane's gate), and its answer. */
 interface AttemptHooks {
-  before(): Promise<void> | void;
+  /** A promise only when some listener must be waited for (a lane's gate); the call counter is sync. */
+  before(): Promise<void> | undefined;
   /** Every answer, retried ones included (a bulk lane paces itself on 429s). */
   answered(status: number, headers: Record<string, string>): void;
 }
@@ -205,7 +206,8 @@ const leanSend = async <T>(
 ): Promise<LeanResponse<T>> => {
   const mayRetry = retry !== undefined && retry.maxRetries > 0 && RETRY_METHODS.has(req.method);
   for (let done = 0; ; done += 1) {
-    await hooks.before();
+    const gate = hooks.before();
+    if (gate) await gate;
     let raw: Raw;
     try {
       raw = await once(req);
@@ -233,5 +235,70 @@ const leanSend = async <T>(
   }
 };
 
-export type { AttemptHooks, LeanRequest, LeanResponse, RetryConfig };
-export { buildUrl, leanSend, leanTransportFits };
+/**
+ * Calls the listeners in order, each one's promise awaited before the next starts; undefined (no
+ * microtask, no promise) when none returned one.
+ */
+const inOrder = (listeners: readonly (() => Promise<void> | void)[], from = 0): Promise<void> | undefined => {
+  for (let i = from; i < listeners.length; i += 1) {
+    const pending = listeners[i]?.();
+    if (pending) return pending.then(() => inOrder(listeners, i + 1));
+  }
+  return undefined;
+};
+
+/** sdk-core's Authenticator, as far as signing a request goes. */
+interface Signer {
+  authenticate(options: { headers?: Record<string, string> }): Promise<void>;
+}
+
+/** The Authorization header sdk-core last set, and until when (epoch seconds) it would set it again. */
+const signatures = new WeakMap<Signer, { authorization: string; until: number }>();
+
+/**
+ * Until when sdk-core's JWT token manager hands back this same token without any other work: before
+ * its refresh time (80 % of exp − iat, jwt-token-manager.js saveTokenInfo) and its expiry window (IAM:
+ * 10 s before exp). 0 (never reuse) for anything but a `Bearer <JWT>` with both claims.
+ */
+const reusableUntil = (authorization: string): number => {
+  const payload = /^Bearer [\w-]+\.([\w-]+)\.[\w-]*$/.exec(authorization)?.[1];
+  if (!payload) return 0;
+  try {
+    const { exp, iat } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+      exp?: unknown;
+      iat?: unknown;
+    };
+    if (typeof exp !== 'number' || typeof iat !== 'number' || !exp || !iat) return 0;
+    return Math.min(exp - (exp - iat) * 0.2, exp - 10);
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * The headers signed by sdk-core's authenticator, as `authenticate()` sets them (a copy with
+ * Authorization last). While the token manager would return the same token, the header it set last
+ * is reused without a call; otherwise `authenticate()` runs (token fetch, refresh and errors are
+ * sdk-core's), and its header is kept only when Authorization is all it added.
+ */
+const signHeaders = async (
+  auth: Signer,
+  headers: Record<string, string>,
+): Promise<Record<string, string>> => {
+  const known = signatures.get(auth);
+  if (known && Date.now() / 1000 < known.until) return { ...headers, Authorization: known.authorization };
+  const options = { headers };
+  await auth.authenticate(options);
+  const out = options.headers;
+  const authorization = out.Authorization;
+  const onlyAuth =
+    typeof authorization === 'string' &&
+    Object.keys(out).every((k) => k === 'Authorization' || out[k] === headers[k]) &&
+    Object.keys(headers).every((k) => k === 'Authorization' || k in out);
+  if (onlyAuth) signatures.set(auth, { authorization, until: reusableUntil(authorization) });
+  else signatures.delete(auth);
+  return out;
+};
+
+export type { AttemptHooks, LeanRequest, LeanResponse, RetryConfig, Signer };
+export { buildUrl, inOrder, leanSend, leanTransportFits, signHeaders };

@@ -1,9 +1,20 @@
 // Network posture reads on a VPC client (shared/cloud/vpc.ts): flow log collectors, security groups,
 // network ACLs, endpoint gateways and VPN gateways, with the generated `ibm-vpc` SDK's paths, query keys
-// and shapes (vpc-node-sdk 0.30). Bound to an existing VpcClient so the same authenticator, retries,
-// call counting and lanes apply. Plus the two writes the tests use to fix a finding.
-import { getQueryParam, validateParams } from 'ibm-cloud-sdk-core';
-import type { RequestOptions, VpcClient, VpcResponse } from './vpc.ts';
+// and shapes (vpc-node-sdk 0.30): rows of an operation table like vpc-operations.ts, bound to an existing
+// VpcClient so the same authenticator, retries, call counting and lanes apply. Plus the two writes the
+// tests use to fix a finding.
+import { getQueryParam } from 'ibm-cloud-sdk-core';
+import type { VpcClient } from './vpc.ts';
+import {
+  type AnyOperation,
+  get,
+  NO_HEADERS,
+  type NoParams,
+  type Operation,
+  operation,
+  SEND_JSON,
+} from './vpc-operations.ts';
+import type { RequestOptions, VpcResponse } from './vpc-types.ts';
 
 // ---- Wire types (the subset imds-guard reads; IBM may send more) ----------------------------------
 
@@ -122,177 +133,111 @@ interface FlowLogCollectorPrototype {
   resource_group?: { id: string };
 }
 
-const check = (params: Record<string, unknown>, required: string[], valid: string[]): void => {
-  const err = validateParams(params, required, valid);
-  if (err) throw err;
-};
+const query = { start: 'start', limit: 'limit', 'resource_group.id': 'resourceGroupId' } as const;
+type Page<K extends string, T> = Collection & Record<K, T[]>;
 
-const JSON_ACCEPT = { Accept: 'application/json' };
+/** The network operations, as vpc-node-sdk 0.30 sends them (shared/cloud/vpc-operations.ts). */
+const NETWORK_OPERATIONS = {
+  /** A region's VPCs (the bulk scan's work units); vpc-node-sdk `listVpcs`. */
+  listVpcs: get<ListParams & { resourceGroupId?: string; classicAccess?: boolean }, Page<'vpcs', VpcSummary>>(
+    'list_vpcs',
+    '/vpcs',
+    { query: { ...query, classic_access: 'classicAccess' } },
+  ),
+  listFlowLogCollectors: get<
+    VpcScoped & { targetId?: string; targetResourceType?: string },
+    Page<'flow_log_collectors', FlowLogCollector>
+  >('list_flow_log_collectors', '/flow_log_collectors', {
+    query: {
+      ...query,
+      'vpc.id': 'vpcId',
+      'target.id': 'targetId',
+      'target.resource_type': 'targetResourceType',
+    },
+  }),
+  getFlowLogCollector: get<{ id: string }, FlowLogCollector>(
+    'get_flow_log_collector',
+    '/flow_log_collectors/{id}',
+    { path: { id: 'id' } },
+  ),
+  createFlowLogCollector: operation<
+    { flowLogCollectorPrototype: FlowLogCollectorPrototype },
+    FlowLogCollector
+  >({
+    id: 'create_flow_log_collector',
+    method: 'POST',
+    url: '/flow_log_collectors',
+    body: 'flowLogCollectorPrototype',
+    headers: SEND_JSON,
+  }),
+  listSecurityGroups: get<VpcScoped, Page<'security_groups', SecurityGroup>>(
+    'list_security_groups',
+    '/security_groups',
+    { query: { ...query, 'vpc.id': 'vpcId' } },
+  ),
+  getSecurityGroup: get<{ id: string }, SecurityGroup>('get_security_group', '/security_groups/{id}', {
+    path: { id: 'id' },
+  }),
+  /** Not paged: every rule in one answer. */
+  listSecurityGroupRules: get<{ securityGroupId: string }, { rules: SecurityGroupRule[] }>(
+    'list_security_group_rules',
+    '/security_groups/{security_group_id}/rules',
+    { path: { security_group_id: 'securityGroupId' } },
+  ),
+  deleteSecurityGroupRule: operation<{ securityGroupId: string; id: string }, void>({
+    id: 'delete_security_group_rule',
+    method: 'DELETE',
+    url: '/security_groups/{security_group_id}/rules/{id}',
+    path: { security_group_id: 'securityGroupId', id: 'id' },
+    headers: NO_HEADERS,
+  }),
+  /** No VPC filter in IBM's API: filter the pages by `vpc.id`. */
+  listNetworkAcls: get<ListParams & { resourceGroupId?: string }, Page<'network_acls', NetworkAcl>>(
+    'list_network_acls',
+    '/network_acls',
+    { query },
+  ),
+  listNetworkAclRules: get<
+    ListParams & { networkAclId: string; direction?: 'inbound' | 'outbound' },
+    Page<'rules', NetworkAclRule>
+  >('list_network_acl_rules', '/network_acls/{network_acl_id}/rules', {
+    path: { network_acl_id: 'networkAclId' },
+    query: { start: 'start', limit: 'limit', direction: 'direction' },
+  }),
+  /** `lifecycleState` is sent joined by "," (as every array query value is). */
+  listEndpointGateways: get<
+    VpcScoped & { lifecycleState?: string[] },
+    Page<'endpoint_gateways', EndpointGateway>
+  >('list_endpoint_gateways', '/endpoint_gateways', {
+    query: { ...query, 'vpc.id': 'vpcId', lifecycle_state: 'lifecycleState' },
+  }),
+  /** No VPC filter in IBM's API: filter the pages by `vpc.id`. */
+  listVpnGateways: get<ListParams & { mode?: string }, Page<'vpn_gateways', VpnGateway>>(
+    'list_vpn_gateways',
+    '/vpn_gateways',
+    { query: { start: 'start', limit: 'limit', mode: 'mode' } },
+  ),
+} satisfies Record<string, AnyOperation>;
+
+/** A row as a function of one client: its parameters optional when it requires none. */
+type Bound<P, R> = NoParams extends P
+  ? (params?: P, req?: RequestOptions) => Promise<VpcResponse<R>>
+  : (params: P, req?: RequestOptions) => Promise<VpcResponse<R>>;
+
+type VpcNetwork = {
+  [K in keyof typeof NETWORK_OPERATIONS]: (typeof NETWORK_OPERATIONS)[K] extends Operation<infer P, infer R>
+    ? Bound<P, R>
+    : never;
+};
 
 /** The typed reads (and two writes) of one region's VPC client. */
-const vpcNetwork = (vpc: VpcClient) => {
-  const get = <T>(
-    operation: string,
-    url: string,
-    qs: Record<string, unknown> = {},
-    path?: Record<string, string>,
-    req?: RequestOptions,
-  ) => vpc.send<T>(operation, { url, method: 'GET', qs, ...(path ? { path } : {}) }, JSON_ACCEPT, req);
-  return {
-    /** A region's VPCs (the bulk scan's work units); vpc-node-sdk `listVpcs`. */
-    listVpcs: (
-      p: ListParams & { resourceGroupId?: string; classicAccess?: boolean } = {},
-      req?: RequestOptions,
-    ) => {
-      check({ ...p }, [], ['start', 'limit', 'resourceGroupId', 'classicAccess']);
-      return get<Collection & { vpcs: VpcSummary[] }>(
-        'list_vpcs',
-        '/vpcs',
-        {
-          start: p.start,
-          limit: p.limit,
-          'resource_group.id': p.resourceGroupId,
-          classic_access: p.classicAccess,
-        },
-        undefined,
-        req,
-      );
-    },
-    listFlowLogCollectors: (
-      p: VpcScoped & { targetId?: string; targetResourceType?: string } = {},
-      req?: RequestOptions,
-    ) => {
-      check({ ...p }, [], ['start', 'limit', 'vpcId', 'resourceGroupId', 'targetId', 'targetResourceType']);
-      return get<Collection & { flow_log_collectors: FlowLogCollector[] }>(
-        'list_flow_log_collectors',
-        '/flow_log_collectors',
-        {
-          start: p.start,
-          limit: p.limit,
-          'resource_group.id': p.resourceGroupId,
-          'vpc.id': p.vpcId,
-          'target.id': p.targetId,
-          'target.resource_type': p.targetResourceType,
-        },
-        undefined,
-        req,
-      );
-    },
-    getFlowLogCollector: (p: { id: string }, req?: RequestOptions) => {
-      check(p, ['id'], ['id']);
-      return get<FlowLogCollector>(
-        'get_flow_log_collector',
-        '/flow_log_collectors/{id}',
-        {},
-        { id: p.id },
-        req,
-      );
-    },
-    createFlowLogCollector: (
-      p: { flowLogCollectorPrototype: FlowLogCollectorPrototype },
-      req?: RequestOptions,
-    ): Promise<VpcResponse<FlowLogCollector>> => {
-      check(p, ['flowLogCollectorPrototype'], ['flowLogCollectorPrototype']);
-      return vpc.send(
-        'create_flow_log_collector',
-        { url: '/flow_log_collectors', method: 'POST', body: p.flowLogCollectorPrototype },
-        { ...JSON_ACCEPT, 'Content-Type': 'application/json' },
-        req,
-      );
-    },
-    listSecurityGroups: (p: VpcScoped = {}, req?: RequestOptions) => {
-      check({ ...p }, [], ['start', 'limit', 'vpcId', 'resourceGroupId']);
-      return get<Collection & { security_groups: SecurityGroup[] }>(
-        'list_security_groups',
-        '/security_groups',
-        { start: p.start, limit: p.limit, 'resource_group.id': p.resourceGroupId, 'vpc.id': p.vpcId },
-        undefined,
-        req,
-      );
-    },
-    getSecurityGroup: (p: { id: string }, req?: RequestOptions) => {
-      check(p, ['id'], ['id']);
-      return get<SecurityGroup>('get_security_group', '/security_groups/{id}', {}, { id: p.id }, req);
-    },
-    /** Not paged: every rule in one answer. */
-    listSecurityGroupRules: (p: { securityGroupId: string }, req?: RequestOptions) => {
-      check(p, ['securityGroupId'], ['securityGroupId']);
-      return get<{ rules: SecurityGroupRule[] }>(
-        'list_security_group_rules',
-        '/security_groups/{security_group_id}/rules',
-        {},
-        { security_group_id: p.securityGroupId },
-        req,
-      );
-    },
-    deleteSecurityGroupRule: (p: { securityGroupId: string; id: string }, req?: RequestOptions) => {
-      check(p, ['securityGroupId', 'id'], ['securityGroupId', 'id']);
-      return vpc.send<void>(
-        'delete_security_group_rule',
-        {
-          url: '/security_groups/{security_group_id}/rules/{id}',
-          method: 'DELETE',
-          path: { security_group_id: p.securityGroupId, id: p.id },
-        },
-        {},
-        req,
-      );
-    },
-    /** No VPC filter in IBM's API: filter the pages by `vpc.id`. */
-    listNetworkAcls: (p: ListParams & { resourceGroupId?: string } = {}, req?: RequestOptions) => {
-      check({ ...p }, [], ['start', 'limit', 'resourceGroupId']);
-      return get<Collection & { network_acls: NetworkAcl[] }>(
-        'list_network_acls',
-        '/network_acls',
-        { start: p.start, limit: p.limit, 'resource_group.id': p.resourceGroupId },
-        undefined,
-        req,
-      );
-    },
-    listNetworkAclRules: (
-      p: ListParams & { networkAclId: string; direction?: 'inbound' | 'outbound' },
-      req?: RequestOptions,
-    ) => {
-      check({ ...p }, ['networkAclId'], ['networkAclId', 'start', 'limit', 'direction']);
-      return get<Collection & { rules: NetworkAclRule[] }>(
-        'list_network_acl_rules',
-        '/network_acls/{network_acl_id}/rules',
-        { start: p.start, limit: p.limit, direction: p.direction },
-        { network_acl_id: p.networkAclId },
-        req,
-      );
-    },
-    listEndpointGateways: (p: VpcScoped & { lifecycleState?: string[] } = {}, req?: RequestOptions) => {
-      check({ ...p }, [], ['start', 'limit', 'vpcId', 'resourceGroupId', 'lifecycleState']);
-      return get<Collection & { endpoint_gateways: EndpointGateway[] }>(
-        'list_endpoint_gateways',
-        '/endpoint_gateways',
-        {
-          start: p.start,
-          limit: p.limit,
-          'resource_group.id': p.resourceGroupId,
-          'vpc.id': p.vpcId,
-          lifecycle_state: p.lifecycleState?.join(','),
-        },
-        undefined,
-        req,
-      );
-    },
-    /** No VPC filter in IBM's API: filter the pages by `vpc.id`. */
-    listVpnGateways: (p: ListParams & { mode?: string } = {}, req?: RequestOptions) => {
-      check({ ...p }, [], ['start', 'limit', 'mode']);
-      return get<Collection & { vpn_gateways: VpnGateway[] }>(
-        'list_vpn_gateways',
-        '/vpn_gateways',
-        { start: p.start, limit: p.limit, mode: p.mode },
-        undefined,
-        req,
-      );
-    },
-  };
+const vpcNetwork = (vpc: VpcClient): VpcNetwork => {
+  const out: Record<string, unknown> = {};
+  for (const [name, op] of Object.entries(NETWORK_OPERATIONS))
+    out[name] = (params?: unknown, req?: RequestOptions) =>
+      vpc.call(op as AnyOperation, params as never, req);
+  return out as VpcNetwork;
 };
-
-type VpcNetwork = ReturnType<typeof vpcNetwork>;
 
 /** Every item of a paged collection: follows `next.href`'s `start` until the last page. */
 const allPages = async <K extends string, T>(

@@ -1,158 +1,49 @@
 // Thin typed VPC client on sdk-core's BaseService, mirroring the generated `ibm-vpc` SDK
 // (facts §1.12): same paths, query keys, headers and response shape ({status, headers, result}).
+// Each operation is a row of shared/cloud/vpc-operations.ts; `call` checks its parameters as the
+// generated SDK does and sends it, on the lean path (transport.ts) or on sdk-core's pipeline.
 import { randomUUID } from 'node:crypto';
 import { BaseService, getQueryParam, type UserOptions, validateParams } from 'ibm-cloud-sdk-core';
-import { type AttemptHooks, buildUrl, leanSend, leanTransportFits, type RetryConfig } from './transport.ts';
-
-// ---- Wire types (the subset imds-guard reads; IBM may send more) ----------------------------------
-
-type MetadataProtocol = 'http' | 'https';
-
-interface InstanceMetadataService {
-  enabled: boolean;
-  protocol: MetadataProtocol;
-  response_hop_limit: number;
-}
-type InstanceMetadataServicePatch = Partial<InstanceMetadataService>;
-
-interface Reference {
-  id: string;
-  crn?: string;
-  href?: string;
-  name?: string;
-}
-
-interface Instance {
-  id: string;
-  crn: string;
-  href: string;
-  name: string;
-  created_at: string;
-  status: string;
-  lifecycle_state?: string;
-  metadata_service: InstanceMetadataService;
-  vpc: Reference & { crn: string };
-  zone: { name: string; href?: string };
-  resource_group: { id: string; name: string; href?: string };
-  profile?: { name: string; href?: string };
-  image?: Reference;
-  instance_group_membership?: { instance_group: Reference };
-  /** Read by the network posture rules (flow log coverage by interface or subnet). */
-  primary_network_interface?: { id: string; subnet: Reference };
-  network_interfaces?: { id: string; subnet: Reference }[];
-  [key: string]: unknown;
-}
-
-interface InstanceCollection {
-  instances: Instance[];
-  first: { href: string };
-  next?: { href: string };
-  limit: number;
-  total_count: number;
-}
-
-interface InstanceInitialization {
-  default_trusted_profile?: {
-    auto_link: boolean;
-    target: { id: string; crn: string; resource_type?: string };
-  };
-  [key: string]: unknown;
-}
-
-interface InstanceTemplate {
-  id: string;
-  crn: string;
-  href: string;
-  name: string;
-  created_at: string;
-  metadata_service?: InstanceMetadataService;
-  resource_group: { id: string; name: string; href?: string };
-  vpc?: Reference;
-  zone?: { name: string };
-  default_trusted_profile?: { auto_link?: boolean; target: { id?: string; crn?: string } };
-  [key: string]: unknown;
-}
-
-interface InstanceTemplateCollection {
-  templates: InstanceTemplate[];
-  first?: { href: string };
-  next?: { href: string };
-  limit?: number;
-  total_count?: number;
-}
-
-interface InstanceTemplatePrototype {
-  name?: string;
-  source_template?: { id: string } | { crn: string } | { href: string };
-  metadata_service?: InstanceMetadataServicePatch;
-  [key: string]: unknown;
-}
-
-interface InstanceGroup {
-  id: string;
-  crn: string;
-  href: string;
-  name: string;
-  instance_template: Reference;
-  membership_count: number;
-  status: string;
-  vpc: Reference;
-  resource_group: { id: string; name: string };
-  [key: string]: unknown;
-}
-
-interface InstanceGroupCollection {
-  instance_groups: InstanceGroup[];
-  first: { href: string };
-  next?: { href: string };
-  limit: number;
-  total_count: number;
-}
-
-interface Region {
-  name: string;
-  endpoint: string;
-  href: string;
-  status: 'available' | 'unavailable';
-}
-
-interface Zone {
-  name: string;
-  href: string;
-  region: { name: string; href: string };
-  status: 'available' | 'impaired' | 'unavailable';
-  [key: string]: unknown;
-}
-
-/** The subset of IBM's `InstancePrototype` imds-guard and its tests use; IBM accepts more. */
-interface InstancePrototype {
-  name?: string;
-  zone?: { name: string };
-  vpc?: { id: string } | { crn: string } | { href: string };
-  image?: { id: string } | { crn: string } | { href: string };
-  profile?: { name: string } | { href: string };
-  resource_group?: { id: string };
-  metadata_service?: InstanceMetadataServicePatch;
-  default_trusted_profile?: { auto_link?: boolean; target: { id: string } | { crn: string } };
-  source_template?: { id: string } | { crn: string } | { href: string };
-  [key: string]: unknown;
-}
-
-interface VpcResponse<T> {
-  status: number;
-  statusText?: string;
-  headers: Record<string, string>;
-  result: T;
-}
-
-// ---- Client --------------------------------------------------------------------------------------
+import {
+  type AttemptHooks,
+  buildUrl,
+  inOrder,
+  leanSend,
+  leanTransportFits,
+  type RetryConfig,
+  signHeaders,
+} from './transport.ts';
+import {
+  headersOf,
+  VPC_OPERATIONS as OPS,
+  type Operation,
+  type OperationRequest,
+  requestOf,
+  userAgent,
+} from './vpc-operations.ts';
+import type {
+  Decoding,
+  Instance,
+  InstanceCollection,
+  InstanceGroup,
+  InstanceGroupCollection,
+  InstanceInitialization,
+  InstanceMetadataServicePatch,
+  InstancePrototype,
+  InstanceTemplate,
+  InstanceTemplateCollection,
+  InstanceTemplatePrototype,
+  ListInstancesParams,
+  Region,
+  RequestOptions,
+  VpcResponse,
+  Zone,
+} from './vpc-types.ts';
 
 interface VpcClientOptions extends UserOptions {
   /** API date version (`version=` on every call). */
   version?: string;
 }
-
-const SDK_NAME = 'imds-guard-vpc-sdk';
 
 /** Deep merge that drops `undefined` (like the `extend(true, …)` the generated SDK uses). */
 const merge = (...objs: (Record<string, unknown> | undefined)[]): Record<string, unknown> => {
@@ -171,44 +62,11 @@ const merge = (...objs: (Record<string, unknown> | undefined)[]): Record<string,
   return out;
 };
 
+/** The generated SDK's check: required parameters present, no unknown one (`validateParams`). */
 const check = (params: Record<string, unknown>, required: string[], valid: string[]): void => {
   const err = validateParams(params, required, valid);
   if (err) throw err;
 };
-
-interface ListInstancesParams {
-  start?: string;
-  limit?: number;
-  resourceGroupId?: string;
-  name?: string;
-  vpcId?: string;
-  vpcCrn?: string;
-  vpcName?: string;
-  instanceGroupMembershipInstanceGroupId?: string;
-  instanceGroupMembershipInstanceGroupCrn?: string;
-}
-
-const LIST_INSTANCES_PARAMS = [
-  'start',
-  'limit',
-  'resourceGroupId',
-  'name',
-  'vpcId',
-  'vpcCrn',
-  'vpcName',
-  'instanceGroupMembershipInstanceGroupId',
-  'instanceGroupMembershipInstanceGroupCrn',
-] as const satisfies readonly (keyof ListInstancesParams)[];
-
-interface RequestOptions {
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-/** A 2xx body's bytes go to `decode` instead of JSON.parse (a lister keeping a few fields of each item). */
-interface Decoding<T> {
-  decode?: (body: Buffer) => T;
-}
 
 /** axios options handing a 2xx body's bytes to `decode`; an error body is parsed as axios parses it. */
 const rawBody = (decode: (body: Buffer) => unknown) => ({
@@ -226,6 +84,11 @@ const rawBody = (decode: (body: Buffer) => unknown) => ({
   ],
 });
 
+type SendOptions = RequestOptions & Decoding<unknown>;
+
+const NO_PARAMS: Record<string, unknown> = {};
+const NO_OPTIONS: SendOptions = {};
+
 class VpcClient extends BaseService {
   static override DEFAULT_SERVICE_URL = 'https://us-south.iaas.cloud.ibm.com/v1';
   static override DEFAULT_SERVICE_NAME = 'vpc';
@@ -238,9 +101,7 @@ class VpcClient extends BaseService {
   private readonly beforeAttempt: (() => Promise<void> | void)[] = [];
   private readonly answerListeners: AttemptHooks['answered'][] = [];
   private readonly hooks: AttemptHooks = {
-    before: async () => {
-      for (const l of this.beforeAttempt) await l();
-    },
+    before: () => inOrder(this.beforeAttempt),
     answered: (status, headers) => {
       for (const l of this.answerListeners) l(status, headers);
     },
@@ -291,23 +152,37 @@ class VpcClient extends BaseService {
     return { version: this.version, generation: this.generation, ...extra };
   }
 
-  /** One IBM VPC operation; shared/cloud/vpc-network.ts sends the network reads through it too. */
+  /**
+   * One row of an operation table (shared/cloud/vpc-operations.ts, vpc-network.ts): its parameters
+   * checked as the generated SDK checks them (an operation without any takes none), then sent.
+   */
+  call<P, R>(
+    op: Operation<P, R>,
+    params: P | undefined,
+    req: SendOptions = NO_OPTIONS,
+  ): Promise<VpcResponse<R>> {
+    const p = (params ?? NO_PARAMS) as Record<string, unknown>;
+    if (op.valid.length) check(p, op.required, op.valid);
+    return this.dispatch<R>(op.userAgent, requestOf(op, p), headersOf(op, p), req);
+  }
+
+  /** One IBM VPC operation that is in no table, by its id. */
   send<T>(
     operation: string,
-    options: {
-      url: string;
-      method: string;
-      path?: Record<string, string>;
-      qs?: Record<string, unknown>;
-      body?: unknown;
-    },
+    options: OperationRequest,
     headers: Record<string, string | undefined>,
-    req: RequestOptions & Decoding<unknown> = {},
+    req: SendOptions = NO_OPTIONS,
   ): Promise<VpcResponse<T>> {
-    const sdkHeaders = {
-      'X-Request-Id': randomUUID(),
-      'User-Agent': `${SDK_NAME}/0.1.0 (lang=node.js; operation=${operation}; node.version=${process.version})`,
-    };
+    return this.dispatch<T>(userAgent(operation), options, headers, req);
+  }
+
+  private dispatch<T>(
+    agent: string,
+    options: OperationRequest,
+    headers: Record<string, string | undefined>,
+    req: SendOptions,
+  ): Promise<VpcResponse<T>> {
+    const sdkHeaders = { 'X-Request-Id': randomUUID(), 'User-Agent': agent };
     const base = this.baseOptions as Record<string, unknown>;
     const allHeaders = merge(sdkHeaders, base.headers as Record<string, unknown>, headers, req.headers);
     if (this.lean)
@@ -324,23 +199,20 @@ class VpcClient extends BaseService {
 
   /** The same request without axios: sdk-core's authenticator signs it, node:http sends it. */
   private async sendLean<T>(
-    options: {
-      url: string;
-      method: string;
-      path?: Record<string, string>;
-      qs?: Record<string, unknown>;
-      body?: unknown;
-    },
+    options: OperationRequest,
     headers: Record<string, string>,
     signal: AbortSignal | undefined,
     decode?: (body: Buffer) => unknown,
   ): Promise<VpcResponse<T>> {
     const serviceUrl = (this.baseOptions as { serviceUrl?: string }).serviceUrl;
     if (!serviceUrl) throw new Error('The service URL is required');
-    const signed: { headers: Record<string, string> } = {
-      headers: { Accept: 'application/json, text/plain, */*', 'Accept-Encoding': 'gzip', ...headers },
+    const signed = {
+      headers: await signHeaders(this.getAuthenticator(), {
+        Accept: 'application/json, text/plain, */*',
+        'Accept-Encoding': 'gzip',
+        ...headers,
+      }),
     };
-    await this.getAuthenticator().authenticate(signed);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     if (body !== undefined)
       signed.headers = {
@@ -362,47 +234,25 @@ class VpcClient extends BaseService {
   }
 
   listRegions(req?: RequestOptions): Promise<VpcResponse<{ regions: Region[] }>> {
-    return this.send('list_regions', { url: '/regions', method: 'GET' }, { Accept: 'application/json' }, req);
+    return this.call(OPS.listRegions, undefined, req);
   }
 
   getRegion(params: { name: string }, req?: RequestOptions): Promise<VpcResponse<Region>> {
-    check(params, ['name'], ['name']);
-    return this.send(
-      'get_region',
-      { url: '/regions/{name}', method: 'GET', path: { name: params.name } },
-      { Accept: 'application/json' },
-      req,
-    );
+    return this.call(OPS.getRegion, params, req);
   }
 
   listRegionZones(
     params: { regionName: string },
     req?: RequestOptions,
   ): Promise<VpcResponse<{ zones: Zone[] }>> {
-    check(params, ['regionName'], ['regionName']);
-    return this.send(
-      'list_region_zones',
-      { url: '/regions/{region_name}/zones', method: 'GET', path: { region_name: params.regionName } },
-      { Accept: 'application/json' },
-      req,
-    );
+    return this.call(OPS.listRegionZones, params, req);
   }
 
   getRegionZone(
     params: { regionName: string; name: string },
     req?: RequestOptions,
   ): Promise<VpcResponse<Zone>> {
-    check(params, ['regionName', 'name'], ['regionName', 'name']);
-    return this.send(
-      'get_region_zone',
-      {
-        url: '/regions/{region_name}/zones/{name}',
-        method: 'GET',
-        path: { region_name: params.regionName, name: params.name },
-      },
-      { Accept: 'application/json' },
-      req,
-    );
+    return this.call(OPS.getRegionZone, params, req);
   }
 
   /** Filter names as the generated SDK spells them (query keys `vpc.crn`, `instance_group_membership…`). */
@@ -410,27 +260,9 @@ class VpcClient extends BaseService {
     params: ListInstancesParams = {},
     req?: RequestOptions & Decoding<T>,
   ): Promise<VpcResponse<T>> {
-    check({ ...params }, [], [...LIST_INSTANCES_PARAMS]);
-    return this.send(
-      'list_instances',
-      {
-        url: '/instances',
-        method: 'GET',
-        qs: {
-          start: params.start,
-          limit: params.limit,
-          'resource_group.id': params.resourceGroupId,
-          name: params.name,
-          'vpc.id': params.vpcId,
-          'vpc.crn': params.vpcCrn,
-          'vpc.name': params.vpcName,
-          'instance_group_membership.instance_group.id': params.instanceGroupMembershipInstanceGroupId,
-          'instance_group_membership.instance_group.crn': params.instanceGroupMembershipInstanceGroupCrn,
-        },
-      },
-      { Accept: 'application/json' },
-      req,
-    );
+    return this.call(OPS.listInstances, params, req) as Promise<VpcResponse<unknown>> as Promise<
+      VpcResponse<T>
+    >;
   }
 
   /** POST /instances: `201` with the new instance (and its ETag). */
@@ -438,47 +270,23 @@ class VpcClient extends BaseService {
     params: { instancePrototype: InstancePrototype },
     req?: RequestOptions,
   ): Promise<VpcResponse<Instance>> {
-    check(params, ['instancePrototype'], ['instancePrototype']);
-    return this.send(
-      'create_instance',
-      { url: '/instances', method: 'POST', body: params.instancePrototype },
-      { Accept: 'application/json', 'Content-Type': 'application/json' },
-      req,
-    );
+    return this.call(OPS.createInstance, params, req);
   }
 
   deleteInstance(params: { id: string; ifMatch?: string }, req?: RequestOptions): Promise<VpcResponse<void>> {
-    check(params, ['id'], ['id', 'ifMatch']);
-    return this.send(
-      'delete_instance',
-      { url: '/instances/{id}', method: 'DELETE', path: { id: params.id } },
-      { 'If-Match': params.ifMatch },
-      req,
-    );
+    return this.call(OPS.deleteInstance, params, req);
   }
 
   /** The response's `headers.etag` is what `updateInstance` takes as `ifMatch`. */
   getInstance(params: { id: string }, req?: RequestOptions): Promise<VpcResponse<Instance>> {
-    check(params, ['id'], ['id']);
-    return this.send(
-      'get_instance',
-      { url: '/instances/{id}', method: 'GET', path: { id: params.id } },
-      { Accept: 'application/json' },
-      req,
-    );
+    return this.call(OPS.getInstance, params, req);
   }
 
   getInstanceInitialization(
     params: { id: string },
     req?: RequestOptions,
   ): Promise<VpcResponse<InstanceInitialization>> {
-    check(params, ['id'], ['id']);
-    return this.send(
-      'get_instance_initialization',
-      { url: '/instances/{id}/initialization', method: 'GET', path: { id: params.id } },
-      { Accept: 'application/json' },
-      req,
-    );
+    return this.call(OPS.getInstanceInitialization, params, req);
   }
 
   /** JSON merge-patch: only the keys sent change. sdk-core never retries PATCH (facts §2.4). */
@@ -486,65 +294,27 @@ class VpcClient extends BaseService {
     params: { id: string; metadataService?: InstanceMetadataServicePatch; name?: string; ifMatch?: string },
     req?: RequestOptions,
   ): Promise<VpcResponse<Instance>> {
-    check(params, ['id'], ['id', 'metadataService', 'name', 'ifMatch']);
-    return this.send(
-      'update_instance',
-      {
-        url: '/instances/{id}',
-        method: 'PATCH',
-        path: { id: params.id },
-        body: merge({ metadata_service: params.metadataService, name: params.name }),
-      },
-      {
-        Accept: 'application/json',
-        'Content-Type': 'application/merge-patch+json',
-        'If-Match': params.ifMatch,
-      },
-      req,
-    );
+    return this.call(OPS.updateInstance, params, req);
   }
 
   /** Like the generated SDK, takes no paging parameters (facts §1.8). */
   listInstanceTemplates(req?: RequestOptions): Promise<VpcResponse<InstanceTemplateCollection>> {
-    return this.send(
-      'list_instance_templates',
-      { url: '/instance/templates', method: 'GET' },
-      { Accept: 'application/json' },
-      req,
-    );
+    return this.call(OPS.listInstanceTemplates, undefined, req);
   }
 
   getInstanceTemplate(params: { id: string }, req?: RequestOptions): Promise<VpcResponse<InstanceTemplate>> {
-    check(params, ['id'], ['id']);
-    return this.send(
-      'get_instance_template',
-      { url: '/instance/templates/{id}', method: 'GET', path: { id: params.id } },
-      { Accept: 'application/json' },
-      req,
-    );
+    return this.call(OPS.getInstanceTemplate, params, req);
   }
 
   createInstanceTemplate(
     params: { instanceTemplatePrototype: InstanceTemplatePrototype },
     req?: RequestOptions,
   ): Promise<VpcResponse<InstanceTemplate>> {
-    check(params, ['instanceTemplatePrototype'], ['instanceTemplatePrototype']);
-    return this.send(
-      'create_instance_template',
-      { url: '/instance/templates', method: 'POST', body: params.instanceTemplatePrototype },
-      { Accept: 'application/json', 'Content-Type': 'application/json' },
-      req,
-    );
+    return this.call(OPS.createInstanceTemplate, params, req);
   }
 
   deleteInstanceTemplate(params: { id: string }, req?: RequestOptions): Promise<VpcResponse<void>> {
-    check(params, ['id'], ['id']);
-    return this.send(
-      'delete_instance_template',
-      { url: '/instance/templates/{id}', method: 'DELETE', path: { id: params.id } },
-      {},
-      req,
-    );
+    return this.call(OPS.deleteInstanceTemplate, params, req);
   }
 
   /** Templates accept only `name` on PATCH (facts §1.8). */
@@ -552,59 +322,25 @@ class VpcClient extends BaseService {
     params: { id: string; name?: string },
     req?: RequestOptions,
   ): Promise<VpcResponse<InstanceTemplate>> {
-    check(params, ['id'], ['id', 'name']);
-    return this.send(
-      'update_instance_template',
-      {
-        url: '/instance/templates/{id}',
-        method: 'PATCH',
-        path: { id: params.id },
-        body: merge({ name: params.name }),
-      },
-      { Accept: 'application/json', 'Content-Type': 'application/merge-patch+json' },
-      req,
-    );
+    return this.call(OPS.updateInstanceTemplate, params, req);
   }
 
   listInstanceGroups(
     params: { start?: string; limit?: number } = {},
     req?: RequestOptions,
   ): Promise<VpcResponse<InstanceGroupCollection>> {
-    check(params, [], ['start', 'limit']);
-    return this.send(
-      'list_instance_groups',
-      { url: '/instance_groups', method: 'GET', qs: { start: params.start, limit: params.limit } },
-      { Accept: 'application/json' },
-      req,
-    );
+    return this.call(OPS.listInstanceGroups, params, req);
   }
 
   getInstanceGroup(params: { id: string }, req?: RequestOptions): Promise<VpcResponse<InstanceGroup>> {
-    check(params, ['id'], ['id']);
-    return this.send(
-      'get_instance_group',
-      { url: '/instance_groups/{id}', method: 'GET', path: { id: params.id } },
-      { Accept: 'application/json' },
-      req,
-    );
+    return this.call(OPS.getInstanceGroup, params, req);
   }
 
   updateInstanceGroup(
     params: { id: string; instanceTemplate?: { id: string }; name?: string },
     req?: RequestOptions,
   ): Promise<VpcResponse<InstanceGroup>> {
-    check(params, ['id'], ['id', 'instanceTemplate', 'name']);
-    return this.send(
-      'update_instance_group',
-      {
-        url: '/instance_groups/{id}',
-        method: 'PATCH',
-        path: { id: params.id },
-        body: merge({ instance_template: params.instanceTemplate, name: params.name }),
-      },
-      { Accept: 'application/json', 'Content-Type': 'application/merge-patch+json' },
-      req,
-    );
+    return this.call(OPS.updateInstanceGroup, params, req);
   }
 }
 
@@ -644,24 +380,6 @@ class InstancesPager {
   }
 }
 
-export type {
-  Instance,
-  InstanceCollection,
-  InstanceGroup,
-  InstanceGroupCollection,
-  InstanceInitialization,
-  InstanceMetadataService,
-  InstanceMetadataServicePatch,
-  InstancePrototype,
-  InstanceTemplate,
-  InstanceTemplateCollection,
-  InstanceTemplatePrototype,
-  ListInstancesParams,
-  MetadataProtocol,
-  Region,
-  RequestOptions,
-  VpcClientOptions,
-  VpcResponse,
-  Zone,
-};
+export type * from './vpc-types.ts';
+export type { VpcClientOptions };
 export { InstancesPager, VpcClient };

@@ -116,11 +116,27 @@ const accountAllowed = (policy: Policy, accountId: string | undefined, ownAccoun
 const isSelfInitiator = (policy: Policy, initiatorId: string | undefined): boolean =>
   initiatorId !== undefined && policy.self_ids.includes(initiatorId);
 
+/**
+ * Of the entries that match, the one in force lasting longest (`expires` is exclusive), or else the
+ * latest-expired one: worth naming in a ticket.
+ */
+const exemptionInForce = <E extends { expires: string }>(
+  list: readonly E[],
+  matches: (e: E) => boolean,
+  now: Date,
+): { active?: E; expired?: E } => {
+  const byExpiry = list.filter(matches).sort((a, b) => Date.parse(b.expires) - Date.parse(a.expires));
+  const active = byExpiry.find((e) => Date.parse(e.expires) > now.getTime());
+  const expired = active ? undefined : byExpiry[0];
+  return { ...(active ? { active } : {}), ...(expired ? { expired } : {}) };
+};
+
 export type { ExemptionTarget, Scope };
 export {
   accountAllowed,
   accountOfCrn,
   anyGlob,
+  exemptionInForce,
   exemptionMatches,
   firstMatchingRule,
   globMatch,

@@ -3,11 +3,12 @@
 // and comments (parseTicketTags) says which key and findings each was last written with. Case status
 // comes back as a display label (`New`, `In Progress`), while the filter takes keys.
 import type CaseManagementV1 from '@ibm-cloud/platform-services/case-management/v1.js';
-import { CloudApiError, errorMessage } from '../errors.ts';
 import type { Severity } from '../policy/profiles.ts';
 import { cloudCall, withRetry } from '../runtime/retry.ts';
+import { cloudSinkError, createdTicket, mappedLevel } from './common.ts';
+import type { TicketText } from './tags.ts';
 import { type CaseLike, caseTicket, fitText, fitTitle } from './text.ts';
-import { type SinkTicket, type TicketSink, TicketSinkError } from './types.ts';
+import type { OpenTicket, SinkTicket, TicketSink, TicketSinkError } from './types.ts';
 
 interface CaseManagementOptions {
   /** The shared client (shared/cloud/clients.ts `cases()`); the sink sets its timeout and retries. */
@@ -32,25 +33,6 @@ const resolvePayload = (comment: string): CaseManagementV1.ResolvePayload => ({
   resolution_code: RESOLUTION_CODE,
 });
 
-const severityOf = (mapped: number | string | undefined, severity: Severity): number => {
-  const n = Number(mapped);
-  return Number.isInteger(n) && n >= 1 && n <= 4 ? n : DEFAULT_SEVERITY[severity];
-};
-
-const sinkError = (err: unknown, what: string): TicketSinkError => {
-  const e =
-    err instanceof CloudApiError ? err : new CloudApiError(errorMessage(err), { status: 0, cause: err });
-  return new TicketSinkError(
-    'case-management',
-    `Case Management ${what}: ${e.status || 'no answer'} ${e.message}`,
-    {
-      status: e.status,
-      retryable: e.retryable,
-      cause: err,
-    },
-  );
-};
-
 const configured = new WeakSet<object>();
 
 /**
@@ -67,79 +49,84 @@ const prepare = (client: CaseManagementV1, timeoutMs: number): CaseManagementV1 
   return client;
 };
 
-const createCaseManagementSink = (o: CaseManagementOptions): TicketSink => {
-  const client = async (): Promise<CaseManagementV1> => prepare(await o.client(), o.timeoutMs);
-  const write = async <T>(what: string, call: (c: CaseManagementV1) => Promise<T>): Promise<T> => {
-    const c = await client();
-    try {
-      return await cloudCall(call(c));
-    } catch (err) {
-      throw sinkError(err, what);
-    }
-  };
+/** The client, prepared on first use. */
+type Cases = () => Promise<CaseManagementV1>;
 
+const sinkError = (err: unknown, what: string): TicketSinkError =>
+  cloudSinkError('case-management', 'Case Management', err, what);
+
+/** One write: a failure becomes a TicketSinkError saying what was being done. */
+const write = async <T>(
+  cases: Cases,
+  what: string,
+  call: (c: CaseManagementV1) => Promise<T>,
+): Promise<T> => {
+  const c = await cases();
+  try {
+    return await cloudCall(call(c));
+  } catch (err) {
+    throw sinkError(err, what);
+  }
+};
+
+/** The marker's open cases, every page. */
+const findCases = async (cases: Cases, marker: string): Promise<SinkTicket[]> => {
+  const c = await cases();
+  const found: SinkTicket[] = [];
+  try {
+    for (let offset = 0; ; offset += PAGE) {
+      // Reads are safe to repeat: one quick retry for a 429/5xx before giving the event back.
+      const res = await withRetry(
+        () =>
+          cloudCall(
+            c.getCases({ search: marker, status: OPEN_STATUSES, fields: FIELDS, offset, limit: PAGE }),
+          ),
+        { attempts: 2, baseDelayMs: 200, maxRetryAfterMs: 5_000 },
+      );
+      const page: CaseLike[] = res.result.cases ?? [];
+      for (const x of page) {
+        const t = caseTicket(x, marker);
+        if (t?.status === 'open') found.push(t);
+      }
+      if (!res.result.next?.href || page.length < PAGE) return found;
+    }
+  } catch (err) {
+    throw sinkError(err, 'search');
+  }
+};
+
+const openCase = async (cases: Cases, t: OpenTicket): Promise<SinkTicket> => {
+  const res = await write(cases, 'create', (c) =>
+    c.createCase({
+      type: 'account_and_access',
+      subject: fitTitle(t.title),
+      description: fitText(t.body.text),
+      severity: mappedLevel(t.mapped_severity, 4, DEFAULT_SEVERITY[t.severity]),
+      resources: t.affected_crns.slice(0, 100).map((crn) => ({ crn })),
+    }),
+  );
+  return createdTicket('case-management', 'case', caseTicket(res.result, t.marker));
+};
+
+/** Resolve and close alike: the comment travels with the status change (one call, never commented twice). */
+const resolveCase = async (cases: Cases, what: string, ref: SinkTicket, text: TicketText): Promise<void> => {
+  await write(cases, what, (c) =>
+    c.updateCaseStatus({ caseNumber: ref.id, statusPayload: resolvePayload(fitText(text.text)) }),
+  );
+};
+
+const createCaseManagementSink = (o: CaseManagementOptions): TicketSink => {
+  const cases: Cases = async () => prepare(await o.client(), o.timeoutMs);
   return {
     kind: 'case-management',
     searchable: true,
-    find: async (marker) => {
-      const c = await client();
-      const found: SinkTicket[] = [];
-      try {
-        for (let offset = 0; ; offset += PAGE) {
-          // Reads are safe to repeat: one quick retry for a 429/5xx before giving the event back.
-          const res = await withRetry(
-            () =>
-              cloudCall(
-                c.getCases({ search: marker, status: OPEN_STATUSES, fields: FIELDS, offset, limit: PAGE }),
-              ),
-            { attempts: 2, baseDelayMs: 200, maxRetryAfterMs: 5_000 },
-          );
-          const cases: CaseLike[] = res.result.cases ?? [];
-          for (const x of cases) {
-            const t = caseTicket(x, marker);
-            if (t?.status === 'open') found.push(t);
-          }
-          if (!res.result.next?.href || cases.length < PAGE) return found;
-        }
-      } catch (err) {
-        throw sinkError(err, 'search');
-      }
-    },
-    open: async (t) => {
-      const res = await write('create', (c) =>
-        c.createCase({
-          type: 'account_and_access',
-          subject: fitTitle(t.title),
-          description: fitText(t.body.text),
-          severity: severityOf(t.mapped_severity, t.severity),
-          resources: t.affected_crns.slice(0, 100).map((crn) => ({ crn })),
-        }),
-      );
-      const ticket = caseTicket(res.result, t.marker);
-      if (!ticket)
-        throw new TicketSinkError(
-          'case-management',
-          'the created case came back without its number or marker',
-          {
-            status: 502,
-          },
-        );
-      return ticket;
-    },
+    find: async (marker) => findCases(cases, marker),
+    open: async (t) => openCase(cases, t),
     comment: async (ref, text) => {
-      await write('comment', (c) => c.addComment({ caseNumber: ref.id, comment: fitText(text.text) }));
+      await write(cases, 'comment', (c) => c.addComment({ caseNumber: ref.id, comment: fitText(text.text) }));
     },
-    // The comment travels with the status change: one call, and a retried resolve cannot comment twice.
-    resolve: async (ref, text) => {
-      await write('resolve', (c) =>
-        c.updateCaseStatus({ caseNumber: ref.id, statusPayload: resolvePayload(fitText(text.text)) }),
-      );
-    },
-    close: async (ref, _survivor, text) => {
-      await write('close', (c) =>
-        c.updateCaseStatus({ caseNumber: ref.id, statusPayload: resolvePayload(fitText(text.text)) }),
-      );
-    },
+    resolve: async (ref, text) => resolveCase(cases, 'resolve', ref, text),
+    close: async (ref, _survivor, text) => resolveCase(cases, 'close', ref, text),
   };
 };
 

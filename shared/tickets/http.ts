@@ -2,7 +2,7 @@
 // `api_calls`, and failures sorted into "try again later" (network, timeout, 429, 5xx) and "refused" (4xx).
 import { errorMessage } from '../errors.ts';
 import type { TicketSinkKind } from '../policy/profiles.ts';
-import { currentTally } from '../runtime/call-counter.ts';
+import { countCall } from './common.ts';
 import { TicketSinkError } from './types.ts';
 
 interface SinkRequest {
@@ -20,13 +20,6 @@ interface SinkResponse {
   text: string;
 }
 
-const count = (sink: TicketSinkKind): void => {
-  const tally = currentTally();
-  if (!tally) return;
-  tally.calls += 1;
-  tally.byService[sink] = (tally.byService[sink] ?? 0) + 1;
-};
-
 /** The first line of an error body, short: ServiceNow's `{error:{message,detail}}` or the raw text. */
 const errorText = (text: string): string => {
   try {
@@ -41,7 +34,7 @@ const errorText = (text: string): string => {
 
 /** Resolves with any 2xx; throws TicketSinkError otherwise (never leaks headers or credentials). */
 const sinkFetch = async (req: SinkRequest): Promise<SinkResponse> => {
-  count(req.sink);
+  countCall(req.sink);
   const where = `${req.method} ${new URL(req.url).pathname}`;
   let res: Response;
   let text: string;

@@ -1,7 +1,8 @@
 // The default sink: one structured log line per ticket action and nothing leaves the process. Like the
 // webhook it keeps no state (a log cannot be searched): whoever reads the log dedupes on key and marker.
 import type { Logger } from '../audit/logger.ts';
-import type { SinkTicket, TicketSink } from './types.ts';
+import { receiverTicket } from './common.ts';
+import type { TicketSink } from './types.ts';
 
 const createLogSink = (o: { logger: Logger; now?: () => Date }): TicketSink => {
   const now = o.now ?? (() => new Date());
@@ -20,15 +21,7 @@ const createLogSink = (o: { logger: Logger; now?: () => Date }): TicketSink => {
         profile: t.subject,
         finding_ids: t.finding_ids,
       });
-      const ticket: SinkTicket = {
-        id: t.marker,
-        created_at: now().toISOString(),
-        status: 'open',
-        key: t.key,
-        marker: t.marker,
-        finding_ids: t.finding_ids,
-      };
-      return ticket;
+      return receiverTicket(t, now());
     },
     comment: async (ref, _text, u) => {
       o.logger.info('ticket', { sink: 'log', type: 'comment', ticket: ref.id, ...u });

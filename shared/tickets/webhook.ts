@@ -3,9 +3,10 @@
 // every assessment with findings is an `open` carrying the dedupe key and the profile marker, a clean one
 // is a `resolve`; the receiver keeps one ticket per marker and treats a new key as "findings changed".
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { receiverTicket } from './common.ts';
 import { sinkFetch } from './http.ts';
 import type { TicketText } from './tags.ts';
-import { type SinkTicket, type TicketSink, TicketSinkError, type TicketSubject } from './types.ts';
+import { type TicketSink, TicketSinkError, type TicketSubject, type TicketUpdate } from './types.ts';
 
 interface WebhookOptions {
   url: string;
@@ -51,72 +52,59 @@ const verifySignature = (secret: string, body: string, header: string | undefine
   return want.length === got.length && timingSafeEqual(want, got);
 };
 
+/** The fields every notification about a profile's ticket starts with. */
+const about = (type: NotificationType, u: TicketUpdate) => ({
+  type,
+  marker: u.marker,
+  key: u.key,
+  profile: u.subject,
+  finding_ids: u.finding_ids,
+});
+
+const texts = (t: TicketText) => ({ text: t.text, markdown: t.markdown });
+
+const post = async (
+  o: WebhookOptions,
+  now: () => Date,
+  n: Omit<WebhookNotification, 'source' | 'sent_at'>,
+): Promise<void> => {
+  const body = JSON.stringify({ ...n, source: 'imds-guard', sent_at: now().toISOString() });
+  await sinkFetch({
+    sink: 'webhook',
+    method: 'POST',
+    url: o.url,
+    headers: {
+      'Content-Type': 'application/json',
+      [SIGNATURE_HEADER]: signBody(o.secret, body),
+      // Same action on the same findings → same id: receivers may drop repeats on this alone.
+      'Idempotency-Key': `${n.type}:${n.marker}:${n.key}`,
+    },
+    body,
+    timeoutMs: o.timeoutMs,
+  });
+};
+
 const createWebhookSink = (o: WebhookOptions): TicketSink => {
   const now = o.now ?? (() => new Date());
-  const post = async (n: Omit<WebhookNotification, 'source' | 'sent_at'>): Promise<void> => {
-    const body = JSON.stringify({ ...n, source: 'imds-guard', sent_at: now().toISOString() });
-    await sinkFetch({
-      sink: 'webhook',
-      method: 'POST',
-      url: o.url,
-      headers: {
-        'Content-Type': 'application/json',
-        [SIGNATURE_HEADER]: signBody(o.secret, body),
-        // Same action on the same findings → same id: receivers may drop repeats on this alone.
-        'Idempotency-Key': `${n.type}:${n.marker}:${n.key}`,
-      },
-      body,
-      timeoutMs: o.timeoutMs,
-    });
-  };
-  const texts = (t: TicketText) => ({ text: t.text, markdown: t.markdown });
   return {
     kind: 'webhook',
     searchable: false,
     find: async () => [],
     open: async (t) => {
-      await post({
-        type: 'open',
-        marker: t.marker,
-        key: t.key,
-        profile: t.subject,
-        finding_ids: t.finding_ids,
+      await post(o, now, {
+        ...about('open', t),
         title: t.title,
         severity: t.severity,
         ...(t.mapped_severity !== undefined ? { mapped_severity: t.mapped_severity } : {}),
         ...texts(t.body),
       });
-      // The receiver names its tickets itself: the marker is the only id both sides share.
-      const ticket: SinkTicket = {
-        id: t.marker,
-        created_at: now().toISOString(),
-        status: 'open',
-        key: t.key,
-        marker: t.marker,
-        finding_ids: t.finding_ids,
-      };
-      return ticket;
+      return receiverTicket(t, now());
     },
     comment: async (_ref, text, u) => {
-      await post({
-        type: 'comment',
-        marker: u.marker,
-        key: u.key,
-        profile: u.subject,
-        finding_ids: u.finding_ids,
-        ...texts(text),
-      });
+      await post(o, now, { ...about('comment', u), ...texts(text) });
     },
     resolve: async (_ref, text, u) => {
-      await post({
-        type: 'resolve',
-        marker: u.marker,
-        key: u.key,
-        profile: u.subject,
-        finding_ids: u.finding_ids,
-        reason: u.reason,
-        ...texts(text),
-      });
+      await post(o, now, { ...about('resolve', u), reason: u.reason, ...texts(text) });
     },
     close: async (ref) => {
       // Never planned for a sink that finds nothing; refuse rather than send something meaningless.

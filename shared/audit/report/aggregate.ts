@@ -218,117 +218,159 @@ const createTimeline = () => {
   };
 };
 
-const createAggregator = (options: { failuresKept?: number; exactLimit?: number } = {}): Aggregator => {
+/** Each dimension's keys on one decision (none: the decision does not carry it). */
+const KEYS_OF = {
+  rule: (d) => d.rules,
+  initiator: (d) => (d.initiator ? [d.initiator] : []),
+  resource_group: (d) => (d.resourceGroup ? [d.resourceGroup] : []),
+  region: (d) => (d.region ? [d.region] : []),
+  function: (d) => [d.fn],
+  action: (d) => (d.action ? [d.action] : []),
+} satisfies Record<Dimension, (d: Decision) => readonly string[]>;
+
+// Key order is the order of `by` in the summary.
+const DIMENSIONS = Object.keys(KEYS_OF) as Dimension[];
+
+/** One value per dimension, in `DIMENSIONS` order. */
+const perDimension = <T>(f: (dim: Dimension) => T): Record<Dimension, T> =>
+  Object.fromEntries(DIMENSIONS.map((dim) => [dim, f(dim)])) as Record<Dimension, T>;
+
+/** Everything the aggregator folds each record into. */
+interface AggregateState {
+  outcomes: Record<Outcome, number>;
+  counters: Record<Dimension, ReturnType<typeof createCounter>>;
+  exposure: Quantiles;
+  latency: Quantiles;
+  apiCalls: Quantiles;
+  exposureBins: number[];
+  timeline: ReturnType<typeof createTimeline>;
+  failures: ReturnType<typeof createRecentFailures>;
+  causes: ReturnType<typeof createCauses>;
+  posture: ReturnType<typeof createPostureState>;
+  exposureTrend: ReturnType<typeof createExposureTrend>;
+  total: number;
+  dryRun: number;
+  plannedDryRun: number;
+  plannedAudit: number;
+  first: number;
+  last: number;
+}
+
+const createState = (options: { failuresKept?: number; exactLimit?: number }): AggregateState => {
   const quantileOptions = options.exactLimit !== undefined ? { exactLimit: options.exactLimit } : {};
-  const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
-  const counters = {
-    rule: createCounter(),
-    initiator: createCounter(),
-    resource_group: createCounter(),
-    region: createCounter(),
-    function: createCounter(),
-    action: createCounter(),
-  } satisfies Record<Dimension, ReturnType<typeof createCounter>>;
-  const exposure = createQuantiles(quantileOptions);
-  const latency = createQuantiles(quantileOptions);
-  const apiCalls = createQuantiles(quantileOptions);
-  const exposureBins: number[] = EXPOSURE_BINS.map(() => 0);
-  const timeline = createTimeline();
-  const failures = createRecentFailures(options.failuresKept ?? FAILURES_KEPT);
-  const causes = createCauses();
-  const posture = createPostureState();
-  const exposureTrend = createExposureTrend();
-  let total = 0;
-  let dryRun = 0;
-  let plannedDryRun = 0;
-  let plannedAudit = 0;
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-
   return {
-    add(d) {
-      total += 1;
-      outcomes[d.outcome] += 1;
-      if (d.at < first) first = d.at;
-      if (d.at > last) last = d.at;
-      counters.rule.add(d.rules, d);
-      counters.initiator.add(d.initiator ? [d.initiator] : [], d);
-      counters.resource_group.add(d.resourceGroup ? [d.resourceGroup] : [], d);
-      counters.region.add(d.region ? [d.region] : [], d);
-      counters.function.add([d.fn], d);
-      counters.action.add(d.action ? [d.action] : [], d);
-      if (d.dryRun) dryRun += 1;
-      if (d.outcome === 'planned') {
-        if (d.dryRun) plannedDryRun += 1;
-        if (d.audit) plannedAudit += 1;
-      }
-      if (d.exposureMs !== null) {
-        exposure.add(d.exposureMs);
-        const bin = binOf(d.exposureMs);
-        exposureBins[bin] = (exposureBins[bin] ?? 0) + 1;
-      }
-      if (d.latencyMs !== null) latency.add(d.latencyMs);
-      if (d.apiCalls !== null) apiCalls.add(d.apiCalls);
-      timeline.add(d);
-      exposureTrend.add(d);
-      posture.add(d);
-      if (d.outcome === 'failed') {
-        failures.add(d);
-        causes.add(d);
-      }
-    },
+    outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>,
+    counters: perDimension(() => createCounter()),
+    exposure: createQuantiles(quantileOptions),
+    latency: createQuantiles(quantileOptions),
+    apiCalls: createQuantiles(quantileOptions),
+    exposureBins: EXPOSURE_BINS.map(() => 0),
+    timeline: createTimeline(),
+    failures: createRecentFailures(options.failuresKept ?? FAILURES_KEPT),
+    causes: createCauses(),
+    posture: createPostureState(),
+    exposureTrend: createExposureTrend(),
+    total: 0,
+    dryRun: 0,
+    plannedDryRun: 0,
+    plannedAudit: 0,
+    first: Number.POSITIVE_INFINITY,
+    last: Number.NEGATIVE_INFINITY,
+  };
+};
 
-    run(s) {
-      posture.run(s);
-    },
+/** Totals, the period, and the dry-run counts. */
+const countDecision = (st: AggregateState, d: Decision): void => {
+  st.total += 1;
+  st.outcomes[d.outcome] += 1;
+  if (d.at < st.first) st.first = d.at;
+  if (d.at > st.last) st.last = d.at;
+  if (d.dryRun) st.dryRun += 1;
+  if (d.outcome === 'planned') {
+    if (d.dryRun) st.plannedDryRun += 1;
+    if (d.audit) st.plannedAudit += 1;
+  }
+};
 
-    summary(input, { since, now = new Date(), top = 50 } = {}) {
-      const has = total > 0;
-      const tickets = outcomes.ticket_opened + outcomes.ticket_updated + outcomes.ticket_resolved;
-      const state = summarizePosture(posture);
-      return {
-        generated_at: now.toISOString(),
-        period: {
-          from: has ? new Date(first).toISOString() : null,
-          to: has ? new Date(last).toISOString() : null,
-          since: since ? since.toISOString() : null,
-          span_ms: has ? last - first : 0,
-        },
-        input,
-        posture: state,
-        exemptions: inventoryOf(state.rows, now),
-        trend: { runs: runPoints(posture.runs()), exposure: exposureTrend.summary() },
-        totals: {
-          decisions: total,
-          remediated: outcomes.remediated,
-          failed: outcomes.failed,
-          planned: outcomes.planned,
-          tickets,
-          dry_run: dryRun,
-          remediation_attempts: outcomes.remediated + outcomes.failed,
-        },
-        outcomes: { ...outcomes },
-        by: {
-          rule: counters.rule.breakdown(top),
-          initiator: counters.initiator.breakdown(top),
-          resource_group: counters.resource_group.breakdown(top),
-          region: counters.region.breakdown(top),
-          function: counters.function.breakdown(top),
-          action: counters.action.breakdown(top),
-        },
-        dry_run: {
-          records: dryRun,
-          planned: outcomes.planned,
-          planned_dry_run: plannedDryRun,
-          planned_audit: plannedAudit,
-        },
-        exposure: { ...distribution(exposure, 0), histogram: exposureHistogram(exposureBins) },
-        latency_ms: distribution(latency),
-        api_calls: { ...distribution(apiCalls, 2), total: apiCalls.sum },
-        timeline: timeline.summary(),
-        failures: { ...failures.summary(), by_cause: causes.summary() },
-      };
+/** Exposure (with its histogram bin), latency and API calls, when the decision has them. */
+const addTimings = (st: AggregateState, d: Decision): void => {
+  if (d.exposureMs !== null) {
+    st.exposure.add(d.exposureMs);
+    const bin = binOf(d.exposureMs);
+    st.exposureBins[bin] = (st.exposureBins[bin] ?? 0) + 1;
+  }
+  if (d.latencyMs !== null) st.latency.add(d.latencyMs);
+  if (d.apiCalls !== null) st.apiCalls.add(d.apiCalls);
+};
+
+const addDecision = (st: AggregateState, d: Decision): void => {
+  countDecision(st, d);
+  for (const dim of DIMENSIONS) st.counters[dim].add(KEYS_OF[dim](d), d);
+  addTimings(st, d);
+  st.timeline.add(d);
+  st.exposureTrend.add(d);
+  st.posture.add(d);
+  if (d.outcome === 'failed') {
+    st.failures.add(d);
+    st.causes.add(d);
+  }
+};
+
+const totalsOf = (st: AggregateState): ReportSummary['totals'] => {
+  const { outcomes } = st;
+  return {
+    decisions: st.total,
+    remediated: outcomes.remediated,
+    failed: outcomes.failed,
+    planned: outcomes.planned,
+    tickets: outcomes.ticket_opened + outcomes.ticket_updated + outcomes.ticket_resolved,
+    dry_run: st.dryRun,
+    remediation_attempts: outcomes.remediated + outcomes.failed,
+  };
+};
+
+const summarize = (
+  st: AggregateState,
+  input: InputStats,
+  { since, now = new Date(), top = 50 }: { since?: Date; now?: Date; top?: number },
+): ReportSummary => {
+  const has = st.total > 0;
+  const state = summarizePosture(st.posture);
+  return {
+    generated_at: now.toISOString(),
+    period: {
+      from: has ? new Date(st.first).toISOString() : null,
+      to: has ? new Date(st.last).toISOString() : null,
+      since: since ? since.toISOString() : null,
+      span_ms: has ? st.last - st.first : 0,
     },
+    input,
+    posture: state,
+    exemptions: inventoryOf(state.rows, now),
+    trend: { runs: runPoints(st.posture.runs()), exposure: st.exposureTrend.summary() },
+    totals: totalsOf(st),
+    outcomes: { ...st.outcomes },
+    by: perDimension((dim) => st.counters[dim].breakdown(top)),
+    dry_run: {
+      records: st.dryRun,
+      planned: st.outcomes.planned,
+      planned_dry_run: st.plannedDryRun,
+      planned_audit: st.plannedAudit,
+    },
+    exposure: { ...distribution(st.exposure, 0), histogram: exposureHistogram(st.exposureBins) },
+    latency_ms: distribution(st.latency),
+    api_calls: { ...distribution(st.apiCalls, 2), total: st.apiCalls.sum },
+    timeline: st.timeline.summary(),
+    failures: { ...st.failures.summary(), by_cause: st.causes.summary() },
+  };
+};
+
+const createAggregator = (options: { failuresKept?: number; exactLimit?: number } = {}): Aggregator => {
+  const st = createState(options);
+  return {
+    add: (d) => addDecision(st, d),
+    run: (s) => st.posture.run(s),
+    summary: (input, options = {}) => summarize(st, input, options),
   };
 };
 

@@ -82,59 +82,60 @@ const completeness = (r: Run): boolean | null => {
   return r.shards === null || r.verdicts.size >= r.shards;
 };
 
+/** The run `key`, created on first sight; its first and last times widened to `at`. */
+const runFor = (runs: Map<string, Run>, key: string, fn: string, runId: string, at: number): Run => {
+  let r = runs.get(key);
+  if (!r) {
+    r = {
+      key,
+      fn,
+      runId,
+      first: at,
+      last: at,
+      decided: 0,
+      instances: zeroStatus(),
+      coverage: new Set(),
+      verdicts: new Map(),
+      shards: null,
+    };
+    runs.set(key, r);
+  }
+  if (at < r.first) r.first = at;
+  if (at > r.last) r.last = at;
+  return r;
+};
+
+/** The resource's row after decision `d`; what `d` does not say is kept from the prior row. */
+const fromDecision = (d: Decision, target: string, status: Status | 'gone', prior?: Target): Target => ({
+  crn: target,
+  kind: d.kind,
+  id: d.resourceId,
+  name: d.name ?? prior?.name ?? null,
+  region: d.region ?? prior?.region ?? null,
+  location: d.location ?? prior?.location ?? null,
+  resourceGroup: d.resourceGroup ?? prior?.resourceGroup ?? null,
+  vpc: d.vpc ?? prior?.vpc ?? null,
+  vpcId: d.vpcId ?? prior?.vpcId ?? null,
+  rules: d.rules.length > 0 || !prior ? d.rules : prior.rules,
+  status,
+  outcome: d.outcome,
+  reason: d.reason,
+  at: d.at,
+  fn: d.fn,
+  metadata: d.metadata ?? prior?.metadata ?? null,
+  patch: d.patch,
+  exemption: d.exemption,
+  findings: d.findings,
+  severity: d.severity,
+  ticketId: d.ticketId ?? prior?.ticketId ?? null,
+  audit: d.audit,
+  scanRun: prior?.scanRun ?? null,
+  scanAt: prior?.scanAt ?? Number.NEGATIVE_INFINITY,
+});
+
 const createPostureState = () => {
   const targets = new Map<string, Target>();
   const runs = new Map<string, Run>();
-
-  const runFor = (key: string, fn: string, runId: string, at: number): Run => {
-    let r = runs.get(key);
-    if (!r) {
-      r = {
-        key,
-        fn,
-        runId,
-        first: at,
-        last: at,
-        decided: 0,
-        instances: zeroStatus(),
-        coverage: new Set(),
-        verdicts: new Map(),
-        shards: null,
-      };
-      runs.set(key, r);
-    }
-    if (at < r.first) r.first = at;
-    if (at > r.last) r.last = at;
-    return r;
-  };
-
-  const fromDecision = (d: Decision, target: string, status: Status | 'gone', prior?: Target): Target => ({
-    crn: target,
-    kind: d.kind,
-    id: d.resourceId,
-    name: d.name ?? prior?.name ?? null,
-    region: d.region ?? prior?.region ?? null,
-    location: d.location ?? prior?.location ?? null,
-    resourceGroup: d.resourceGroup ?? prior?.resourceGroup ?? null,
-    vpc: d.vpc ?? prior?.vpc ?? null,
-    vpcId: d.vpcId ?? prior?.vpcId ?? null,
-    rules: d.rules.length > 0 || !prior ? d.rules : prior.rules,
-    status,
-    outcome: d.outcome,
-    reason: d.reason,
-    at: d.at,
-    fn: d.fn,
-    metadata: d.metadata ?? prior?.metadata ?? null,
-    patch: d.patch,
-    exemption: d.exemption,
-    findings: d.findings,
-    severity: d.severity,
-    ticketId: d.ticketId ?? prior?.ticketId ?? null,
-    audit: d.audit,
-    scanRun: prior?.scanRun ?? null,
-    scanAt: prior?.scanAt ?? Number.NEGATIVE_INFINITY,
-  });
-
   return {
     add(d: Decision): void {
       const status = STATUS_OF[d.outcome];
@@ -147,7 +148,7 @@ const createPostureState = () => {
       }
       if (!RUN_FNS.has(d.fn) || !t) return;
       const key = runKeyOf(d.fn, d.correlationId);
-      const run = runFor(key, d.fn, d.correlationId ?? 'unknown', d.at);
+      const run = runFor(runs, key, d.fn, d.correlationId ?? 'unknown', d.at);
       run.decided += 1;
       run.coverage.add(`${d.kind}|${d.region ?? ''}`);
       if (d.kind === 'instance' && status !== 'gone') run.instances[status] += 1;
@@ -157,7 +158,7 @@ const createPostureState = () => {
       }
     },
     run(s: RunSummary): void {
-      const run = runFor(runKeyOf(s.fn, s.runId), s.fn, s.runId, s.at);
+      const run = runFor(runs, runKeyOf(s.fn, s.runId), s.fn, s.runId, s.at);
       const m = s.shard ? /^(\d+)\/(\d+)$/.exec(s.shard) : null;
       if (m) run.shards = Number(m[2]);
       run.verdicts.set(m ? (m[1] ?? '') : '', s.complete);

@@ -21,10 +21,38 @@ interface QuantileOptions {
   relativeError?: number;
 }
 
+/** Log-spaced buckets, each `1 + relativeError` wider than the last; values ≤ 0 share `-Infinity`. */
+const logScale = (relativeError: number) => {
+  const growth = 1 + relativeError;
+  const logGrowth = Math.log(growth);
+  return {
+    bucketOf: (v: number): number =>
+      v <= 0 ? Number.NEGATIVE_INFINITY : Math.floor(Math.log(v) / logGrowth),
+    bucketValue: (b: number): number => (b === Number.NEGATIVE_INFINITY ? 0 : growth ** (b + 0.5)),
+  };
+};
+
+/** The nearest rank of `q` among `count` values (1-based). */
+const rankOf = (q: number, count: number): number => Math.min(count, Math.max(1, Math.ceil(q * count)));
+
+/** The value at `rank` in bucket counts, kept within the exact `min` and `max` seen. */
+const bucketAt = (
+  buckets: ReadonlyMap<number, number>,
+  rank: number,
+  bucketValue: (b: number) => number,
+  bounds: { min: number; max: number },
+): number => {
+  let seen = 0;
+  for (const b of [...buckets.keys()].sort((x, y) => x - y)) {
+    seen += buckets.get(b) ?? 0;
+    if (seen >= rank) return Math.min(bounds.max, Math.max(bounds.min, bucketValue(b)));
+  }
+  return bounds.max;
+};
+
 const createQuantiles = (options: QuantileOptions = {}): Quantiles => {
   const exactLimit = options.exactLimit ?? 200_000;
-  const growth = 1 + (options.relativeError ?? 0.01);
-  const logGrowth = Math.log(growth);
+  const { bucketOf, bucketValue } = logScale(options.relativeError ?? 0.01);
   let exact: number[] | null = [];
   let sorted = true;
   // Bucket index → count; values ≤ 0 share the bucket `-Infinity` (exposure and latency are ≥ 0).
@@ -34,9 +62,6 @@ const createQuantiles = (options: QuantileOptions = {}): Quantiles => {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
 
-  const bucketOf = (v: number): number =>
-    v <= 0 ? Number.NEGATIVE_INFINITY : Math.floor(Math.log(v) / logGrowth);
-  const bucketValue = (b: number): number => (b === Number.NEGATIVE_INFINITY ? 0 : growth ** (b + 0.5));
   const toBuckets = (values: number[]): void => {
     for (const v of values) {
       const b = bucketOf(v);
@@ -62,7 +87,7 @@ const createQuantiles = (options: QuantileOptions = {}): Quantiles => {
     },
     quantile(q) {
       if (count === 0) return null;
-      const rank = Math.min(count, Math.max(1, Math.ceil(q * count)));
+      const rank = rankOf(q, count);
       if (exact) {
         if (!sorted) {
           exact.sort((a, b) => a - b);
@@ -70,12 +95,7 @@ const createQuantiles = (options: QuantileOptions = {}): Quantiles => {
         }
         return exact[rank - 1] ?? null;
       }
-      let seen = 0;
-      for (const b of [...buckets.keys()].sort((x, y) => x - y)) {
-        seen += buckets.get(b) ?? 0;
-        if (seen >= rank) return Math.min(max, Math.max(min, bucketValue(b)));
-      }
-      return max;
+      return bucketAt(buckets, rank, bucketValue, { min, max });
     },
     get count() {
       return count;
@@ -113,8 +133,7 @@ interface LogHistogram {
 }
 
 const createLogHistogram = (relativeError = 0.01): LogHistogram => {
-  const growth = 1 + relativeError;
-  const logGrowth = Math.log(growth);
+  const { bucketOf, bucketValue } = logScale(relativeError);
   const buckets = new Map<number, number>();
   let count = 0;
   let min = Number.POSITIVE_INFINITY;
@@ -128,7 +147,7 @@ const createLogHistogram = (relativeError = 0.01): LogHistogram => {
       count += 1;
       if (value < min) min = value;
       if (value > max) max = value;
-      put(value <= 0 ? Number.NEGATIVE_INFINITY : Math.floor(Math.log(value) / logGrowth), 1);
+      put(bucketOf(value), 1);
     },
     merge(other) {
       if (other.count === 0) return;
@@ -140,16 +159,7 @@ const createLogHistogram = (relativeError = 0.01): LogHistogram => {
     },
     quantile(q) {
       if (count === 0) return null;
-      const rank = Math.min(count, Math.max(1, Math.ceil(q * count)));
-      let seen = 0;
-      for (const b of [...buckets.keys()].sort((x, y) => x - y)) {
-        seen += buckets.get(b) ?? 0;
-        if (seen >= rank) {
-          const v = b === Number.NEGATIVE_INFINITY ? 0 : growth ** (b + 0.5);
-          return Math.min(max, Math.max(min, v));
-        }
-      }
-      return max;
+      return bucketAt(buckets, rankOf(q, count), bucketValue, { min, max });
     },
     get count() {
       return count;

@@ -141,14 +141,13 @@ const postureLines = (s: ReportSummary): string[] => {
   return out;
 };
 
-const renderText = (s: ReportSummary, options: { failures?: number } = {}): string => {
-  const out: string[] = [];
-  const t = s.totals;
+/** The title, the period and what was read. */
+const headerLines = (s: ReportSummary): string[] => {
   const period =
     s.period.from && s.period.to
       ? `${formatUtcLong(Date.parse(s.period.from))} → ${formatUtcLong(Date.parse(s.period.to))} UTC (${formatDuration(s.period.span_ms)})`
       : 'no decisions';
-  out.push(`imds-guard report · ${period}`);
+  const out = [`imds-guard report · ${period}`];
   if (s.period.since) out.push(`Since ${formatUtc(Date.parse(s.period.since))}`);
   const inp = s.input;
   const read = [
@@ -159,14 +158,13 @@ const renderText = (s: ReportSummary, options: { failures?: number } = {}): stri
     inp.malformed > 0 ? `${formatCount(inp.malformed)} malformed` : '',
   ].filter((x) => x !== '');
   out.push(`Read ${inp.sources.map((x) => clean(x, 60)).join(', ')}: ${read.join(' · ')}`, '');
+  return out;
+};
 
-  if (t.decisions === 0) {
-    out.push('No decision records found.');
-    return `${out.join('\n')}\n`;
-  }
-  out.push(...postureLines(s));
-
-  out.push(
+/** Decisions by outcome with bars, the totals and the dry-run line. */
+const outcomeLines = (s: ReportSummary): string[] => {
+  const t = s.totals;
+  return [
     ...table(
       [
         { header: 'Outcome' },
@@ -184,10 +182,13 @@ const renderText = (s: ReportSummary, options: { failures?: number } = {}): stri
     `  ${formatCount(t.decisions)} decisions · ${formatCount(t.failed)} failed of ${formatCount(t.remediation_attempts)} remediation attempts (${formatPercent(t.failed, t.remediation_attempts)}) · ${formatCount(t.tickets)} ticket actions`,
     `  Dry run: ${formatCount(s.dry_run.records)} decisions · planned ${formatCount(s.dry_run.planned)} (${formatCount(s.dry_run.planned_dry_run)} dry run, ${formatCount(s.dry_run.planned_audit)} audit mode)`,
     '',
-  );
+  ];
+};
 
+/** The exposure window's percentiles and histogram, then latency and API calls. */
+const timingLines = (s: ReportSummary): string[] => {
   const e = s.exposure;
-  out.push(`Exposure window (event time → verified fix), ${formatCount(e.count)} remediations`);
+  const out = [`Exposure window (event time → verified fix), ${formatCount(e.count)} remediations`];
   if (e.count === 0) out.push('  none with a known event time', '');
   else {
     out.push(`  ${percentiles(e, formatDuration)}`);
@@ -200,63 +201,84 @@ const renderText = (s: ReportSummary, options: { failures?: number } = {}): stri
       '',
     );
   }
-
   out.push(
     `Latency     ${percentiles(s.latency_ms, formatDuration)}`,
     `API calls   ${formatCount(s.api_calls.total)} in all · ${s.api_calls.mean === null ? '–' : s.api_calls.mean.toFixed(2)} per decision · ${percentiles(s.api_calls, (n) => (n === null ? '–' : formatCount(n)))}`,
     '',
   );
+  return out;
+};
 
+/** Decisions per time bucket as a sparkline. */
+const timelineLines = (s: ReportSummary): string[] => {
   const tl = s.timeline;
   const values = tl.buckets.map((b) => b.total);
   const first = tl.buckets[0];
   const last = tl.buckets[tl.buckets.length - 1];
-  if (first && last) {
-    out.push(
-      `Decisions per ${tl.unit} (${formatBucket(first.start_ms, tl.step_ms)} → ${formatBucket(last.start_ms, tl.step_ms)}, busiest ${formatCount(Math.max(...values))})`,
-      `  ${sparkline(values)}`,
-      '',
-    );
-  }
+  if (!first || !last) return [];
+  return [
+    `Decisions per ${tl.unit} (${formatBucket(first.start_ms, tl.step_ms)} → ${formatBucket(last.start_ms, tl.step_ms)}, busiest ${formatCount(Math.max(...values))})`,
+    `  ${sparkline(values)}`,
+    '',
+  ];
+};
 
+/** The most recent failures, up to `limit`. */
+const failureLines = (s: ReportSummary, limit: number): string[] => {
+  if (s.failures.count === 0) return [];
+  const out = [`Failures (${formatCount(s.failures.count)}, most recent first)`];
   out.push(
+    ...table(
+      [
+        { header: 'Time' },
+        { header: 'Function' },
+        { header: 'Target', max: 48 },
+        { header: 'Reason', max: 90 },
+      ],
+      s.failures.recent
+        .slice(0, limit)
+        .map((f) => [formatUtc(Date.parse(f.timestamp)), f.fn, f.name ?? f.target ?? '–', f.reason]),
+    ),
+  );
+  if (s.failures.count > limit)
+    out.push(`  (${formatCount(s.failures.count - limit)} more: --json or --html lists up to 100)`);
+  out.push('');
+  return out;
+};
+
+/** The first malformed lines, to point at. */
+const malformedLines = (s: ReportSummary): string[] => {
+  const inp = s.input;
+  if (inp.malformed === 0) return [];
+  const out = [`Malformed lines (${formatCount(inp.malformed)}; skipped)`];
+  for (const m of inp.malformed_samples)
+    out.push(`  ${clean(m.source, 60)}:${m.line}  ${clean(m.reason, 100)}`);
+  if (inp.malformed > inp.malformed_samples.length)
+    out.push(`  (${formatCount(inp.malformed - inp.malformed_samples.length)} more)`);
+  out.push('');
+  return out;
+};
+
+const renderText = (s: ReportSummary, options: { failures?: number } = {}): string => {
+  const out = headerLines(s);
+  if (s.totals.decisions === 0) {
+    out.push('No decision records found.');
+    return `${out.join('\n')}\n`;
+  }
+  out.push(
+    ...postureLines(s),
+    ...outcomeLines(s),
+    ...timingLines(s),
+    ...timelineLines(s),
     ...breakdownTable('Rule', s.by.rule),
     ...breakdownTable('Initiator', s.by.initiator),
     ...breakdownTable('Resource group', s.by.resource_group),
     ...breakdownTable('Region', s.by.region),
     ...breakdownTable('Function', s.by.function),
     ...breakdownTable('Action', s.by.action),
+    ...failureLines(s, options.failures ?? 10),
+    ...malformedLines(s),
   );
-
-  const limit = options.failures ?? 10;
-  if (s.failures.count > 0) {
-    out.push(`Failures (${formatCount(s.failures.count)}, most recent first)`);
-    out.push(
-      ...table(
-        [
-          { header: 'Time' },
-          { header: 'Function' },
-          { header: 'Target', max: 48 },
-          { header: 'Reason', max: 90 },
-        ],
-        s.failures.recent
-          .slice(0, limit)
-          .map((f) => [formatUtc(Date.parse(f.timestamp)), f.fn, f.name ?? f.target ?? '–', f.reason]),
-      ),
-    );
-    if (s.failures.count > limit)
-      out.push(`  (${formatCount(s.failures.count - limit)} more: --json or --html lists up to 100)`);
-    out.push('');
-  }
-
-  if (inp.malformed > 0) {
-    out.push(`Malformed lines (${formatCount(inp.malformed)}; skipped)`);
-    for (const m of inp.malformed_samples)
-      out.push(`  ${clean(m.source, 60)}:${m.line}  ${clean(m.reason, 100)}`);
-    if (inp.malformed > inp.malformed_samples.length)
-      out.push(`  (${formatCount(inp.malformed - inp.malformed_samples.length)} more)`);
-    out.push('');
-  }
   return `${out.join('\n').trimEnd()}\n`;
 };
 

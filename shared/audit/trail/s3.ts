@@ -108,20 +108,28 @@ const clientConfig = (conn: CosConnection, o: StoreOptions): S3ClientConfig => {
   };
 };
 
+/** One call, its error classified instead of thrown. */
+const attempt = async <T>(
+  operation: 'write' | 'read',
+  run: () => Promise<T>,
+): Promise<StoreResult<{ value: T }>> => {
+  try {
+    return { ok: true, value: await run() };
+  } catch (err) {
+    return { ok: false, failure: classify(err, operation) };
+  }
+};
+
+/** A streamed read or listing that failed: the generator throws this (its cause: the failure). */
+const readError = (what: string, err: unknown): StoreReadError => {
+  const f = classify(err, 'read');
+  return new StoreReadError(`cannot ${what}: ${f.code} ${f.message}`, { cause: f });
+};
+
 const createStore = async (conn: CosConnection, o: StoreOptions = {}): Promise<ObjectStore> => {
   const { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } =
     await import('@aws-sdk/client-s3');
   const client = new S3Client(clientConfig(conn, o));
-  const attempt = async <T>(
-    operation: 'write' | 'read',
-    run: () => Promise<T>,
-  ): Promise<StoreResult<{ value: T }>> => {
-    try {
-      return { ok: true, value: await run() };
-    } catch (err) {
-      return { ok: false, failure: classify(err, operation) };
-    }
-  };
   const put: ObjectStore['put'] = async (bucket, key, body, options: PutOptions) => {
     const r = await attempt('write', () =>
       client.send(
@@ -156,8 +164,7 @@ const createStore = async (conn: CosConnection, o: StoreOptions = {}): Promise<O
       const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       body = res.Body as AsyncIterable<Uint8Array> | undefined;
     } catch (err) {
-      const f = classify(err, 'read');
-      throw new StoreReadError(`cannot read ${bucket}/${key}: ${f.code} ${f.message}`, { cause: f });
+      throw readError(`read ${bucket}/${key}`, err);
     }
     if (body) yield* body;
   };
@@ -170,8 +177,7 @@ const createStore = async (conn: CosConnection, o: StoreOptions = {}): Promise<O
           new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
         );
       } catch (err) {
-        const f = classify(err, 'read');
-        throw new StoreReadError(`cannot list ${bucket}/${prefix}: ${f.code} ${f.message}`, { cause: f });
+        throw readError(`list ${bucket}/${prefix}`, err);
       }
       for (const o of page.Contents ?? [])
         if (o.Key) yield { key: o.Key, size: o.Size ?? 0, etag: o.ETag ?? '' };

@@ -5,8 +5,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BearerTokenAuthenticator } from 'ibm-cloud-sdk-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { RunningEmulator } from '#emulator/index.ts';
+import { signHeaders } from '#shared/cloud/transport.ts';
 import { VpcClient } from '#shared/cloud/vpc.ts';
 import { countCalls, instrument } from '#shared/runtime/call-counter.ts';
 import { adminClient, authFor, withEmulator } from '../../helpers/emulator.ts';
@@ -127,6 +128,76 @@ describe('on the wire', () => {
       'accept-encoding': 'gzip',
     });
     expect(lean[0]?.url).toBe('/v1/instances/a%2Fb%20c?version=2026-03-24&generation=2');
+  });
+});
+
+describe('signing', () => {
+  const jwt = (claims: Record<string, number>): string =>
+    ['{"alg":"none"}', JSON.stringify(claims), ''].map((p) => Buffer.from(p).toString('base64url')).join('.');
+  const now = Math.floor(Date.now() / 1000);
+
+  test('an IAM token: authenticate() runs once, later requests carry the same Authorization header', async () => {
+    // Prepare: sdk-core's IAM authenticator against the emulator's token endpoint
+    const auth = authFor(emu.url, EDITOR);
+    const calls = vi.spyOn(auth, 'authenticate');
+    const c = new VpcClient({ authenticator: auth, serviceUrl: `${emu.url}/vpc/us-south/v1` });
+    const id = await idOf('web-01');
+
+    // Act
+    for (let i = 0; i < 3; i += 1) await c.getInstance({ id });
+    const signed = await signHeaders(auth, { Accept: 'application/json' });
+
+    // Assess: one authenticate(), and the header is what it sets
+    expect(calls).toHaveBeenCalledTimes(1);
+    const reference = { headers: { Accept: 'application/json' } };
+    await auth.authenticate(reference);
+    expect(signed).toEqual(reference.headers);
+  });
+
+  test.each([
+    ['not a JWT', 'token-1'],
+    ['a JWT past its refresh time (80 % of its life)', jwt({ iat: now - 800, exp: now + 200 })],
+    ['a JWT without iat', jwt({ exp: now + 3600 })],
+  ])('%s: authenticate() runs for every request', async (_, token) => {
+    // Prepare
+    const auth = new BearerTokenAuthenticator({ bearerToken: token });
+    const calls = vi.spyOn(auth, 'authenticate');
+
+    // Act
+    const first = await signHeaders(auth, { Accept: 'application/json' });
+    const second = await signHeaders(auth, { Accept: 'application/json', 'If-Match': 'W/"1"' });
+
+    // Assess
+    expect(calls).toHaveBeenCalledTimes(2);
+    expect(first).toEqual({ Accept: 'application/json', Authorization: `Bearer ${token}` });
+    expect(second).toEqual({
+      Accept: 'application/json',
+      'If-Match': 'W/"1"',
+      Authorization: `Bearer ${token}`,
+    });
+  });
+
+  test('a fresh JWT is reused until its refresh time; then authenticate() runs again', async () => {
+    // Prepare: a token issued now for an hour (refresh time at 48 minutes)
+    const auth = new BearerTokenAuthenticator({ bearerToken: jwt({ iat: now, exp: now + 3600 }) });
+    const calls = vi.spyOn(auth, 'authenticate');
+    await signHeaders(auth, {});
+
+    // Act: the same token, and after the refresh time (a new token set on the authenticator)
+    const again = await signHeaders(auth, { Accept: 'application/json' });
+    const later = jwt({ iat: now, exp: now + 3600 });
+    vi.useFakeTimers({ now: (now + 2900) * 1000, toFake: ['Date'] });
+    try {
+      auth.setBearerToken(`${later}x`);
+      const refreshed = await signHeaders(auth, {});
+
+      // Assess
+      expect(calls).toHaveBeenCalledTimes(2);
+      expect(refreshed).toEqual({ Authorization: `Bearer ${later}x` });
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(again.Authorization).toMatch(/^Bearer /);
   });
 });
 

@@ -1,5 +1,6 @@
+import * as v from 'valibot';
 import { expect, test } from 'vitest';
-import { parseCrn, regionOf } from '#shared/cloud/crn.ts';
+import { CrnSchema, parseCrn, readCrn, regionOf } from '#shared/cloud/crn.ts';
 
 test.each([
   [
@@ -35,4 +36,34 @@ test.each(['', 'not-a-crn', 'crn:v1:bluemix:public:is'])('%j is not a CRN', (crn
 
 test('zones map to their region; regions and global stay', () => {
   expect([regionOf('eu-de-3'), regionOf('eu-de'), regionOf('global')]).toEqual(['eu-de', 'eu-de', 'global']);
+});
+
+// readCrn reads a well-formed CRN with one expression and falls back to CrnSchema for the reason: both
+// must agree on every input, valid or one character off.
+test('readCrn agrees with CrnSchema on valid CRNs and on every one-character mutation', () => {
+  const seeds = [
+    'crn:v1:bluemix:public:is:us-south-1:a/0123456789abcdef0123456789abcdef::instance:0717_e21b7391-2ca2-4ab5-84a8-b92157a633b0',
+    'crn:v1:bluemix:public:is:eu-de:a/0123456789abcdef0123456789abcdef::instance-template:r010-abc',
+    'crn:v1:bluemix:public:iam-identity::a/0123456789abcdef0123456789abcdef::profile:Profile-9fd84246',
+    'crn:v1:bluemix:public:iam-identity:global:a/0123456789abcdef0123456789abcdef::profile:',
+  ];
+  const alphabet = ['', ':', '/', 'a', 'Z', '0', '-', '_', '.', ' ', '%', 'é', '\n'];
+  const reference = (text: unknown) => {
+    const out = v.safeParse(CrnSchema, text);
+    return out.success ? { ok: true, crn: out.output } : { ok: false, reason: out.issues[0].message };
+  };
+  let checked = 0;
+  for (const seed of seeds) {
+    expect(readCrn(seed).ok).toBe(true);
+    for (let i = 0; i <= seed.length; i += 1)
+      for (const c of alphabet)
+        for (const cut of [0, 1]) {
+          const text = seed.slice(0, i) + c + seed.slice(i + cut);
+          expect(readCrn(text)).toEqual(reference(text));
+          checked += 1;
+        }
+  }
+  for (const odd of [undefined, null, 42, {}, `${seeds[0]}${'x'.repeat(512)}`, seeds[0]?.toUpperCase()])
+    expect(readCrn(odd)).toEqual(reference(odd));
+  expect(checked).toBeGreaterThan(1000);
 });

@@ -81,6 +81,16 @@ const yGrid = (axis: YAxis, plot: { left: number; right: number }, y: (v: number
     ),
   ]);
 
+/** Value → y within a plot `height` tall starting at `top`, 0 at the bottom and `max` at the top. */
+const yScale =
+  (top: number, height: number, max: number) =>
+  (v: number): number =>
+    top + height - (v / max) * height;
+
+/** A label under the x axis, its baseline at `y`. */
+const xLabel = (x: number, y: number, anchor: 'start' | 'middle' | 'end', label: string): Markup =>
+  h('text', { class: 'tick', x, y, 'text-anchor': anchor, 'font-size': FONT.small, fill: INK_2 }, label);
+
 /** Ticks every `step` from 0 to `max`, labelled by `format`. */
 const axisOf = (scale: { max: number; step: number }, format: (v: number) => string): YAxis => {
   const ticks: YAxis['ticks'] = [];
@@ -89,4 +99,18 @@ const axisOf = (scale: { max: number; step: number }, format: (v: number) => str
 };
 
 export type { Labelled, YAxis };
-export { AXIS, axisOf, FONT, frame, GRID, INK, INK_2, leftMargin, niceScale, textWidth, yGrid };
+export {
+  AXIS,
+  axisOf,
+  FONT,
+  frame,
+  GRID,
+  INK,
+  INK_2,
+  leftMargin,
+  niceScale,
+  textWidth,
+  xLabel,
+  yGrid,
+  yScale,
+};

@@ -7,12 +7,13 @@ import {
   FONT,
   frame,
   INK,
-  INK_2,
   type Labelled,
   leftMargin,
   niceScale,
   textWidth,
+  xLabel,
   yGrid,
+  yScale,
 } from './frame.ts';
 
 interface HistBin {
@@ -83,6 +84,83 @@ const placeLabels = (
   });
 };
 
+interface BinPlot {
+  left: number;
+  band: number;
+  /** Baseline of the x labels. */
+  labelY: number;
+  y: (v: number) => number;
+  color: string;
+}
+
+/** One bin: its bar and count (when not empty) and its label under the axis. */
+const binMark = (b: HistBin, i: number, p: BinPlot): Markup => {
+  const barW = p.band * 0.82;
+  const x = p.left + i * p.band + (p.band - barW) / 2;
+  return h(
+    'g',
+    { class: 'bin' },
+    h('title', {}, `${b.label}: ${formatCount(b.count)} remediations`),
+    b.count > 0
+      ? h('rect', {
+          class: 'bar',
+          x,
+          y: p.y(b.count),
+          width: barW,
+          height: p.y(0) - p.y(b.count),
+          fill: p.color,
+        })
+      : null,
+    b.count > 0
+      ? h(
+          'text',
+          {
+            x: x + barW / 2,
+            y: p.y(b.count) - 5,
+            'text-anchor': 'middle',
+            'font-size': FONT.small,
+            fill: INK,
+            class: 'bin-count',
+          },
+          formatCount(b.count),
+        )
+      : null,
+    xLabel(p.left + i * p.band + p.band / 2, p.labelY, 'middle', b.label),
+  );
+};
+
+/** A percentile marker: a dashed line down to `bottom` under its label, in the label's row. */
+const markerMark = (mk: Marker, p: Placed, text: string, bottom: number): Markup => {
+  const labelY = 14 + p.row * ROW_HEIGHT;
+  return h(
+    'g',
+    { class: 'marker' },
+    h('title', {}, `${mk.label}: ${mk.text}`),
+    h('line', {
+      x1: p.x,
+      x2: p.x,
+      y1: labelY + 4,
+      y2: bottom,
+      stroke: INK,
+      'stroke-width': 1.25,
+      'stroke-dasharray': '4 3',
+    }),
+    h(
+      'text',
+      {
+        x: p.textX,
+        y: labelY,
+        'text-anchor': p.anchor,
+        'font-size': FONT.small,
+        'font-weight': 600,
+        fill: INK,
+        class: 'marker-label',
+      },
+      text,
+    ),
+  );
+};
+
 const histogram = (c: Labelled & { bins: HistBin[]; markers: Marker[]; color: string }): Markup => {
   const axis = axisOf(niceScale(Math.max(0, ...c.bins.map((b) => b.count))), formatCount);
   const left = leftMargin(axis.ticks.map((t) => t.label));
@@ -93,84 +171,16 @@ const histogram = (c: Labelled & { bins: HistBin[]; markers: Marker[]; color: st
   const rowsUsed = Math.max(1, ...placed.map((p) => p.row + 1));
   const m = { left, right: 12, top: 14 + rowsUsed * ROW_HEIGHT, bottom: 32 };
   const ph = H - m.top - m.bottom;
-  const barW = band * 0.82;
-  const y = (v: number): number => m.top + ph - (v / axis.max) * ph;
-  const bars = c.bins.map((b, i) => {
-    const x = m.left + i * band + (band - barW) / 2;
-    return h(
-      'g',
-      { class: 'bin' },
-      h('title', {}, `${b.label}: ${formatCount(b.count)} remediations`),
-      b.count > 0
-        ? h('rect', { class: 'bar', x, y: y(b.count), width: barW, height: y(0) - y(b.count), fill: c.color })
-        : null,
-      b.count > 0
-        ? h(
-            'text',
-            {
-              x: x + barW / 2,
-              y: y(b.count) - 5,
-              'text-anchor': 'middle',
-              'font-size': FONT.small,
-              fill: INK,
-              class: 'bin-count',
-            },
-            formatCount(b.count),
-          )
-        : null,
-      h(
-        'text',
-        {
-          class: 'tick',
-          x: m.left + i * band + band / 2,
-          y: H - m.bottom + 18,
-          'text-anchor': 'middle',
-          'font-size': FONT.small,
-          fill: INK_2,
-        },
-        b.label,
-      ),
-    );
-  });
-  const markers = c.markers.map((mk, i) => {
-    const p = placed[i] as Placed;
-    const labelY = 14 + p.row * ROW_HEIGHT;
-    return h(
-      'g',
-      { class: 'marker' },
-      h('title', {}, `${mk.label}: ${mk.text}`),
-      h('line', {
-        x1: p.x,
-        x2: p.x,
-        y1: labelY + 4,
-        y2: m.top + ph,
-        stroke: INK,
-        'stroke-width': 1.25,
-        'stroke-dasharray': '4 3',
-      }),
-      h(
-        'text',
-        {
-          x: p.textX,
-          y: labelY,
-          'text-anchor': p.anchor,
-          'font-size': FONT.small,
-          'font-weight': 600,
-          fill: INK,
-          class: 'marker-label',
-        },
-        texts[i] ?? '',
-      ),
-    );
-  });
+  const y = yScale(m.top, ph, axis.max);
+  const plot: BinPlot = { left: m.left, band, labelY: H - m.bottom + 18, y, color: c.color };
   return frame(
     c,
     W,
     H,
     'exposure',
     ...yGrid(axis, { left: m.left, right: W - m.right }, y),
-    ...bars,
-    ...markers,
+    ...c.bins.map((b, i) => binMark(b, i, plot)),
+    ...c.markers.map((mk, i) => markerMark(mk, placed[i] as Placed, texts[i] ?? '', m.top + ph)),
   );
 };
 

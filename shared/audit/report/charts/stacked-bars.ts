@@ -4,14 +4,14 @@ import { h, type Markup } from '../markup.ts';
 import { formatCount } from '../units.ts';
 import {
   axisOf,
-  FONT,
   frame,
-  INK_2,
   type Labelled,
   leftMargin,
   niceScale,
   textWidth,
+  xLabel,
   yGrid,
+  yScale,
 } from './frame.ts';
 
 interface StackSeries {
@@ -44,7 +44,7 @@ const stackedBars = (c: Labelled & { series: StackSeries[]; buckets: StackBucket
   const ph = H - m.top - m.bottom;
   const band = pw / Math.max(1, c.buckets.length);
   const barW = Math.max(1, Math.min(48, band * 0.74));
-  const y = (v: number): number => m.top + ph - (v / axis.max) * ph;
+  const y = yScale(m.top, ph, axis.max);
   const bars = c.buckets.map((b, i) => {
     const x = m.left + i * band + (band - barW) / 2;
     let acc = 0;
@@ -76,20 +76,7 @@ const stackedBars = (c: Labelled & { series: StackSeries[]; buckets: StackBucket
     const w = textWidth(b.label);
     const anchor = x + w / 2 > W - 2 ? 'end' : x - w / 2 < 2 ? 'start' : 'middle';
     const at = anchor === 'end' ? W - 2 : anchor === 'start' ? 2 : x;
-    return [
-      h(
-        'text',
-        {
-          class: 'tick',
-          x: at,
-          y: H - m.bottom + 18,
-          'text-anchor': anchor,
-          'font-size': FONT.small,
-          fill: INK_2,
-        },
-        b.label,
-      ),
-    ];
+    return [xLabel(at, H - m.bottom + 18, anchor, b.label)];
   });
   return frame(
     c,
