@@ -14,24 +14,52 @@ interface LineWriter {
 
 const FLUSH_AT = 64 * 1024;
 
-/** JSON lines to a file (created or truncated), flushed every 64 KB, on `flush()` and on close. */
-const fileWriter = (path: string): LineWriter => {
-  const fd = openSync(path, 'w');
-  let buf = '';
-  let closed = false;
+/**
+ * Lines into one reused Buffer, written to `fd` when 64 KB are gathered and on `flush()`: each line is
+ * encoded once, straight into the buffer (no 64 KB string built, flattened and encoded per flush).
+ */
+const fdLines = (fd: number): { write(line: string): void; flush(): void } => {
+  const out = Buffer.allocUnsafeSlow(FLUSH_AT + 4096);
+  let used = 0;
   const flush = (): void => {
-    if (buf && !closed) writeSync(fd, buf);
-    buf = '';
+    if (used > 0) writeSync(fd, out, 0, used);
+    used = 0;
   };
   return {
     write: (line) => {
-      buf += `${line}\n`;
-      if (buf.length >= FLUSH_AT) flush();
+      // UTF-8 takes at most 3 bytes per UTF-16 unit; a line that may not fit goes out on its own.
+      if (used + 3 * line.length + 1 > out.length) {
+        flush();
+        if (3 * line.length + 1 > out.length) {
+          writeSync(fd, `${line}\n`);
+          return;
+        }
+      }
+      used += out.write(line, used, 'utf8');
+      out[used] = 0x0a;
+      used += 1;
+      if (used >= FLUSH_AT) flush();
     },
     flush,
+  };
+};
+
+/** JSON lines to a file (created or truncated), flushed every 64 KB, on `flush()` and on close. */
+const fileWriter = (path: string): LineWriter => {
+  const fd = openSync(path, 'w');
+  const lines = fdLines(fd);
+  let closed = false;
+  return {
+    write: (line) => {
+      if (!closed) lines.write(line);
+    },
+    flush: () => {
+      if (!closed) lines.flush();
+    },
     close: () => {
-      flush();
-      if (!closed) closeSync(fd);
+      if (closed) return;
+      lines.flush();
+      closeSync(fd);
       closed = true;
     },
   };
@@ -49,14 +77,17 @@ const fileFd = (stream: { write(chunk: string): unknown }): number | undefined =
 
 /**
  * JSON lines to a stream (stdout: synchronous for files and pipes on Linux, so memory stays flat). A
- * file gets the text straight from writeSync, not through a Buffer per flush (130 MB for 100,000 records).
+ * file gets the bytes straight from writeSync (fdLines), not through a Buffer per flush.
  */
 const streamWriter = (stream: { write(chunk: string): unknown }): LineWriter => {
-  let buf = '';
   const fd = fileFd(stream);
+  if (fd !== undefined) {
+    const lines = fdLines(fd);
+    return { write: lines.write, flush: lines.flush, close: lines.flush };
+  }
+  let buf = '';
   const flush = (): void => {
-    if (buf && fd !== undefined) writeSync(fd, buf);
-    else if (buf) stream.write(buf);
+    if (buf) stream.write(buf);
     buf = '';
   };
   return {
