@@ -1,7 +1,6 @@
-// The HTTP app behind a Code Engine Kafka subscription (functions cannot be Kafka destinations): every
-// Activity Tracker record arrives as a CloudEvents-binary POST. parse (credentials before anything is
-// read, then one decode) → decide (which guards the events concern) → act (each guard handles the
-// decoded delivery, a `ce-id` once) → respond (5xx only for a redelivery, 4xx when it can never work).
+// The HTTP app behind a Code Engine Kafka subscription: every Activity Tracker record arrives as a
+// CloudEvents-binary POST. parse (credentials first, one decode) → decide (which guards) → act (each guard
+// handles the decoded delivery) → respond (5xx only for a redelivery, 4xx when it can never work).
 import { decodeDelivery } from '#events/decode.ts';
 import { requestFromHttp } from '#events/request.ts';
 import { functionsFor } from '#events/routes.ts';
@@ -14,8 +13,7 @@ import { answer, combine, guardsFor } from './fan-out.ts';
 type AppHandler = (req: HttpRequestLike) => Promise<CeResponse>;
 
 const createApp = (overrides?: RuntimeOverrides): AppHandler => {
-  // The invocation-auth settings are the guards' own configuration.
-  const runtime = runtimeLoader('instance-guard', overrides);
+  const runtime = runtimeLoader('instance-guard', overrides); // invocation auth: the guards' settings
   const guard = guardsFor(overrides);
   // A configuration that cannot load is answered 200 with a failed decision: Knative would redeliver a 5xx.
   return answeringMisconfiguration(

@@ -1,6 +1,5 @@
-// instance-guard: Activity Tracker event → fresh read → decide → PATCH → verified decision record.
-// parse (auth first, then one decode) → decide (checks needing no read) → act (./act.ts, loaded only
-// for events that passed) → respond (decision lines, status, trail).
+// instance-guard: parse (auth first, one decode) → decide (checks needing no read) → act (./act.ts, loaded
+// for events that passed: fresh read, decide, PATCH, verify) → respond (decision lines, status, trail).
 import { type DecodedDelivery, decodeDelivery } from '#events/decode.ts';
 import { requestFromParams } from '#events/request.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
@@ -10,10 +9,7 @@ import { checkRequest } from '#shared/runtime/invocation-auth.ts';
 import { answeringMisconfiguration } from '#shared/runtime/misconfigured.ts';
 
 let acting: Promise<typeof import('./act.ts')> | undefined; // loaded once, by the first event acted on
-const loadActing = (): Promise<typeof import('./act.ts')> => {
-  acting ??= import('./act.ts');
-  return acting;
-};
+const loadActing = (): Promise<typeof import('./act.ts')> => (acting ??= import('./act.ts'));
 /** decide → act: the decisions for a decoded delivery (the COS job calls this too). */
 const guardDelivery = async (rt: GuardRuntime, delivery: DecodedDelivery, t0: number): Promise<Decided[]> => {
   const { actionable, skipped } = screen(rt, delivery, t0);
@@ -37,10 +33,8 @@ const createGuard = (overrides?: RuntimeOverrides) => {
   };
   return { runtime, handle, main };
 };
-
 const createMain = (overrides?: RuntimeOverrides): ((params: CeParams) => Promise<CeResponse>) =>
   answeringMisconfiguration('instance-guard', createGuard(overrides).main, overrides);
-
 const main = createMain();
 
 export { createGuard, createMain, guardDelivery, main };

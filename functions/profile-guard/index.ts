@@ -35,7 +35,6 @@ const createGuard = (overrides?: RuntimeOverrides) => {
 
 const createMain = (overrides?: RuntimeOverrides): ((params: CeParams) => Promise<CeResponse>) =>
   answeringMisconfiguration('profile-guard', createGuard(overrides).main, overrides);
-
 const main = createMain();
 
 export { createGuard, createMain, guardDelivery, main };

@@ -1,26 +1,14 @@
 // sweep: a cron ping (or `{"mode":"sweep", …}`) → the bulk engine over the whole account, --apply (the
 // policy's dry_run wins), in the time limit. parse (credentials, one decode: a ping?) → decide + act +
 // respond (./run.ts, loaded only on a ping: the guards' own code, a summary and every decision).
-import { type DecodeResult, decodeDelivery } from '#events/decode.ts';
+import { decodeDelivery } from '#events/decode.ts';
 import { requestFromParams } from '#events/request.ts';
 import { createLogger, parseLevel } from '#shared/audit/logger.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
 import { type RuntimeOverrides, runtimeLoader } from '#shared/runtime/guard.ts';
 import { checkRequest } from '#shared/runtime/invocation-auth.ts';
 import { answeringMisconfiguration } from '#shared/runtime/misconfigured.ts';
-
-/** Anything but a ping is not the sweep's: events go to the guards (202), bad input is 400. */
-const notAPing = (d: DecodeResult): CeResponse => ({
-  statusCode: d.ok ? 202 : 400,
-  headers: { 'Content-Type': 'application/json' },
-  body: {
-    outcome: d.ok ? 'ignored' : 'refused',
-    reason: d.ok
-      ? `${d.kind} delivery: the sweep runs on a cron ping (or {"mode":"sweep"}); events go to instance-guard and profile-guard`
-      : `not a cron ping or {"mode":"sweep"} request: ${d.reason}`,
-    decisions: [],
-  },
-});
+import { notAPing } from './not-a-ping.ts';
 
 const createMain = (overrides?: RuntimeOverrides): ((params: CeParams) => Promise<CeResponse>) => {
   const level = parseLevel((overrides?.env ?? process.env).IMDS_GUARD_LOG_LEVEL);
