@@ -1,26 +1,12 @@
-// instance-guard's acting pieces both resource paths share: the result shape, the acting context with
-// instance-guard's services, fresh reads, the tag read, and the change log.
-import type { Outcome } from '#shared/audit/decision.ts';
 import { type ChangeLog, type ChangeResult, loggedChanges } from '#shared/audit/intent.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
 import { loadCases, loadIdentity, loadTagging, type ServiceLoaders } from '#shared/cloud/service-loaders.ts';
 import type { Instance, InstanceMetadataService } from '#shared/cloud/vpc.ts';
 import { type CloudApiError, errorMessage } from '#shared/errors.ts';
 import { type ActContext, actContext, readOr404 } from '#shared/runtime/acting.ts';
-import type { GuardRuntime } from '#shared/runtime/guard.ts';
+import type { Guarded, GuardRuntime } from '#shared/runtime/guard.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
 import { type TagRead, tagTypesNeeded } from './decide.ts';
-
-/** The result of guarding one resource, before it becomes a decision record. */
-interface Guarded {
-  outcome: Outcome;
-  reason: string;
-  before: unknown;
-  after: unknown;
-  detail?: Record<string, unknown>;
-  /** The platform should deliver the event again (IBM kept failing with 429/5xx). */
-  retry?: boolean;
-}
 
 interface VpcRef {
   region: string;

@@ -1,12 +1,7 @@
-// The staged rollout's I/O around one instance's change (act.ts calls `hold` before acting and `done` on
-// the result): read the rollout state only when the gate needs it, keep the instance's one notice ticket
-// (the profiles' lifecycle, through the policy's sink), remember notices and changes (rollout-state.ts),
-// and take a per-minute change slot on the event path — a change without a slot is `deferred`: the
-// function answers 503 and the platform delivers the event again later, so nothing is dropped.
-import type { Outcome } from '#shared/audit/decision.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
 import type { Instance } from '#shared/cloud/vpc.ts';
 import type { ActContext } from '#shared/runtime/acting.ts';
+import type { Guarded } from '#shared/runtime/guard.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
 import { runSubjectTicket, type TicketResult } from '../profile-guard/lifecycle.ts';
 import { sinkFor } from '../profile-guard/sink.ts';
@@ -29,15 +24,8 @@ import { linkedProfiles } from './rollout-links.ts';
 import { RolloutStateError, type RolloutStore, rolloutStoreFor } from './rollout-state.ts';
 import { type RolloutNotice, rolloutTicketable } from './rollout-ticket.ts';
 
-/** The result shape act.ts records (its `Guarded`). */
-interface Held {
-  outcome: Outcome;
-  reason: string;
-  before: unknown;
-  after: unknown;
-  detail?: Record<string, unknown>;
-  retry?: boolean;
-}
+/** The result shape act.ts records. */
+type Held = Guarded;
 
 interface RolloutOptions {
   /** The event path: the per-minute change limit applies. */

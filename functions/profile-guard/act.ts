@@ -10,7 +10,7 @@ import { ALL_SERVICES } from '#shared/cloud/service-loaders.ts';
 import type { Severity } from '#shared/policy/profiles.ts';
 import { type ActContext, actContext, actPerAccount, failureOf, mayActIn } from '#shared/runtime/acting.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
-import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/guard.ts';
+import type { Actionable, Decided, Guarded, GuardRuntime } from '#shared/runtime/guard.ts';
 import { cannotAuthenticate, recordFor } from '#shared/runtime/guard.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
@@ -21,19 +21,6 @@ import { sinkFor } from './sink.ts';
 import { type ProfileRead, readProfile } from './snapshot.ts';
 import { type ProfileTarget, resolveTargets, type Targets } from './targets.ts';
 import type { TriggerEvent } from './ticket-plan.ts';
-
-/** The result of guarding one profile, before it becomes a decision record. */
-interface Guarded {
-  outcome: Outcome;
-  reason: string;
-  target_crn?: string;
-  before: unknown;
-  after: unknown;
-  detail?: Record<string, unknown>;
-  level?: 'info';
-  /** The platform should deliver the event again (a sink or IBM failed with 429/5xx/no answer). */
-  retry?: boolean;
-}
 
 const findingsDetail = (a: ProfileAssessment) =>
   a.findings.map((f) => ({ id: f.id, rule_id: f.rule_id, severity: f.severity }));

@@ -2,14 +2,14 @@
 // them, the acting contexts (the policy's dry_run applies, and one with dry-run forced), the regions
 // to scan, and how a guard's failure becomes a result.
 import { randomUUID } from 'node:crypto';
-import type { DecisionRecord, Outcome } from '#shared/audit/decision.ts';
+import type { DecisionRecord } from '#shared/audit/decision.ts';
 import type { ChangeLog } from '#shared/audit/intent.ts';
 import { createClients } from '#shared/cloud/clients.ts';
 import { ALL_SERVICES } from '#shared/cloud/service-loaders.ts';
 import type { VpcClient } from '#shared/cloud/vpc.ts';
 import { CloudApiError, errorMessage } from '#shared/errors.ts';
 import { type ActContext, actContext, ibmReason } from '#shared/runtime/acting.ts';
-import type { GuardRuntime } from '#shared/runtime/guard.ts';
+import type { Guarded, GuardRuntime } from '#shared/runtime/guard.ts';
 import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
 import type { PendingIntent } from './journal.ts';
@@ -78,17 +78,8 @@ interface Progress {
   throttled: number;
 }
 
-/** What a guard returns (instance-guard's and profile-guard's Guarded share this shape). */
-interface Result {
-  outcome: Outcome;
-  reason: string;
-  before: unknown;
-  after: unknown;
-  detail?: Record<string, unknown>;
-  retry?: boolean;
-  target_crn?: string;
-  level?: 'info';
-}
+/** What a guard returns. */
+type Result = Guarded;
 
 interface Run {
   rt: GuardRuntime;

@@ -284,5 +284,18 @@ const refuse = async (
   return withTrail(rt, response, [record]);
 };
 
-export type { Actionable, Decided, GuardRuntime, RuntimeOverrides };
+/** What guarding one resource gives, before it becomes a decision record (every guard and the sweep). */
+interface Guarded {
+  outcome: Outcome;
+  reason: string;
+  target_crn?: string;
+  before: unknown;
+  after: unknown;
+  detail?: Record<string, unknown>;
+  level?: 'info';
+  /** The platform should deliver the event again (IBM or a sink kept failing: 429/5xx/no answer). */
+  retry?: boolean;
+}
+
+export type { Actionable, Decided, Guarded, GuardRuntime, RuntimeOverrides };
 export { cannotAuthenticate, recordFor, refuse, respond, runtimeLoader, screen, sinceMs };
