@@ -9,16 +9,18 @@ import { parseCrn } from '#shared/cloud/crn.ts';
 import type { ActContext } from '#shared/runtime/acting.ts';
 import { ticketKey, ticketMarker } from '#shared/tickets/ids.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
-import { tagLines as formatTags, TAG_MARKER, type TicketText } from '#shared/tickets/tags.ts';
+import { tagLines as formatTags } from '#shared/tickets/tags.ts';
 import { runSubjectTicket } from '../profile-guard/lifecycle.ts';
 import { sinkFor } from '../profile-guard/sink.ts';
 import {
-  code,
+  duplicateText,
+  joinLines,
   md,
+  noticeLines,
+  plainLead,
+  resolveText,
   type Ticketable,
   type TriggerEvent,
-  tagBlockMarkdown,
-  tagBlockText,
   triggerLine,
 } from '../profile-guard/ticket-subject.ts';
 import type { GateRefusal } from './image-gate.ts';
@@ -43,48 +45,27 @@ const keyOf = (account: string, s: Stopped): string =>
 const HOW =
   'Choose one: give it secure access (a rule with mode secure that matches it), exempt it (the imds-guard:exempt access tag, or an entry in instances.exemptions.list), or move it to an image that does not require the metadata service.';
 
-const join = (lines: { text: string[]; markdown: string[] }): TicketText => ({
-  text: lines.text.join('\n'),
-  markdown: lines.markdown.join('\n'),
-});
-
 /** The ticket for one stopped resource: its texts carry the marker and key sinks find it by. */
 const imageTicketable = (account: string, s: Stopped, reason: string): Ticketable => {
   const noun = s.kind === 'instance' ? 'instance' : 'instance template';
   const what = `imds-guard cannot disable the metadata service of ${noun} ${s.name}: its image requires it`;
   const marker = markerOf(account, s);
   const key = keyOf(account, s);
-  const head: [string, string][] = [
-    [noun === 'instance' ? 'Instance' : 'Template', `${s.name} (${s.id})`],
-    ['CRN', s.crn],
-    ['Region', s.region],
-  ];
-  const body = (event?: TriggerEvent, findings = [FINDING]) => {
-    const tags = formatTags(marker, key, findings);
-    const rows = [...head, ['Trigger', triggerLine(event)] as [string, string]];
-    return {
-      text: [`${what}.`, reason, HOW, '', ...rows.map(([k, v]) => `${k}: ${v}`), '', ...tagBlockText(tags)],
-      markdown: [
-        `**${md(what)}.**`,
-        '',
-        md(reason),
-        '',
-        md(HOW),
-        '',
-        ...rows.map(([k, v]) => `- **${k}:** ${k === 'Trigger' ? md(v) : code(v)}`),
-        '',
-        ...tagBlockMarkdown(tags),
-      ],
-    };
-  };
-  const resolved = (why: string, event?: TriggerEvent): TicketText => {
-    const line = `imds-guard: the ${noun} ${why}. Resolving.`;
-    const tags = formatTags(marker, key, []);
-    return join({
-      text: [line, `Trigger: ${triggerLine(event)}`, '', ...tagBlockText(tags)],
-      markdown: [md(line), '', `- **Trigger:** ${md(triggerLine(event))}`, '', ...tagBlockMarkdown(tags)],
-    });
-  };
+  const body = (event?: TriggerEvent) =>
+    joinLines(
+      noticeLines({
+        what,
+        why: { text: [reason], markdown: [md(reason)] },
+        how: HOW,
+        rows: [
+          [noun === 'instance' ? 'Instance' : 'Template', `${s.name} (${s.id})`],
+          ['CRN', s.crn],
+          ['Region', s.region],
+          ['Trigger', triggerLine(event)],
+        ],
+        tags: formatTags(marker, key, [FINDING]),
+      }),
+    );
   return {
     subject: { id: s.id, crn: s.crn, name: s.name, account_id: account },
     marker,
@@ -94,18 +75,23 @@ const imageTicketable = (account: string, s: Stopped, reason: string): Ticketabl
     compliant: false,
     affected_crns: [s.crn],
     texts: {
-      render: (event) => ({ title: `[imds-guard] ${what} (${marker})`, ...join(body(event)) }),
-      change: (_change, event) => join(body(event)),
+      render: (event) => ({ title: `[imds-guard] ${what} (${marker})`, ...body(event) }),
+      change: (_change, event) => body(event),
       resolve: (why, event) =>
-        resolved(why === 'exempt' ? 'is exempt now' : 'has the wanted settings', event),
-      duplicate: (survivorId) => {
-        const line = `imds-guard: duplicate of ticket ${survivorId} about ${noun} ${s.name}. Closing this one.`;
-        const tag = [`${TAG_MARKER}: ${marker}`];
-        return join({
-          text: [line, '', ...tagBlockText(tag)],
-          markdown: [md(line), '', ...tagBlockMarkdown(tag)],
-        });
-      },
+        resolveText(
+          plainLead(
+            `imds-guard: the ${noun} ${why === 'exempt' ? 'is exempt now' : 'has the wanted settings'}. Resolving.`,
+          ),
+          formatTags(marker, key, []),
+          event,
+        ),
+      duplicate: (survivorId) =>
+        duplicateText(
+          plainLead(
+            `imds-guard: duplicate of ticket ${survivorId} about ${noun} ${s.name}. Closing this one.`,
+          ),
+          marker,
+        ),
     },
     words: { clean: 'its image no longer stops the change', noun },
   };

@@ -5,15 +5,17 @@
 
 import type { InstanceMetadataServicePatch } from '#shared/cloud/vpc.ts';
 import { ticketKey as keyOf, ticketMarker } from '#shared/tickets/ids.ts';
-import { tagLines as formatTags, TAG_MARKER, type TicketText } from '#shared/tickets/tags.ts';
+import { tagLines as formatTags, type TicketText } from '#shared/tickets/tags.ts';
 import {
-  code,
+  duplicateText,
+  joinLines,
   md,
+  noticeLines,
+  plainLead,
   type RenderedTicket,
+  resolveText,
   type Ticketable,
   type TriggerEvent,
-  tagBlockMarkdown,
-  tagBlockText,
   triggerLine,
 } from '../profile-guard/ticket-subject.ts';
 
@@ -53,66 +55,45 @@ const what = (n: RolloutNotice): string =>
 const HOW =
   'To keep the current setting, add an exemption (the imds-guard:exempt access tag, or an entry in instances.exemptions.list) before then; the guard then leaves the instance alone.';
 
-const body = (n: RolloutNotice, event: TriggerEvent | undefined): { text: string[]; markdown: string[] } => {
-  const head: [string, string][] = [
-    ['Instance', `${n.instance.name} (${n.instance.id})`],
-    ['CRN', n.instance.crn],
-    ['Region', n.instance.region],
-    ['Planned change', JSON.stringify(n.patch)],
-    ['Trigger', triggerLine(event)],
-  ];
-  const tags = formatTags(rolloutMarker(n.account_id, n.instance.id), ticketKey(n), findingIds(n));
-  return {
-    text: [
-      `${what(n)}.`,
-      ...n.reasons,
-      HOW,
-      '',
-      ...head.map(([k, v]) => `${k}: ${v}`),
-      '',
-      ...tagBlockText(tags),
-    ],
-    markdown: [
-      `**${md(what(n))}.**`,
-      '',
-      ...n.reasons.map((r) => `- ${md(r)}`),
-      '',
-      md(HOW),
-      '',
-      ...head.map(([k, v]) => `- **${k}:** ${k === 'Trigger' ? md(v) : code(v)}`),
-      '',
-      ...tagBlockMarkdown(tags),
-    ],
-  };
-};
+const body = (n: RolloutNotice, event: TriggerEvent | undefined): TicketText =>
+  joinLines(
+    noticeLines({
+      what: what(n),
+      why: { text: n.reasons, markdown: n.reasons.map((r) => `- ${md(r)}`) },
+      how: HOW,
+      rows: [
+        ['Instance', `${n.instance.name} (${n.instance.id})`],
+        ['CRN', n.instance.crn],
+        ['Region', n.instance.region],
+        ['Planned change', JSON.stringify(n.patch)],
+        ['Trigger', triggerLine(event)],
+      ],
+      tags: formatTags(rolloutMarker(n.account_id, n.instance.id), ticketKey(n), findingIds(n)),
+    }),
+  );
 
 const ticketKey = (n: RolloutNotice): string =>
   keyOf('imds-guard/rollout/v1', n.account_id, n.instance.id, findingIds(n));
 
-const text = (lines: { text: string[]; markdown: string[] }): TicketText => ({
-  text: lines.text.join('\n'),
-  markdown: lines.markdown.join('\n'),
-});
-
 const render = (n: RolloutNotice, event?: TriggerEvent): RenderedTicket => ({
   title: `[imds-guard] ${what(n)} (${rolloutMarker(n.account_id, n.instance.id)})`,
-  ...text(body(n, event)),
+  ...body(n, event),
 });
 
-const resolveText = (n: RolloutNotice, event?: TriggerEvent): TicketText => {
-  const why = `imds-guard: ${RESOLUTIONS[n.resolution ?? 'compliant']}. Resolving.`;
-  const tags = formatTags(rolloutMarker(n.account_id, n.instance.id), ticketKey(n), []);
-  return text({
-    text: [why, `Trigger: ${triggerLine(event)}`, '', ...tagBlockText(tags)],
-    markdown: [md(why), '', `- **Trigger:** ${md(triggerLine(event))}`, '', ...tagBlockMarkdown(tags)],
-  });
-};
+const resolved = (n: RolloutNotice, event?: TriggerEvent): TicketText =>
+  resolveText(
+    plainLead(`imds-guard: ${RESOLUTIONS[n.resolution ?? 'compliant']}. Resolving.`),
+    formatTags(rolloutMarker(n.account_id, n.instance.id), ticketKey(n), []),
+    event,
+  );
 
-const duplicateText = (n: RolloutNotice, survivorId: string): TicketText => {
-  const why = `imds-guard: duplicate of ticket ${survivorId} about instance ${n.instance.name}. Closing this one.`;
-  const tag = [`${TAG_MARKER}: ${rolloutMarker(n.account_id, n.instance.id)}`];
-  return text({ text: [why, '', ...tagBlockText(tag)], markdown: [md(why), '', ...tagBlockMarkdown(tag)] });
-};
+const duplicate = (n: RolloutNotice, survivorId: string): TicketText =>
+  duplicateText(
+    plainLead(
+      `imds-guard: duplicate of ticket ${survivorId} about instance ${n.instance.name}. Closing this one.`,
+    ),
+    rolloutMarker(n.account_id, n.instance.id),
+  );
 
 /** The instance as a ticket subject: one ticket per instance, keyed by what it announces. */
 const rolloutTicketable = (n: RolloutNotice): Ticketable => ({
@@ -125,9 +106,9 @@ const rolloutTicketable = (n: RolloutNotice): Ticketable => ({
   affected_crns: [n.instance.crn],
   texts: {
     render: (event) => render(n, event),
-    change: (_change, event) => text(body(n, event)),
-    resolve: (_reason, event) => resolveText(n, event),
-    duplicate: (survivorId) => duplicateText(n, survivorId),
+    change: (_change, event) => body(n, event),
+    resolve: (_reason, event) => resolved(n, event),
+    duplicate: (survivorId) => duplicate(n, survivorId),
   },
   words: { clean: 'no rollout notice is pending', noun: 'instance' },
 });

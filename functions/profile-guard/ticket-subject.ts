@@ -3,7 +3,7 @@
 // found for its marker, say what to do: open / nothing / comment / resolve, after closing duplicates.
 // The subject brings its own texts; sinks find tickets again by the marker and key in every text.
 import type { Severity } from '#shared/policy/profiles.ts';
-import type { TicketRef, TicketText } from '#shared/tickets/tags.ts';
+import { TAG_MARKER, type TicketRef, type TicketText } from '#shared/tickets/tags.ts';
 import type { TicketSubject } from '#shared/tickets/types.ts';
 
 /** The Activity Tracker event that led to this assessment; absent for sweeps and manual runs. */
@@ -134,6 +134,79 @@ const triggerLine = (event: TriggerEvent | undefined): string => {
 const tagBlockText = (lines: string[]): string[] => ['--', ...lines];
 const tagBlockMarkdown = (lines: string[]): string[] => ['```text', ...lines, '```'];
 
+/** A text's lines in both forms, before they are joined. */
+interface Lines {
+  text: string[];
+  markdown: string[];
+}
+
+/** One line in both forms. */
+interface Lead {
+  text: string;
+  markdown: string;
+}
+
+const joinLines = (lines: Lines): TicketText => ({
+  text: lines.text.join('\n'),
+  markdown: lines.markdown.join('\n'),
+});
+
+/** `imds-guard: <why>`, the prefix in bold in Markdown. */
+const guardSays = (why: string): Lead => ({
+  text: `imds-guard: ${why}`,
+  markdown: `**imds-guard:** ${md(why)}`,
+});
+
+/** A line that reads the same in both forms. */
+const plainLead = (line: string): Lead => ({ text: line, markdown: md(line) });
+
+/** Label: value rows; in Markdown a list, the values as code (the trigger, a sentence, as text). */
+const rowLines = (rows: readonly [label: string, value: string][]): Lines => ({
+  text: rows.map(([k, v]) => `${k}: ${v}`),
+  markdown: rows.map(([k, v]) => `- **${k}:** ${k === 'Trigger' ? md(v) : code(v)}`),
+});
+
+/** A notice about one resource (instance-guard's subjects): what, why, how to keep it, its rows, the tags. */
+const noticeLines = (n: {
+  what: string;
+  why: Lines;
+  how: string;
+  rows: readonly [string, string][];
+  tags: string[];
+}): Lines => {
+  const rows = rowLines(n.rows);
+  return {
+    text: [`${n.what}.`, ...n.why.text, n.how, '', ...rows.text, '', ...tagBlockText(n.tags)],
+    markdown: [
+      `**${md(n.what)}.**`,
+      '',
+      ...n.why.markdown,
+      '',
+      md(n.how),
+      '',
+      ...rows.markdown,
+      '',
+      ...tagBlockMarkdown(n.tags),
+    ],
+  };
+};
+
+/** A resolving comment: why, the trigger, the tags. */
+const resolveText = (lead: Lead, tags: string[], event: TriggerEvent | undefined): TicketText =>
+  joinLines({
+    text: [lead.text, `Trigger: ${triggerLine(event)}`, '', ...tagBlockText(tags)],
+    markdown: [lead.markdown, '', `- **Trigger:** ${md(triggerLine(event))}`, '', ...tagBlockMarkdown(tags)],
+  });
+
+/** The comment on a duplicate closed against the survivor: why, and the marker alone. */
+const duplicateText = (lead: Lead, marker: string): TicketText => {
+  const tag = [`${TAG_MARKER}: ${marker}`];
+  return joinLines({
+    text: [lead.text, '', ...tagBlockText(tag)],
+    markdown: [lead.markdown, '', ...tagBlockMarkdown(tag)],
+  });
+};
+
 // ---- Plan ------------------------------------------------------------------------------------------
 
 const planSurvivor = (t: Ticketable, survivor: TicketRef, event: TriggerEvent | undefined): SurvivorPlan => {
@@ -215,6 +288,8 @@ const planSubjectTicket = (
 
 export type {
   FindingsChange,
+  Lead,
+  Lines,
   RenderedTicket,
   SurvivorPlan,
   Ticketable,
@@ -227,8 +302,15 @@ export {
   chooseSurvivor,
   code,
   compareTickets,
+  duplicateText,
+  guardSays,
+  joinLines,
   md,
+  noticeLines,
+  plainLead,
   planSubjectTicket,
+  resolveText,
+  rowLines,
   tagBlockMarkdown,
   tagBlockText,
   triggerLine,
