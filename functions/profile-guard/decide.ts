@@ -1,27 +1,16 @@
 // Pure: one fresh read of a trusted profile × the policy → an assessment. The same function serves
 // events, the sweep and bulk runs; tickets are planned from its result (ticket-plan.ts).
 
-import { exemptionInForce } from '#shared/policy/match.ts';
-import type { ProfileExemption, Severity } from '#shared/policy/profiles.ts';
+import type { ProfileExemption } from '#shared/policy/profiles.ts';
 import { ticketKey, ticketMarker } from '#shared/tickets/ids.ts';
 import { evaluateRules } from './rules/index.ts';
 import type { Finding, ProfileInfo, ProfileSnapshot, ProfileThresholds } from './rules/types.ts';
+import { type Verdict, verdictOf } from './verdict.ts';
 
-interface ProfileAssessment {
+/** The verdict (verdict.ts) on one profile, with what finds its ticket again. */
+interface ProfileAssessment extends Verdict<Finding, ProfileExemption> {
   account_id: string;
   profile: ProfileInfo;
-  /** Most severe first, then by id. */
-  findings: Finding[];
-  /** The most severe finding's, or null when there are none. */
-  severity: Severity | null;
-  /** No findings (an exempt profile with findings is not compliant; see `exempt`). */
-  compliant: boolean;
-  /** The exemption in force at `now`, if any. */
-  exempt?: ProfileExemption;
-  /** An exemption that matched the profile but has run out: worth saying in the ticket. */
-  expired_exemption?: ProfileExemption;
-  /** Sorted finding ids: what the key is made of. */
-  finding_ids: string[];
   /** Changes exactly when the findings (by id) change: one open ticket per key. */
   key: string;
   /** From account and profile only: finds the profile's ticket again whatever its findings. */
@@ -45,23 +34,13 @@ const assessProfile = (
   thresholds: ProfileThresholds,
   now: Date,
 ): ProfileAssessment => {
-  const findings = evaluateRules(snapshot, thresholds);
-  const findingIds = findings.map((f) => f.id).sort();
-  const { active, expired } = exemptionInForce(
-    thresholds.exempt_profiles,
-    (e) => exemptionMatches(e, snapshot.profile),
-    now,
-  );
+  const matches = (e: ProfileExemption) => exemptionMatches(e, snapshot.profile);
+  const verdict = verdictOf(evaluateRules(snapshot, thresholds), thresholds.exempt_profiles, matches, now);
   return {
     account_id: snapshot.account_id,
     profile: snapshot.profile,
-    findings,
-    severity: findings[0]?.severity ?? null,
-    compliant: findings.length === 0,
-    ...(active ? { exempt: active } : {}),
-    ...(expired ? { expired_exemption: expired } : {}),
-    finding_ids: findingIds,
-    key: findingsKey(snapshot.account_id, snapshot.profile.id, findingIds),
+    ...verdict,
+    key: findingsKey(snapshot.account_id, snapshot.profile.id, verdict.finding_ids),
     profile_marker: profileMarker(snapshot.account_id, snapshot.profile.id),
     assessed_at: now.toISOString(),
   };

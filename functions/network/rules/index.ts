@@ -1,7 +1,7 @@
 // The network rule registry: one entry per rule id the policy knows (shared/policy/network.ts), and the
 // pure decision over one VPC's posture. Findings only: nothing here (or anywhere) changes the network.
 import { NETWORK_RULE_IDS, type NetworkRuleId } from '#shared/policy/network.ts';
-import { SEVERITIES, type Severity } from '#shared/policy/profiles.ts';
+import { compareFindings } from '../../profile-guard/rules/order.ts';
 import type { NetworkFinding, NetworkPolicy, NetworkRule, VpcPosture } from '../types.ts';
 import { flowLogRules } from './flow-logs.ts';
 import { inboundRules } from './inbound.ts';
@@ -13,12 +13,6 @@ const NETWORK_RULES = {
   ...privatePathRules,
 } satisfies Record<NetworkRuleId, NetworkRule>;
 
-const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
-
-/** Most severe first, then by id: one order for assessments, tickets and keys. */
-const compareFindings = (a: NetworkFinding, b: NetworkFinding): number =>
-  severityRank(a.severity) - severityRank(b.severity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-
 /** Every rule of every enabled check, with the policy's severities; empty when the section is off. */
 const decideNetwork = (policy: NetworkPolicy, posture: VpcPosture): NetworkFinding[] => {
   if (!policy.enabled) return [];
@@ -28,6 +22,7 @@ const decideNetwork = (policy: NetworkPolicy, posture: VpcPosture): NetworkFindi
     const severity = policy.severities[id] ?? rule.severity;
     return rule.evaluate(posture, policy).map((f): NetworkFinding => ({ ...f, severity }));
   });
+  // Most severe first, then by id: the one order profiles' findings take too.
   return findings.sort(compareFindings);
 };
 
