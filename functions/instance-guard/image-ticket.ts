@@ -8,10 +8,8 @@ import type { Outcome } from '#shared/audit/decision.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
 import type { ActContext } from '#shared/runtime/acting.ts';
 import { ticketKey, ticketMarker } from '#shared/tickets/ids.ts';
-import { TicketSinkError } from '#shared/tickets/index.ts';
 import { tagLines as formatTags } from '#shared/tickets/tags.ts';
-import { runSubjectTicket } from '../profile-guard/lifecycle.ts';
-import { sinkFor } from '../profile-guard/sink.ts';
+import { tryTicketFor } from '../profile-guard/sink.ts';
 import {
   duplicateText,
   joinLines,
@@ -121,28 +119,19 @@ const settleStopped = async (
 ): Promise<StoppedResult> => {
   const failed = { ...blocked, before, after: before };
   if (!blocked.ticket) return failed;
-  try {
-    const ticketable = imageTicketable(accountOf(ctx, s), s, blocked.reason);
-    const t = await runSubjectTicket(sinkFor(ctx), ticketable, {
-      dryRun: ctx.rt.dryRun,
-      ...(event ? { event } : {}),
-    });
-    return {
-      outcome: t.outcome,
-      reason: `${blocked.reason}; ${t.reason}`,
-      before,
-      after: before,
-      detail: { ...blocked.detail, ticket: t.ticket },
-    };
-  } catch (err) {
-    if (!(err instanceof TicketSinkError)) throw err;
-    const why = err.retryable ? 'ticket sink unavailable, retry wanted' : 'ticket sink refused';
-    return {
-      ...failed,
-      reason: `${blocked.reason}; ${why}: ${err.message}`,
-      ...(err.retryable ? { retry: true } : {}),
-    };
-  }
+  const run = await tryTicketFor(ctx, imageTicketable(accountOf(ctx, s), s, blocked.reason), {
+    ...(event ? { event } : {}),
+  });
+  if (run.kind === 'sink-failed')
+    return { ...failed, reason: `${blocked.reason}; ${run.reason}`, ...(run.retry ? { retry: true } : {}) };
+  const t = run.ticket;
+  return {
+    outcome: t.outcome,
+    reason: `${blocked.reason}; ${t.reason}`,
+    before,
+    after: before,
+    detail: { ...blocked.detail, ticket: t.ticket },
+  };
 };
 
 export type { Stopped };

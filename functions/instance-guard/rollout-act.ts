@@ -3,8 +3,8 @@ import type { Instance } from '#shared/cloud/vpc.ts';
 import type { ActContext } from '#shared/runtime/acting.ts';
 import type { Guarded } from '#shared/runtime/guard.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
-import { runSubjectTicket, type TicketResult } from '../profile-guard/lifecycle.ts';
-import { sinkFor } from '../profile-guard/sink.ts';
+import type { TicketResult } from '../profile-guard/lifecycle.ts';
+import { sinkFailureReason, ticketFor } from '../profile-guard/sink.ts';
 import type { TriggerEvent } from '../profile-guard/ticket-subject.ts';
 import type { TagRead } from './decide.ts';
 import {
@@ -73,17 +73,14 @@ const noticeOf = (
 });
 
 const ticket = (ctx: ActContext, n: RolloutNotice, o: RolloutOptions): Promise<TicketResult> =>
-  runSubjectTicket(sinkFor(ctx), rolloutTicketable(n), {
-    dryRun: ctx.rt.dryRun,
-    ...(o.trigger ? { event: o.trigger } : {}),
-  });
+  ticketFor(ctx, rolloutTicketable(n), o.trigger ? { event: o.trigger } : {});
 
 /** A sink or state failure: no change made; retryable ones give the event back. */
 const failedHold = (err: unknown, before: unknown, detail: Record<string, unknown>): Held => {
   if (err instanceof TicketSinkError)
     return {
       outcome: 'failed',
-      reason: `rollout: ${err.retryable ? 'ticket sink unavailable, retry wanted' : 'ticket sink refused'}: ${err.message}; nothing changed`,
+      reason: `rollout: ${sinkFailureReason(err)}; nothing changed`,
       before,
       after: before,
       detail,

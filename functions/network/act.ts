@@ -3,9 +3,7 @@
 // made of. Findings only: nothing here writes to the VPC. `scan`, the sweep and the demo share it.
 import type { Outcome } from '#shared/audit/decision.ts';
 import { type ActContext, mayActIn } from '#shared/runtime/acting.ts';
-import { TicketSinkError } from '#shared/tickets/index.ts';
-import { runSubjectTicket, type TicketResult } from '../profile-guard/lifecycle.ts';
-import { sinkFor } from '../profile-guard/sink.ts';
+import { tryTicketFor } from '../profile-guard/sink.ts';
 import { assessNetwork, type NetworkAssessment } from './decide.ts';
 import { networkTicketable } from './ticket.ts';
 import type { VpcPosture } from './types.ts';
@@ -60,25 +58,18 @@ const guardNetwork = async (ctx: ActContext, posture: VpcPosture): Promise<Netwo
     };
   const a = assessNetwork(posture, rt.policy.network, rt.now());
   const detail = baseDetail(ctx, a, posture);
-  const mapped = a.severity ? rt.policy.profiles.ticket.severity_map?.[a.severity] : undefined;
-  let ticket: TicketResult;
-  try {
-    ticket = await runSubjectTicket(sinkFor(ctx), networkTicketable(a), {
-      dryRun: rt.dryRun,
-      ...(mapped !== undefined ? { mappedSeverity: mapped } : {}),
-    });
-  } catch (err) {
-    if (!(err instanceof TicketSinkError)) throw err;
+  const run = await tryTicketFor(ctx, networkTicketable(a), { mapSeverity: true });
+  if (run.kind === 'sink-failed')
     return {
       outcome: 'failed',
-      reason: `${err.retryable ? 'ticket sink unavailable, retry wanted' : 'ticket sink refused'}: ${err.message}`,
+      reason: run.reason,
       target_crn: crn,
       before: null,
       after: { findings: a.finding_ids },
-      detail: { ...detail, ticket: { sink: err.sink, action: 'none', status: err.status } },
-      ...(err.retryable ? { retry: true } : {}),
+      detail: { ...detail, ticket: run.ticket },
+      ...(run.retry ? { retry: true } : {}),
     };
-  }
+  const { ticket } = run;
   return {
     outcome: ticket.outcome,
     reason: `VPC ${a.vpc.name}: ${ticket.reason}`,

@@ -7,20 +7,18 @@ import { dedupeKey } from '#events/decode.ts';
 import type { DecisionRecord, Outcome } from '#shared/audit/decision.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
 import { ALL_SERVICES } from '#shared/cloud/service-loaders.ts';
-import type { Severity } from '#shared/policy/profiles.ts';
 import { type ActContext, actContext, actPerAccount, failureOf, mayActIn } from '#shared/runtime/acting.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
 import type { Actionable, Decided, Guarded, GuardRuntime } from '#shared/runtime/guard.ts';
 import { cannotAuthenticate, recordFor } from '#shared/runtime/guard.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
-import { TicketSinkError } from '#shared/tickets/index.ts';
 import { assessProfile, type ProfileAssessment } from './decide.ts';
 import { capSessions, type FixResult, withCaps } from './fix.ts';
-import { runTicket, type TicketDetail, type TicketResult } from './lifecycle.ts';
-import { sinkFor } from './sink.ts';
+import type { TicketDetail, TicketResult } from './lifecycle.ts';
+import { tryTicketFor } from './sink.ts';
 import { type ProfileRead, readProfile } from './snapshot.ts';
 import { type ProfileTarget, resolveTargets, type Targets } from './targets.ts';
-import type { TriggerEvent } from './ticket-plan.ts';
+import { profileTicketable, type TriggerEvent } from './ticket-plan.ts';
 
 const findingsDetail = (a: ProfileAssessment) =>
   a.findings.map((f) => ({ id: f.id, rule_id: f.rule_id, severity: f.severity }));
@@ -155,29 +153,23 @@ const ticketProfile = async (ctx: ActContext, acted: Acted, event?: TriggerEvent
   const { rt } = ctx;
   const { read, first, a, fix } = acted;
   const profile = read.snapshot.profile;
-  const severity: Severity | null = a.severity;
-  const mapped = severity ? rt.policy.profiles.ticket.severity_map?.[severity] : undefined;
   const baseDetail = profileDetail(rt, acted);
-  let ticket: TicketResult;
-  try {
-    ticket = await runTicket(sinkFor(ctx), a, {
-      dryRun: rt.dryRun,
-      ...(event ? { event } : {}),
-      ...(mapped !== undefined ? { mappedSeverity: mapped } : {}),
-    });
-  } catch (err) {
-    if (!(err instanceof TicketSinkError)) throw err;
+  const run = await tryTicketFor(ctx, profileTicketable(a), {
+    ...(event ? { event } : {}),
+    mapSeverity: true,
+  });
+  if (run.kind === 'sink-failed')
     // The fix (if any) is done and verified; a redelivery re-reads, finds it done, and tickets again.
     return {
       outcome: 'failed',
-      reason: `${err.retryable ? 'ticket sink unavailable, retry wanted' : 'ticket sink refused'}: ${err.message}`,
+      reason: run.reason,
       target_crn: profile.crn,
       before: { findings: first.finding_ids },
       after: { findings: a.finding_ids },
-      detail: { ...baseDetail, ticket: { sink: err.sink, action: 'none', status: err.status } },
-      ...(err.retryable ? { retry: true } : {}),
+      detail: { ...baseDetail, ticket: run.ticket },
+      ...(run.retry ? { retry: true } : {}),
     };
-  }
+  const { ticket } = run;
   const ticketDetail: TicketDetail = ticket.ticket;
   return {
     ...combine(fix, ticket),
