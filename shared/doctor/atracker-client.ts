@@ -1,7 +1,8 @@
 // Thin typed Activity Tracker Event Routing v2 client on sdk-core's BaseService, mirroring IBM's AtrackerV2
 // SDKs (IBM/platform-services-go-sdk atrackerv2; no Node package ships it): the two reads doctor makes,
 // `listTargets` → `GET /api/v2/targets` and `listRoutes` → `GET /api/v2/routes`.
-import { BaseService, type UserOptions } from 'ibm-cloud-sdk-core';
+import type { UserOptions } from 'ibm-cloud-sdk-core';
+import { DoctorClient, type Response } from './base-client.ts';
 
 interface AtTarget {
   id: string;
@@ -25,32 +26,17 @@ interface AtRoute {
   rules: { target_ids: string[]; locations: string[] }[];
 }
 
-interface Response<T> {
-  status: number;
-  result: T;
-}
-
-class AtrackerClient extends BaseService {
+class AtrackerClient extends DoctorClient {
   static override DEFAULT_SERVICE_NAME = 'atracker';
-
-  private get<T>(url: string, operation: string, qs?: Record<string, string>): Promise<Response<T>> {
-    const base = this.baseOptions as { headers?: Record<string, string> };
-    return this.createRequest({
-      options: { url, method: 'GET', ...(qs ? { qs } : {}) },
-      defaultOptions: {
-        ...this.baseOptions,
-        headers: {
-          ...base.headers,
-          Accept: 'application/json',
-          'User-Agent': `imds-guard-doctor/0.1.0 (lang=node.js; operation=${operation})`,
-        },
-      },
-    }) as Promise<Response<T>>;
-  }
 
   /** Every target of the account, or of one region. */
   listTargets(params: { region?: string } = {}): Promise<Response<{ targets: AtTarget[] }>> {
-    return this.get('/api/v2/targets', 'list_targets', params.region ? { region: params.region } : undefined);
+    return this.get(
+      '/api/v2/targets',
+      'list_targets',
+      undefined,
+      params.region ? { region: params.region } : undefined,
+    );
   }
 
   /** Routes are account-wide: any region's endpoint lists them all. */

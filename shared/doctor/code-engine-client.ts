@@ -1,7 +1,8 @@
 // Thin typed Code Engine API v2 client on sdk-core's BaseService, mirroring IBM's CodeEngineV2 SDKs
 // (IBM/code-engine-go-sdk codeenginev2): the reads doctor makes — projects (paged by `start`), and one
 // function, app, job or config map by name. The API has no subscription resources to read.
-import { BaseService, type UserOptions } from 'ibm-cloud-sdk-core';
+import type { UserOptions } from 'ibm-cloud-sdk-core';
+import { DoctorClient, type Response } from './base-client.ts';
 
 interface CeProject {
   id: string;
@@ -35,11 +36,6 @@ interface CeConfigMap {
   data?: Record<string, string>;
 }
 
-interface Response<T> {
-  status: number;
-  result: T;
-}
-
 type ComponentKind = 'function' | 'app' | 'job';
 
 const COLLECTION = { function: 'functions', app: 'apps', job: 'jobs' } as const satisfies Record<
@@ -47,28 +43,8 @@ const COLLECTION = { function: 'functions', app: 'apps', job: 'jobs' } as const 
   string
 >;
 
-class CodeEngineClient extends BaseService {
+class CodeEngineClient extends DoctorClient {
   static override DEFAULT_SERVICE_NAME = 'code_engine';
-
-  private get<T>(
-    url: string,
-    operation: string,
-    path?: Record<string, string>,
-    qs?: Record<string, string | number>,
-  ): Promise<Response<T>> {
-    const base = this.baseOptions as { headers?: Record<string, string> };
-    return this.createRequest({
-      options: { url, method: 'GET', ...(path ? { path } : {}), ...(qs ? { qs } : {}) },
-      defaultOptions: {
-        ...this.baseOptions,
-        headers: {
-          ...base.headers,
-          Accept: 'application/json',
-          'User-Agent': `imds-guard-doctor/0.1.0 (lang=node.js; operation=${operation})`,
-        },
-      },
-    }) as Promise<Response<T>>;
-  }
 
   listProjects(
     params: { limit?: number; start?: string } = {},
