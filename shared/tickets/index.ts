@@ -16,15 +16,7 @@ import { createJiraSink } from './jira.ts';
 import { createCosLedger, LEDGER_PREFIX } from './ledger.ts';
 import { createLogSink } from './log.ts';
 import { createServiceNowSink } from './servicenow.ts';
-import {
-  type OpenTicket,
-  type ResolveReason,
-  type SinkTicket,
-  type TicketSink,
-  TicketSinkError,
-  type TicketSubject,
-  type TicketUpdate,
-} from './types.ts';
+import { type TicketSink, TicketSinkError } from './types.ts';
 import { createWebhookSink } from './webhook.ts';
 
 interface SinkDeps {
@@ -179,14 +171,6 @@ const createSink = (options: TicketOptions, deps: Omit<SinkDeps, 'options'>): Ti
   return withClaims(TICKET_SINKS[options.sink](d), deps.config, deps.now);
 };
 
-export type {
-  OpenTicket,
-  ResolveReason,
-  SinkDeps,
-  SinkFactory,
-  SinkTicket,
-  TicketSink,
-  TicketSubject,
-  TicketUpdate,
-};
+export type { OpenTicket, ResolveReason, SinkTicket, TicketSubject, TicketUpdate } from './types.ts';
+export type { SinkDeps, SinkFactory, TicketSink };
 export { createSink, eventNotificationsUrl, jiraUrl, TICKET_SINKS, TicketSinkError };
