@@ -3,20 +3,16 @@
 
 import type { NetworkExemption } from '#shared/policy/network.ts';
 import { ticketKey, ticketMarker } from '#shared/tickets/ids.ts';
-import { type Verdict, verdictOf } from '../profile-guard/verdict.ts';
+import { type Assessment, verdictOf } from '../profile-guard/verdict.ts';
 import { decideNetwork } from './rules/index.ts';
 import type { NetworkFinding, NetworkPolicy, VpcPosture, VpcRef } from './types.ts';
 
 /** The verdict (functions/profile-guard/verdict.ts) on one VPC, with what finds its ticket again. */
-interface NetworkAssessment extends Verdict<NetworkFinding, NetworkExemption> {
-  account_id: string;
+interface NetworkAssessment extends Assessment<NetworkFinding, NetworkExemption> {
   region: string;
   vpc: VpcRef;
-  /** Changes exactly when the findings (by id) change: one open ticket per key. */
-  key: string;
   /** From account and VPC only: finds the VPC's ticket again whatever its findings. */
   marker: string;
-  assessed_at: string;
 }
 
 const networkKey = (accountId: string, vpcId: string, findingIds: readonly string[]): string =>

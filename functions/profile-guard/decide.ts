@@ -5,17 +5,13 @@ import type { ProfileExemption } from '#shared/policy/profiles.ts';
 import { ticketKey, ticketMarker } from '#shared/tickets/ids.ts';
 import { evaluateRules } from './rules/index.ts';
 import type { Finding, ProfileInfo, ProfileSnapshot, ProfileThresholds } from './rules/types.ts';
-import { type Verdict, verdictOf } from './verdict.ts';
+import { type Assessment, verdictOf } from './verdict.ts';
 
 /** The verdict (verdict.ts) on one profile, with what finds its ticket again. */
-interface ProfileAssessment extends Verdict<Finding, ProfileExemption> {
-  account_id: string;
+interface ProfileAssessment extends Assessment<Finding, ProfileExemption> {
   profile: ProfileInfo;
-  /** Changes exactly when the findings (by id) change: one open ticket per key. */
-  key: string;
   /** From account and profile only: finds the profile's ticket again whatever its findings. */
   profile_marker: string;
-  assessed_at: string;
 }
 
 /** `imdsg-<16 hex>`; JSON framing keeps ("a","bc") and ("ab","c") apart. */

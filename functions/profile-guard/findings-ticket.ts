@@ -20,6 +20,7 @@ import {
   tagBlockText,
   triggerLine,
 } from './ticket-subject.ts';
+import type { Verdict } from './verdict.ts';
 
 /** What a ticket says about a finding's rule: the general part. */
 interface RuleTexts {
@@ -45,16 +46,10 @@ interface Exemption {
 }
 
 /** An assessment as its ticket reads it, whatever the subject. */
-interface FindingsAssessment<F extends TicketFinding> {
+interface FindingsAssessment<F extends TicketFinding> extends Verdict<F, Exemption> {
   subject: TicketSubject;
   marker: string;
   key: string;
-  finding_ids: string[];
-  findings: readonly F[];
-  severity: Severity | null;
-  compliant: boolean;
-  exempt?: Exemption;
-  expired_exemption?: Exemption;
 }
 
 /** The subject's own words; the rest of every text is common to subjects judged by rules. */

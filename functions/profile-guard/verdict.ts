@@ -18,6 +18,14 @@ interface Verdict<F, E> {
   finding_ids: string[];
 }
 
+/** A verdict on one subject, as the assessment reports it: whose, the ticket key, when. */
+interface Assessment<F, E> extends Verdict<F, E> {
+  account_id: string;
+  /** Changes exactly when the findings (by id) change: one open ticket per key. */
+  key: string;
+  assessed_at: string;
+}
+
 /** `findings` already in order (most severe first); `matches` says which exemptions name the subject. */
 const verdictOf = <F extends { id: string; severity: Severity }, E extends { expires: string }>(
   findings: F[],
@@ -36,5 +44,5 @@ const verdictOf = <F extends { id: string; severity: Severity }, E extends { exp
   };
 };
 
-export type { Verdict };
+export type { Assessment, Verdict };
 export { verdictOf };
