@@ -21,6 +21,7 @@ import {
   OUTCOME_COLORS,
   OUTCOME_LABELS,
   pill,
+  scrollTable,
   section,
   swatch,
 } from './parts.ts';
@@ -208,11 +209,7 @@ const smallTable = (b: Breakdown, header: string, limit = 12): Markup => {
         h('td', { class: 'num' }, c.failed > 0 ? pill(formatCount(c.failed), 'failed') : '0'),
       ),
     );
-  return h(
-    'div',
-    { class: 'scroll' },
-    h('table', { class: 'keys' }, h('thead', {}, head), h('tbody', {}, rows)),
-  );
+  return scrollTable({ class: 'keys' }, h('thead', {}, head), rows);
 };
 
 const performanceCard = (s: ReportSummary): Markup => {

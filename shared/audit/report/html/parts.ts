@@ -140,6 +140,10 @@ const pill = (text: string, kind = ''): Markup => h('span', { class: `pill${kind
 
 const empty = (text: string): Markup => h('p', { class: 'empty' }, text);
 
+/** A table that scrolls sideways on a narrow screen: `head` its thead (and colgroup), `rows` its body. */
+const scrollTable = (attrs: Record<string, string>, head: Child, rows: Child): Markup =>
+  h('div', { class: 'scroll' }, h('table', attrs, head, h('tbody', {}, rows)));
+
 export type { NextId };
 export {
   CATEGORY_STYLE,
@@ -156,6 +160,7 @@ export {
   pill,
   SEVERITY_COLORS,
   STATUS_STYLE,
+  scrollTable,
   section,
   swatch,
 };
