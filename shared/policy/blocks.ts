@@ -46,12 +46,12 @@ const IsoDateTime = v.pipe(
 const wholeNumberIn = (min: number, max: number, message: string) =>
   v.pipe(v.number(message), v.integer(message), v.minValue(min, message), v.maxValue(max, message));
 
-/** `what` must be a whole number from `min` (to `max`, when there is one). */
-const wholeNumber = (what: string, min: number, max?: number) =>
+/** `what` must be a whole number from `min` (to `max`, when there is one); `why` tells where the bounds come from. */
+const wholeNumber = (what: string, min: number, max?: number, why = '') =>
   wholeNumberIn(
     min,
     max ?? Number.MAX_SAFE_INTEGER,
-    `${what} must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}`,
+    `${what} must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}${why ? ` (${why})` : ''}`,
   );
 
 /** What makes an exception approved: when it ends, who said yes, where it is tracked, and why. */
