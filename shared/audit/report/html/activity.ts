@@ -18,8 +18,7 @@ import {
   kpi,
   legend,
   type NextId,
-  OUTCOME_COLORS,
-  OUTCOME_LABELS,
+  OUTCOME_STYLE,
   pill,
   scrollTable,
   section,
@@ -34,20 +33,20 @@ const outcomesCard = (s: ReportSummary, nextId: NextId): Markup => {
   const chart = donutChart({
     id: nextId(),
     title: `Outcomes of ${formatCount(total)} decisions`,
-    desc: present.map((o) => `${OUTCOME_LABELS[o]} ${formatCount(s.outcomes[o])}`).join(', '),
+    desc: present.map((o) => `${OUTCOME_STYLE[o].label} ${formatCount(s.outcomes[o])}`).join(', '),
     centerLabel: total === 1 ? 'decision' : 'decisions',
     slices: present.map((o) => ({
       key: o,
-      label: OUTCOME_LABELS[o],
+      label: OUTCOME_STYLE[o].label,
       value: s.outcomes[o],
-      color: OUTCOME_COLORS[o],
+      color: OUTCOME_STYLE[o].color,
     })),
   });
   const rows = OUTCOMES.map((o) =>
     h(
       'tr',
       { class: s.outcomes[o] === 0 ? 'zero' : null, 'data-outcome': o },
-      h('td', {}, swatch(`o-${o}`), OUTCOME_LABELS[o]),
+      h('td', {}, swatch(`o-${o}`), OUTCOME_STYLE[o].label),
       h('td', { class: 'num' }, formatCount(s.outcomes[o])),
       h('td', { class: 'num' }, s.outcomes[o] === 0 ? '–' : formatPercent(s.outcomes[o], total)),
     ),
