@@ -16,6 +16,7 @@ import {
   EXPOSURE_COLOR,
   empty,
   kpi,
+  kpiStrip,
   legend,
   type NextId,
   OUTCOME_STYLE,
@@ -250,9 +251,8 @@ const performanceCard = (s: ReportSummary): Markup => {
 const activityKpis = (s: ReportSummary): Markup => {
   const t = s.totals;
   const e = s.exposure;
-  return h(
-    'div',
-    { class: 'kpis', role: 'group', 'aria-label': 'Totals' },
+  return kpiStrip(
+    'Totals',
     kpi(
       'decisions',
       'Decisions',

@@ -90,6 +90,10 @@ const kpi = (key: string, label: string, value: string, hint: Child, accent: str
     h('span', { class: 'hint' }, hint),
   );
 
+/** A row of KPIs, named for screen readers. */
+const kpiStrip = (label: string, ...kpis: Markup[]): Markup =>
+  h('div', { class: 'kpis', role: 'group', 'aria-label': label }, ...kpis);
+
 const card = (id: string, title: string, note: Child, ...body: Child[]): Markup =>
   h(
     'section',
@@ -137,6 +141,7 @@ export {
   empty,
   idSequence,
   kpi,
+  kpiStrip,
   legend,
   OUTCOME_STYLE,
   PALETTE,

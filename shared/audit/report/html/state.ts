@@ -12,7 +12,7 @@ import {
   type StateRow,
 } from '../posture-summary.ts';
 import { formatCount, formatPercent, formatUtc } from '../units.ts';
-import { card, empty, kpi, legend, pill, STATUS_STYLE, scrollTable, section } from './parts.ts';
+import { card, empty, kpi, kpiStrip, legend, pill, STATUS_STYLE, scrollTable, section } from './parts.ts';
 import {
   kindLabel,
   linkOf,
@@ -170,9 +170,8 @@ const stateKpis = (s: ReportSummary): Markup => {
   const p = s.posture;
   const i = p.instances;
   const bySev = p.profiles.by_severity;
-  return h(
-    'div',
-    { class: 'kpis', role: 'group', 'aria-label': 'State now' },
+  return kpiStrip(
+    'State now',
     kpi(
       'compliant',
       'Instances that comply',
