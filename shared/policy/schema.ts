@@ -243,24 +243,34 @@ const policyErrors = (policy: PolicyShapeOutput): PolicyProblem[] => {
 };
 
 /** Warnings: the policy works, but probably not as its author meant. */
+/** One warning per exemption of the list at `at` whose end has passed. */
+const expiredExemptions = (
+  entries: readonly { expires: string; ticket: string }[],
+  at: DocPath,
+  what: string,
+  now: Date,
+): PolicyProblem[] =>
+  entries.flatMap((entry, i) =>
+    Date.parse(entry.expires) <= now.getTime()
+      ? [
+          {
+            path: [...at, i, 'expires'],
+            message: `${what} (ticket ${entry.ticket}) expired at ${entry.expires} and no longer applies; renew or remove it`,
+          },
+        ]
+      : [],
+  );
+
 const policyWarnings = (policy: Policy, now: Date): PolicyProblem[] => {
-  const problems: PolicyProblem[] = [];
-  policy.instances.exemptions.list.forEach((entry, i) => {
-    if (Date.parse(entry.expires) <= now.getTime()) {
-      problems.push({
-        path: ['instances', 'exemptions', 'list', i, 'expires'],
-        message: `exemption (ticket ${entry.ticket}) expired at ${entry.expires} and no longer applies; renew or remove it`,
-      });
-    }
-  });
-  policy.network.exempt_vpcs.forEach((entry, i) => {
-    if (Date.parse(entry.expires) <= now.getTime()) {
-      problems.push({
-        path: ['network', 'exempt_vpcs', i, 'expires'],
-        message: `network exemption (ticket ${entry.ticket}) expired at ${entry.expires} and no longer applies; renew or remove it`,
-      });
-    }
-  });
+  const problems: PolicyProblem[] = [
+    ...expiredExemptions(
+      policy.instances.exemptions.list,
+      ['instances', 'exemptions', 'list'],
+      'exemption',
+      now,
+    ),
+    ...expiredExemptions(policy.network.exempt_vpcs, ['network', 'exempt_vpcs'], 'network exemption', now),
+  ];
   const catchAll = policy.instances.rules.findIndex((rule) => Object.keys(rule.match).length === 0);
   if (catchAll >= 0 && catchAll < policy.instances.rules.length - 1) {
     problems.push({
