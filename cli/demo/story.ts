@@ -5,7 +5,7 @@ import GlobalTaggingV1 from '@ibm-cloud/platform-services/global-tagging/v1.js';
 import IamIdentityV1 from '@ibm-cloud/platform-services/iam-identity/v1.js';
 import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
 import { IamAuthenticator } from 'ibm-cloud-sdk-core';
-import type { Instance } from '#shared/cloud/vpc.ts';
+import type { Instance, InstancePrototype } from '#shared/cloud/vpc.ts';
 import { VpcClient } from '#shared/cloud/vpc.ts';
 
 type Who = 'alice' | 'bob';
@@ -63,47 +63,46 @@ const patchMetadata = async (
   await world.actor(who).vpc('us-south').updateInstance({ id: inst.id, metadataService: ms });
 };
 
+/** A new us-south instance beside `like` (its zone, VPC and image); `extra` adds to or overrides that. */
+const createLike = async (
+  world: World,
+  who: Who,
+  like: string,
+  name: string,
+  extra: InstancePrototype = {},
+): Promise<void> => {
+  const from = await world.instance(like);
+  await world
+    .actor(who)
+    .vpc('us-south')
+    .createInstance({
+      instancePrototype: {
+        name,
+        zone: { name: from.zone.name },
+        vpc: { id: from.vpc.id },
+        profile: { name: 'bx2-2x8' },
+        ...(from.image ? { image: { id: from.image.id } } : {}),
+        ...extra,
+      },
+    });
+};
+
 const STORY: Step[] = [
   {
     who: 'bob',
     did: 'created web-03 with the metadata service on plain http',
     expect: 'disable it (policy default)',
-    run: async (world) => {
-      const web = await world.instance('web-01');
-      await world
-        .actor('bob')
-        .vpc('us-south')
-        .createInstance({
-          instancePrototype: {
-            name: 'web-03',
-            zone: { name: 'us-south-1' },
-            vpc: { id: web.vpc.id },
-            profile: { name: 'bx2-2x8' },
-            ...(web.image ? { image: { id: web.image.id } } : {}),
-            metadata_service: { enabled: true, protocol: 'http', response_hop_limit: 1 },
-          },
-        });
-    },
+    run: (world) =>
+      createLike(world, 'bob', 'web-01', 'web-03', {
+        zone: { name: 'us-south-1' },
+        metadata_service: { enabled: true, protocol: 'http', response_hop_limit: 1 },
+      }),
   },
   {
     who: 'alice',
     did: 'created report-01 with the metadata service off',
     expect: 'nothing to do',
-    run: async (world) => {
-      const db = await world.instance('db-01');
-      await world
-        .actor('alice')
-        .vpc('us-south')
-        .createInstance({
-          instancePrototype: {
-            name: 'report-01',
-            zone: { name: db.zone.name },
-            vpc: { id: db.vpc.id },
-            profile: { name: 'bx2-2x8' },
-            ...(db.image ? { image: { id: db.image.id } } : {}),
-          },
-        });
-    },
+    run: (world) => createLike(world, 'alice', 'db-01', 'report-01'),
   },
   {
     who: 'bob',

@@ -1,7 +1,7 @@
 // The audit trail (COS, over its S3 API with the guard's IAM token) and the reads `doctor` and `report`
 // make. Doctor's own reads of Activity Tracker and Code Engine are the operator's access, not the
 // guard's: they are declared (and checked against the emulator) but no guard grant comes of them.
-import type { Action, ApiCall } from './types.ts';
+import type { Action, ApiCall, Permission } from './types.ts';
 
 const trailWriter = (u: Parameters<Action['needs']>[0]) =>
   u.trail
@@ -19,6 +19,14 @@ const trailWriter = (u: Parameters<Action['needs']>[0]) =>
         },
       ]
     : [];
+
+/** What doctor's own reads need: the operator's access, declared for people (no guard grant). */
+const doctorRead = (role: string, serviceName: string, scopeText: string): Permission => ({
+  role,
+  scope: { serviceName },
+  scopeText,
+  why: 'doctor reads it',
+});
 
 const get = <A extends ApiCall['api']>(api: A, path: string) => ({ api, method: 'GET', path }) as const;
 const CE_PROJECT = '/v2/projects/{project_id}';
@@ -42,14 +50,7 @@ const OBSERVE_ACTIONS = {
     does: 'doctor: read the Activity Tracker targets and routes',
     caller: 'operator',
     calls: [get('atracker', '/api/v2/targets'), get('atracker', '/api/v2/routes')],
-    needs: () => [
-      {
-        role: 'Viewer',
-        scope: { serviceName: 'atracker' },
-        scopeText: 'Activity Tracker',
-        why: 'doctor reads it',
-      },
-    ],
+    needs: () => [doctorRead('Viewer', 'atracker', 'Activity Tracker')],
     usedBy: () => false,
   },
   'doctor-read-code-engine': {
@@ -64,18 +65,8 @@ const OBSERVE_ACTIONS = {
       get('code-engine', `${CE_PROJECT}/config_maps/{name}`),
     ],
     needs: () => [
-      {
-        role: 'Viewer',
-        scope: { serviceName: 'codeengine' },
-        scopeText: 'Code Engine',
-        why: 'doctor reads it',
-      },
-      {
-        role: 'Reader',
-        scope: { serviceName: 'codeengine' },
-        scopeText: 'Code Engine',
-        why: 'doctor reads it',
-      },
+      doctorRead('Viewer', 'codeengine', 'Code Engine'),
+      doctorRead('Reader', 'codeengine', 'Code Engine'),
     ],
     usedBy: () => false,
   },
@@ -91,24 +82,9 @@ const OBSERVE_ACTIONS = {
     // A service ID may read itself and anyone their own policies; naming a trusted profile, and the
     // policies of its access groups, take the readers' roles.
     needs: () => [
-      {
-        role: 'Viewer',
-        scope: { serviceName: 'iam-identity' },
-        scopeText: 'IAM Identity',
-        why: 'doctor reads it',
-      },
-      {
-        role: 'Viewer',
-        scope: { serviceName: 'iam-access-management' },
-        scopeText: 'IAM Access Management',
-        why: 'doctor reads it',
-      },
-      {
-        role: 'Viewer',
-        scope: { serviceName: 'iam-groups' },
-        scopeText: 'IAM Access Groups',
-        why: 'doctor reads it',
-      },
+      doctorRead('Viewer', 'iam-identity', 'IAM Identity'),
+      doctorRead('Viewer', 'iam-access-management', 'IAM Access Management'),
+      doctorRead('Viewer', 'iam-groups', 'IAM Access Groups'),
     ],
     usedBy: () => false,
   },
@@ -122,18 +98,8 @@ const OBSERVE_ACTIONS = {
       get('event-notifications', '/v1/instances/{instance_id}/sources/{source_id}'),
     ],
     needs: () => [
-      {
-        role: 'Viewer',
-        scope: { serviceName: 'support' },
-        scopeText: 'Support Center',
-        why: 'doctor reads it',
-      },
-      {
-        role: 'Channel Editor',
-        scope: { serviceName: 'event-notifications' },
-        scopeText: 'Event Notifications',
-        why: 'doctor reads it',
-      },
+      doctorRead('Viewer', 'support', 'Support Center'),
+      doctorRead('Channel Editor', 'event-notifications', 'Event Notifications'),
     ],
     usedBy: () => false,
   },

@@ -1,12 +1,17 @@
 // manifest.yaml text → validated deployment sections and policy, with `file:line:col` on every problem:
 // YAML syntax, the deployment schema (schema.ts), the policy (shared/policy/load.ts, reused as is) and
 // references between sections (references.ts). All problems are reported at once, in file order.
-import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
-import { type Document, isMap, isNode, LineCounter, parseDocument } from 'yaml';
-import { ConfigError, errorMessage } from '../errors.ts';
-import { dotted, formatIssue, type Locator, PolicyError, type PolicyIssue } from '../policy/issues.ts';
-import { loadPolicyFromManifest, yamlLocator } from '../policy/load.ts';
+import type { Document } from 'yaml';
+import {
+  dotted,
+  formatIssue,
+  IssuesError,
+  type Locator,
+  PolicyError,
+  type PolicyIssue,
+} from '../policy/issues.ts';
+import { loadPolicyFromManifest, parseManifestYaml, readManifestText, yamlLocator } from '../policy/load.ts';
 import type { DocPath, Policy } from '../policy/schema.ts';
 import { isDeployment, type ManifestProblem, manifestProblems } from './references.ts';
 import { type Deployment, Manifest } from './schema.ts';
@@ -32,15 +37,8 @@ const byPosition = (a: ManifestIssue, b: ManifestIssue): number =>
   (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
 
 /** A ConfigError, so the CLI edge maps it like every other configuration problem. */
-class ManifestError extends ConfigError {
+class ManifestError extends IssuesError {
   override name = 'ManifestError';
-  constructor(
-    readonly file: string,
-    readonly issues: ManifestIssue[],
-    options?: { cause?: unknown },
-  ) {
-    super(issues.map((i) => formatIssue(file, i)).join('\n'), options);
-  }
   get errors(): ManifestIssue[] {
     return this.issues.filter((i) => i.severity === 'error');
   }
@@ -68,31 +66,12 @@ const schemaIssues = (issues: readonly v.BaseIssue<unknown>[], where: Located): 
   });
 
 const parse = (text: string, file: string): Located => {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ManifestError(
-      file,
-      doc.errors.slice(0, 20).map((e) => ({
-        severity: 'error',
-        message: e.message.split('\n')[0] ?? e.message,
-        path: '',
-        ...lines.linePos(e.pos[0]),
-      })),
-    );
-  }
-  const top = doc.contents;
-  if (top !== null && !isMap(top)) {
-    const pos = isNode(top) && top.range ? lines.linePos(top.range[0]) : undefined;
-    throw new ManifestError(file, [
-      {
-        severity: 'error',
-        message: 'a manifest is a mapping of sections (project:, functions:, policy:, …)',
-        path: '',
-        ...pos,
-      },
-    ]);
-  }
+  const { doc, lines } = parseManifestYaml(
+    text,
+    file,
+    ManifestError,
+    'a manifest is a mapping of sections (project:, functions:, policy:, …)',
+  );
   return { doc, locate: yamlLocator(doc, lines) };
 };
 
@@ -136,19 +115,8 @@ const loadManifest = (text: string, file = 'manifest.yaml', options: LoadOptions
   };
 };
 
-const loadManifestFile = async (file: string, options: LoadOptions = {}): Promise<LoadedManifest> => {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new ManifestError(
-      file,
-      [{ severity: 'error', message: `cannot read the manifest: ${errorMessage(cause)}`, path: '' }],
-      { cause },
-    );
-  }
-  return loadManifest(text, file, options);
-};
+const loadManifestFile = async (file: string, options: LoadOptions = {}): Promise<LoadedManifest> =>
+  loadManifest(await readManifestText(file, ManifestError), file, options);
 
 export type { LoadedManifest, LoadOptions, ManifestIssue };
 export { formatIssue, loadManifest, loadManifestFile, ManifestError };

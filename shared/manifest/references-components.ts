@@ -1,6 +1,7 @@
 // Manifest checks of one component (function, app or job): literal environment variables, secret
 // references, images and build sources, public endpoints, sizes.
-import { type DocPath, suggestion } from '../policy/schema.ts';
+import { suggestion } from '../policy/blocks.ts';
+import type { DocPath } from '../policy/schema.ts';
 import {
   APIKEY_KEY,
   type Component,

@@ -1,6 +1,7 @@
 // Manifest checks of how events arrive: cron destinations, the Kafka subscription, and whether Activity
 // Tracker routes the watched regions' events to it.
-import { type DocPath, type Policy, suggestion } from '../policy/schema.ts';
+import { suggestion } from '../policy/blocks.ts';
+import type { DocPath, Policy } from '../policy/schema.ts';
 import { checkDuplicates, KAFKA_SECRET_KEYS, type ManifestProblem } from './references-common.ts';
 import { checkSecretRef } from './references-components.ts';
 import type { CronDestinationType, Manifest } from './schema.ts';

@@ -77,11 +77,16 @@ const functionVars = (f: FunctionSpec) => ({
   ...runSettings(f),
 });
 
+/** The app's or job's name and where its image comes from (the plan's `codeFlags`, as variables). */
+const codeVars = (c: App | Job) => ({
+  name: c.name,
+  image: c.image ?? null,
+  registry_secret: c.registry_secret ?? null,
+  build_source: c.build_source ?? null,
+});
+
 const appVars = (a: App) => ({
-  name: a.name,
-  image: a.image ?? null,
-  registry_secret: a.registry_secret ?? null,
-  build_source: a.build_source ?? null,
+  ...codeVars(a),
   port: a.port,
   min_scale: a.min_scale,
   max_scale: a.max_scale,
@@ -94,10 +99,7 @@ const appVars = (a: App) => ({
 });
 
 const jobVars = (j: Job) => ({
-  name: j.name,
-  image: j.image ?? null,
-  registry_secret: j.registry_secret ?? null,
-  build_source: j.build_source ?? null,
+  ...codeVars(j),
   array_size: j.array_size,
   retry_limit: j.retry_limit,
   max_execution_time: j.max_execution_time,

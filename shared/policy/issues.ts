@@ -32,9 +32,11 @@ type Locator = (path: DocPath, atKey: boolean) => { line: number; col: number } 
 const formatIssue = (file: string, i: PolicyIssue): string =>
   `${file}${i.line !== undefined ? `:${i.line}:${i.col ?? 1}` : ''}: ${i.severity === 'warning' ? 'warning: ' : ''}${i.message}${i.path ? ` (at ${i.path})` : ''}`;
 
-/** A ConfigError, so edges that already map configuration problems handle it with no new case. */
-class PolicyError extends ConfigError {
-  override name = 'PolicyError';
+/**
+ * Problems with one file, one `file:line:col` line each. A ConfigError, so edges that already map
+ * configuration problems handle it with no new case. The policy's and the manifest's errors are these.
+ */
+class IssuesError extends ConfigError {
   constructor(
     readonly file: string,
     readonly issues: PolicyIssue[],
@@ -42,6 +44,17 @@ class PolicyError extends ConfigError {
   ) {
     super(issues.map((i) => formatIssue(file, i)).join('\n'), options);
   }
+}
+
+/** Which error a shared step throws: the policy loader's or the manifest loader's. */
+type IssuesErrorClass = new (
+  file: string,
+  issues: PolicyIssue[],
+  options?: { cause?: unknown },
+) => IssuesError;
+
+class PolicyError extends IssuesError {
+  override name = 'PolicyError';
 }
 
 const dotted = (path: DocPath): string =>
@@ -125,5 +138,5 @@ const tighten = (loaded: LoadedPolicy, config: Pick<Config, 'dryRun' | 'selfIds'
   },
 });
 
-export type { LoadedPolicy, LoadOptions, Locator, PolicyIssue };
-export { dotted, formatIssue, PolicyError, parsePolicyJson, tighten, validate };
+export type { IssuesErrorClass, LoadedPolicy, LoadOptions, Locator, PolicyIssue };
+export { dotted, formatIssue, IssuesError, PolicyError, parsePolicyJson, tighten, validate };

@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import { errorMessage } from '../errors.ts';
 import {
   formatIssue,
+  type IssuesErrorClass,
   type LoadedPolicy,
   type LoadOptions,
   type Locator,
@@ -40,11 +41,33 @@ const yamlLocator =
     return undefined;
   };
 
-const parseYaml = (text: string, file: string): { doc: Document; lines: LineCounter } => {
+/** The text of a manifest file; a failed read is one issue, thrown as the caller's error. */
+const readManifestText = async (file: string, Fail: IssuesErrorClass): Promise<string> => {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new Fail(
+      file,
+      [{ severity: 'error', message: `cannot read the manifest: ${errorMessage(cause)}`, path: '' }],
+      { cause },
+    );
+  }
+};
+
+/**
+ * Manifest YAML → its document, thrown as the caller's error when the YAML is broken or its top level
+ * is not a mapping (`notMapping` says what it should be).
+ */
+const parseManifestYaml = (
+  text: string,
+  file: string,
+  Fail: IssuesErrorClass,
+  notMapping: string,
+): { doc: Document; lines: LineCounter } => {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new PolicyError(
+    throw new Fail(
       file,
       doc.errors.slice(0, 20).map((e) => ({
         severity: 'error',
@@ -53,6 +76,11 @@ const parseYaml = (text: string, file: string): { doc: Document; lines: LineCoun
         ...lines.linePos(e.pos[0]),
       })),
     );
+  }
+  const top = doc.contents;
+  if (top !== null && !isMap(top)) {
+    const pos = isNode(top) && top.range ? lines.linePos(top.range[0]) : undefined;
+    throw new Fail(file, [{ severity: 'error', message: notMapping, path: '', ...pos }]);
   }
   return { doc, lines };
 };
@@ -63,14 +91,12 @@ const loadPolicyFromManifest = (
   file = 'manifest.yaml',
   options: LoadOptions = {},
 ): LoadedPolicy => {
-  const { doc, lines } = parseYaml(text, file);
-  const top = doc.contents;
-  if (top !== null && !isMap(top)) {
-    const pos = isNode(top) && top.range ? lines.linePos(top.range[0]) : undefined;
-    throw new PolicyError(file, [
-      { severity: 'error', message: 'a manifest is a mapping of sections (policy:, …)', path: '', ...pos },
-    ]);
-  }
+  const { doc, lines } = parseManifestYaml(
+    text,
+    file,
+    PolicyError,
+    'a manifest is a mapping of sections (policy:, …)',
+  );
   const raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
   const section = (raw as Record<string, unknown>).policy;
   const loaded = validate(section, file, ['policy'], yamlLocator(doc, lines), options.now ?? new Date());
@@ -120,17 +146,7 @@ const loadPolicy = async (
     }
     const file = config.manifestPath ?? resolve(options.cwd ?? process.cwd(), 'manifest.yaml');
     if (config.manifestPath !== undefined || existsSync(file)) {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (cause) {
-        throw new PolicyError(
-          file,
-          [{ severity: 'error', message: `cannot read the manifest: ${errorMessage(cause)}`, path: '' }],
-          { cause },
-        );
-      }
-      return loadPolicyFromManifest(text, file, options);
+      return loadPolicyFromManifest(await readManifestText(file, PolicyError), file, options);
     }
     const fallback = validate({}, 'defaults', [], undefined, options.now ?? new Date());
     return {
@@ -149,4 +165,13 @@ const loadPolicy = async (
 };
 
 export type { LoadedPolicy, LoadOptions, PolicyIssue };
-export { formatIssue, loadPolicy, loadPolicyFromJson, loadPolicyFromManifest, PolicyError, yamlLocator };
+export {
+  formatIssue,
+  loadPolicy,
+  loadPolicyFromJson,
+  loadPolicyFromManifest,
+  PolicyError,
+  parseManifestYaml,
+  readManifestText,
+  yamlLocator,
+};

@@ -3,6 +3,7 @@
 // ever ticketed — the guard never changes a security group, ACL, flow log or gateway. Like the rest of
 // the policy, objects are strict, `null` means "not set", and defaults follow IBM's guidance.
 import * as v from 'valibot';
+import { exemptionByIdOrName, objectMessage, Text, wholeNumberIn } from './blocks.ts';
 import { SEVERITIES, type Severity } from './profiles.ts';
 
 // ---- Vocabularies (the rule registry in functions/network/rules is keyed by these) -------------------
@@ -36,28 +37,8 @@ const DEFAULT_PRIVATE_SERVICES = ['cloud-object-storage'];
 
 // ---- Building blocks -------------------------------------------------------------------------------
 
-const objectMessage = (issue: v.StrictObjectIssue): string => {
-  if (issue.expected === 'never') return `unknown option ${issue.received}`;
-  if (issue.received === 'undefined') return `missing required option ${issue.expected}`;
-  return `expected a mapping of options (got ${issue.received})`;
-};
-
-const Text = v.pipe(v.string('expected text'), v.trim(), v.minLength(1, 'must not be empty'));
-
 const PORT_MESSAGE = 'a port is a whole number from 1 to 65535';
-const Port = v.pipe(
-  v.number(PORT_MESSAGE),
-  v.integer(PORT_MESSAGE),
-  v.minValue(1, PORT_MESSAGE),
-  v.maxValue(65535, PORT_MESSAGE),
-);
-
-const IsoDateTime = v.pipe(
-  v.string('expected an ISO date-time such as "2026-06-30T00:00:00Z"'),
-  v.trim(),
-  v.isoTimestamp('expected an ISO date-time with a time zone, such as "2026-06-30T00:00:00Z"'),
-  v.check((s) => !Number.isNaN(Date.parse(s)), 'not a real date'),
-);
+const Port = wholeNumberIn(1, 65535, PORT_MESSAGE);
 
 const CheckSchema = v.picklist(
   NETWORK_CHECKS,
@@ -89,26 +70,10 @@ const PrivatePaths = v.strictObject(
 );
 
 /** A time-boxed, approved exception for one VPC, named by id or by name (exactly one). */
-const NetworkExemption = v.pipe(
-  v.strictObject(
-    {
-      id: v.optional(Text),
-      name: v.optional(Text),
-      /** Narrows `name` (VPC names are unique per region). */
-      region: v.optional(Text),
-      /** Exclusive: the exemption stops applying at this instant. */
-      expires: IsoDateTime,
-      approver: Text,
-      ticket: Text,
-      reason: v.optional(Text),
-    },
-    objectMessage,
-  ),
-  v.check(
-    (e) => (e.id === undefined) !== (e.name === undefined),
-    'a network exemption names exactly one of id or name',
-  ),
-);
+const NetworkExemption = exemptionByIdOrName('network', {
+  /** Narrows `name` (VPC names are unique per region). */
+  region: v.optional(Text),
+});
 
 const NetworkPolicy = v.strictObject(
   {

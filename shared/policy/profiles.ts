@@ -2,6 +2,7 @@
 // exempt, and where tickets go. Like the rest of the policy, objects are strict (typos fail loudly),
 // `null` means "not set", and every default is the cautious one: flag broad grants, change nothing.
 import * as v from 'valibot';
+import { exemptionByIdOrName, objectMessage, Text, wholeNumber } from './blocks.ts';
 
 // ---- Vocabularies (the breadth-rule registry in functions/profile-guard/rules is keyed by these) ----
 
@@ -45,31 +46,6 @@ const DEFAULT_EXPOSURE_HOP_LIMIT = 1;
 
 // ---- Building blocks -------------------------------------------------------------------------------
 
-const objectMessage = (issue: v.StrictObjectIssue): string => {
-  if (issue.expected === 'never') return `unknown option ${issue.received}`;
-  if (issue.received === 'undefined') return `missing required option ${issue.expected}`;
-  return `expected a mapping of options (got ${issue.received})`;
-};
-
-const Text = v.pipe(v.string('expected text'), v.trim(), v.minLength(1, 'must not be empty'));
-
-const wholeNumber = (what: string, min: number, max?: number) => {
-  const message = `${what} must be a whole number ${max === undefined ? `of at least ${min}` : `from ${min} to ${max}`}`;
-  return v.pipe(
-    v.number(message),
-    v.integer(message),
-    v.minValue(min, message),
-    v.maxValue(max ?? Number.MAX_SAFE_INTEGER, message),
-  );
-};
-
-const IsoDateTime = v.pipe(
-  v.string('expected an ISO date-time such as "2026-06-30T00:00:00Z"'),
-  v.trim(),
-  v.isoTimestamp('expected an ISO date-time with a time zone, such as "2026-06-30T00:00:00Z"'),
-  v.check((s) => !Number.isNaN(Date.parse(s)), 'not a real date'),
-);
-
 const RuleIdSchema = v.picklist(
   PROFILE_RULE_IDS,
   (issue) => `unknown rule ${issue.received}; known rules: ${PROFILE_RULE_IDS.join(', ')}`,
@@ -78,24 +54,7 @@ const RuleIdSchema = v.picklist(
 // ---- Sections --------------------------------------------------------------------------------------
 
 /** A time-boxed, approved exception for one profile, named by id or by name (exactly one). */
-const ProfileExemption = v.pipe(
-  v.strictObject(
-    {
-      id: v.optional(Text),
-      name: v.optional(Text),
-      /** Exclusive: the exemption stops applying at this instant. */
-      expires: IsoDateTime,
-      approver: Text,
-      ticket: Text,
-      reason: v.optional(Text),
-    },
-    objectMessage,
-  ),
-  v.check(
-    (e) => (e.id === undefined) !== (e.name === undefined),
-    'a profile exemption names exactly one of id or name',
-  ),
-);
+const ProfileExemption = exemptionByIdOrName('profile', {});
 
 /** Sink severities are sink-specific (Case Management 1–4, ServiceNow impact text…), so values are free. */
 const SeverityMap = v.strictObject(

@@ -5,6 +5,7 @@
 // a per-instance cap on changes per window (a person who keeps changing it back gets a ticket instead)
 // and a per-minute limit on changes from events (the rest are deferred: the platform delivers them again).
 import * as v from 'valibot';
+import { objectMessage } from './blocks.ts';
 
 /** From the most careful to the least; `enforce` is the default so existing policies behave as before. */
 const ROLLOUT_STAGES = ['audit', 'notify', 'enforce'] as const;
@@ -36,12 +37,6 @@ const StageSchema = v.picklist(
   ROLLOUT_STAGES,
   (issue) => `stage must be one of ${ROLLOUT_STAGES.join(', ')} (got ${issue.received})`,
 );
-
-const objectMessage = (issue: v.StrictObjectIssue): string => {
-  if (issue.expected === 'never') return `unknown option ${issue.received}`;
-  if (issue.received === 'undefined') return `missing required option ${issue.expected}`;
-  return `expected a mapping of options (got ${issue.received})`;
-};
 
 const COUNT_MESSAGE = 'expected a whole number of at least 1';
 const Count = v.pipe(v.number(COUNT_MESSAGE), v.integer(COUNT_MESSAGE), v.minValue(1, COUNT_MESSAGE));

@@ -3,6 +3,7 @@
 // nothing), `null` counts as "not set" (a YAML key whose list is commented out), and every default
 // is the cautious one: an empty policy audits and changes nothing.
 import * as v from 'valibot';
+import { APPROVAL, objectMessage, Text, wholeNumber } from './blocks.ts';
 import { NetworkPolicy } from './network.ts';
 import { ProfilesPolicy } from './profiles.ts';
 import { RolloutPolicy, StageSchema } from './rollout.ts';
@@ -30,37 +31,6 @@ const DEFAULT_RULE_NAME = 'default';
 
 // ---- Building blocks -----------------------------------------------------------------------------
 
-/** Edit distance, for "did you mean" on misspelt option names. */
-const distance = (a: string, b: string): number => {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      next[j] = Math.min(
-        (row[j] ?? 0) + 1,
-        (next[j - 1] ?? 0) + 1,
-        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    row = next;
-  }
-  return row[b.length] ?? 0;
-};
-
-const suggestion = (received: string, known: readonly string[]): string => {
-  const key = received.replace(/^"|"$/g, '');
-  const best = known.map((k) => ({ k, d: distance(key, k) })).sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= 2 ? `; did you mean "${best.k}"?` : '';
-};
-
-/** Strict objects speak the user's language: unknown option (with a hint), missing option. */
-const objectMessage = (issue: v.StrictObjectIssue, known: readonly string[]): string => {
-  if (issue.expected === 'never')
-    return `unknown option ${issue.received}${suggestion(issue.received, known)}`;
-  if (issue.received === 'undefined') return `missing required option ${issue.expected}`;
-  return `expected a mapping of options (got ${issue.received})`;
-};
-
 const isMapping = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -80,8 +50,6 @@ const section = <const TEntries extends v.ObjectEntries>(entries: TEntries) => {
   );
 };
 
-const Text = v.pipe(v.string('expected text'), v.trim(), v.minLength(1, 'must not be empty'));
-
 /** A value or glob (`*` any run of characters, `?` one character), matched whole and case-sensitively. */
 const Pattern = v.pipe(
   v.string('expected a value or glob such as "web-*"'),
@@ -96,24 +64,11 @@ const Patterns = v.pipe(
   v.minLength(1, 'list at least one value, or leave the key out'),
 );
 
-const HOP_LIMIT_MESSAGE = 'hop_limit must be a whole number from 1 to 64';
-const HopLimit = v.pipe(
-  v.number(HOP_LIMIT_MESSAGE),
-  v.integer(HOP_LIMIT_MESSAGE),
-  v.minValue(1, HOP_LIMIT_MESSAGE),
-  v.maxValue(64, HOP_LIMIT_MESSAGE),
-);
+const HopLimit = wholeNumber('hop_limit', 1, 64);
 
 const InstanceModeSchema = v.picklist(
   INSTANCE_MODES,
   (issue) => `mode must be one of ${INSTANCE_MODES.join(', ')} (got ${issue.received})`,
-);
-
-const IsoDateTime = v.pipe(
-  v.string('expected an ISO date-time such as "2026-06-30T00:00:00Z"'),
-  v.trim(),
-  v.isoTimestamp('expected an ISO date-time with a time zone, such as "2026-06-30T00:00:00Z"'),
-  v.check((s) => !Number.isNaN(Date.parse(s)), 'not a real date'),
 );
 
 const AccountId = v.pipe(
@@ -178,10 +133,7 @@ const ExemptionMatch = v.pipe(
 /** A time-boxed, approved exception: who said yes, where it is tracked, and when it ends. */
 const ExemptionEntry = section({
   match: ExemptionMatch,
-  expires: IsoDateTime,
-  approver: Text,
-  ticket: Text,
-  reason: v.optional(Text),
+  ...APPROVAL,
 });
 
 const Exemptions = section({
@@ -291,24 +243,34 @@ const policyErrors = (policy: PolicyShapeOutput): PolicyProblem[] => {
 };
 
 /** Warnings: the policy works, but probably not as its author meant. */
+/** One warning per exemption of the list at `at` whose end has passed. */
+const expiredExemptions = (
+  entries: readonly { expires: string; ticket: string }[],
+  at: DocPath,
+  what: string,
+  now: Date,
+): PolicyProblem[] =>
+  entries.flatMap((entry, i) =>
+    Date.parse(entry.expires) <= now.getTime()
+      ? [
+          {
+            path: [...at, i, 'expires'],
+            message: `${what} (ticket ${entry.ticket}) expired at ${entry.expires} and no longer applies; renew or remove it`,
+          },
+        ]
+      : [],
+  );
+
 const policyWarnings = (policy: Policy, now: Date): PolicyProblem[] => {
-  const problems: PolicyProblem[] = [];
-  policy.instances.exemptions.list.forEach((entry, i) => {
-    if (Date.parse(entry.expires) <= now.getTime()) {
-      problems.push({
-        path: ['instances', 'exemptions', 'list', i, 'expires'],
-        message: `exemption (ticket ${entry.ticket}) expired at ${entry.expires} and no longer applies; renew or remove it`,
-      });
-    }
-  });
-  policy.network.exempt_vpcs.forEach((entry, i) => {
-    if (Date.parse(entry.expires) <= now.getTime()) {
-      problems.push({
-        path: ['network', 'exempt_vpcs', i, 'expires'],
-        message: `network exemption (ticket ${entry.ticket}) expired at ${entry.expires} and no longer applies; renew or remove it`,
-      });
-    }
-  });
+  const problems: PolicyProblem[] = [
+    ...expiredExemptions(
+      policy.instances.exemptions.list,
+      ['instances', 'exemptions', 'list'],
+      'exemption',
+      now,
+    ),
+    ...expiredExemptions(policy.network.exempt_vpcs, ['network', 'exempt_vpcs'], 'network exemption', now),
+  ];
   const catchAll = policy.instances.rules.findIndex((rule) => Object.keys(rule.match).length === 0);
   if (catchAll >= 0 && catchAll < policy.instances.rules.length - 1) {
     problems.push({
@@ -381,7 +343,6 @@ export {
   Policy,
   policyWarnings,
   section,
-  suggestion,
   TAG_FAILURE_MODES,
   TEMPLATE_MODES,
 };

@@ -10,6 +10,7 @@ import {
   type Status,
   type Target,
 } from './posture.ts';
+import type { Exemption } from './record-detail.ts';
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 type Severity = (typeof SEVERITIES)[number];
@@ -51,14 +52,8 @@ interface StateRow {
   /** What the rule wants changed, in words ("metadata service disabled"). */
   change: string | null;
   audit: boolean;
-  exemption: {
-    by: string;
-    tag: string | null;
-    ticket: string | null;
-    approver: string | null;
-    expires: string | null;
-    reason: string | null;
-  } | null;
+  /** As the record says it (record-detail.ts), passed through unchanged. */
+  exemption: Exemption | null;
   findings: { rule: string; severity: string | null }[];
   severity: string | null;
   ticket: string | null;

@@ -2,7 +2,7 @@
 // code, sizes, environment (configmaps and secrets) and identity.
 import { accountSecrets } from '../accounts.ts';
 import type { App, Deployment, FunctionSpec, Job } from '../schema.ts';
-import type { ExistingState, PlanSection, Step } from './types.ts';
+import { ceStep, type ExistingState, type PlanSection, type Step } from './types.ts';
 
 /** Environment flags every component gets, in a fixed order (generated configmap first). */
 const envFlags = (d: Deployment, spec: FunctionSpec | App | Job): string[] => {
@@ -26,39 +26,26 @@ const identityFlag = (d: Deployment, verb: 'create' | 'update'): string[] => {
   return verb === 'update' ? ['--trusted-profiles-enabled=false'] : [];
 };
 
-const functionStep = (d: Deployment, f: FunctionSpec, s: ExistingState): Step => {
-  const verb = s.functions.has(f.name) ? 'update' : 'create';
-  return {
-    kind: 'function',
-    name: f.name,
-    verb,
-    comment: [],
-    argv: [
-      'ce',
-      'fn',
-      verb,
-      '--name',
-      f.name,
-      '--runtime',
-      f.runtime,
-      ...(f.code_bundle !== undefined
-        ? ['--code-bundle', f.code_bundle]
-        : ['--build-source', f.build_source ?? '']),
-      '--cpu',
-      String(f.cpu),
-      '--memory',
-      f.memory,
-      '--maxexecutiontime',
-      String(f.max_execution_time),
-      '--scale-down-delay',
-      String(f.scale_down_delay),
-      '--visibility',
-      f.visibility,
-      ...envFlags(d, f),
-      ...identityFlag(d, verb),
-    ],
-  };
-};
+const functionStep = (d: Deployment, f: FunctionSpec, s: ExistingState): Step =>
+  ceStep('function', ['fn'], f.name, s.functions, (verb) => [
+    '--runtime',
+    f.runtime,
+    ...(f.code_bundle !== undefined
+      ? ['--code-bundle', f.code_bundle]
+      : ['--build-source', f.build_source ?? '']),
+    '--cpu',
+    String(f.cpu),
+    '--memory',
+    f.memory,
+    '--maxexecutiontime',
+    String(f.max_execution_time),
+    '--scale-down-delay',
+    String(f.scale_down_delay),
+    '--visibility',
+    f.visibility,
+    ...envFlags(d, f),
+    ...identityFlag(d, verb),
+  ]);
 
 /** `--image`, or `--build-source` (Code Engine builds the directory and pushes the image itself). */
 const codeFlags = (c: App | Job): string[] => [
@@ -68,21 +55,13 @@ const codeFlags = (c: App | Job): string[] => [
   ...(c.registry_secret ? ['--registry-secret', c.registry_secret] : []),
 ];
 
-const appStep = (d: Deployment, app: App, s: ExistingState): Step => {
-  const verb = s.apps.has(app.name) ? 'update' : 'create';
-  return {
-    kind: 'app',
-    name: app.name,
-    verb,
-    comment: [
-      'The app receives the Activity Tracker stream: Kafka subscriptions deliver only to apps and jobs.',
-    ],
-    argv: [
-      'ce',
-      'app',
-      verb,
-      '--name',
-      app.name,
+const appStep = (d: Deployment, app: App, s: ExistingState): Step =>
+  ceStep(
+    'app',
+    ['app'],
+    app.name,
+    s.apps,
+    (verb) => [
       ...codeFlags(app),
       '--port',
       String(app.port),
@@ -103,24 +82,16 @@ const appStep = (d: Deployment, app: App, s: ExistingState): Step => {
       ...envFlags(d, app),
       ...identityFlag(d, verb),
     ],
-  };
-};
+    ['The app receives the Activity Tracker stream: Kafka subscriptions deliver only to apps and jobs.'],
+  );
 
-const jobStep = (d: Deployment, job: Job, s: ExistingState): Step => {
-  const verb = s.jobs.has(job.name) ? 'update' : 'create';
-  return {
-    kind: 'job',
-    name: job.name,
-    verb,
-    comment: [
-      `Bulk batches: ibmcloud ce jobrun submit --job ${job.name} (or a cron subscription) runs ${job.array_size} shard${job.array_size === 1 ? '' : 's'}.`,
-    ],
-    argv: [
-      'ce',
-      'job',
-      verb,
-      '--name',
-      job.name,
+const jobStep = (d: Deployment, job: Job, s: ExistingState): Step =>
+  ceStep(
+    'job',
+    ['job'],
+    job.name,
+    s.jobs,
+    (verb) => [
       ...codeFlags(job),
       '--array-size',
       String(job.array_size),
@@ -137,8 +108,10 @@ const jobStep = (d: Deployment, job: Job, s: ExistingState): Step => {
       ...envFlags(d, job),
       ...identityFlag(d, verb),
     ],
-  };
-};
+    [
+      `Bulk batches: ibmcloud ce jobrun submit --job ${job.name} (or a cron subscription) runs ${job.array_size} shard${job.array_size === 1 ? '' : 's'}.`,
+    ],
+  );
 
 const componentsSection = (d: Deployment, s: ExistingState): PlanSection => ({
   title: 'Functions, app and job',

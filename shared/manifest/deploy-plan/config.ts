@@ -4,7 +4,15 @@ import type { Policy } from '../../policy/schema.ts';
 import { accountsSetting } from '../accounts.ts';
 import { keysOf } from '../references.ts';
 import type { ConfigMap, Deployment } from '../schema.ts';
-import { type ExistingState, GUARD_IAM_ID, type Part, type PlanSection, ref, type Step } from './types.ts';
+import {
+  ceStep,
+  type ExistingState,
+  GUARD_IAM_ID,
+  type Part,
+  type PlanSection,
+  ref,
+  type Step,
+} from './types.ts';
 
 const literal = (key: string, value: string): string[] => ['--from-literal', `${key}=${value}`];
 
@@ -20,16 +28,13 @@ const secretSteps = (d: Deployment, s: ExistingState): Part => {
       continue;
     }
     const entries = Object.entries(secret.keys).map(([key, env]) => ({ key, env }));
-    const verb = s.secrets.has(secret.name) ? 'update' : 'create';
-    const argv = ['ce', 'secret', verb, '--name', secret.name, '--from-env-file', ''];
+    const step = ceStep('secret', ['secret'], secret.name, s.secrets, () => ['--from-env-file', ''], [
+      `${secret.name}: ${entries.map((e) => `${e.key} from $${e.env}`).join(', ')}.`,
+    ]);
     steps.push({
-      kind: 'secret',
-      name: secret.name,
-      verb,
-      comment: [`${secret.name}: ${entries.map((e) => `${e.key} from $${e.env}`).join(', ')}.`],
-      argv,
+      ...step,
       file: {
-        index: argv.length - 1,
+        index: step.argv.length - 1,
         prefix: '',
         file: `${secret.name}.env`,
         content: { kind: 'env-file', entries },
@@ -39,23 +44,10 @@ const secretSteps = (d: Deployment, s: ExistingState): Part => {
   return { steps, notes };
 };
 
-const configmapStep = (cm: ConfigMap, s: ExistingState): Step => {
-  const verb = s.configmaps.has(cm.name) ? 'update' : 'create';
-  return {
-    kind: 'configmap',
-    name: cm.name,
-    verb,
-    comment: [],
-    argv: [
-      'ce',
-      'configmap',
-      verb,
-      '--name',
-      cm.name,
-      ...Object.entries(cm.data).flatMap(([k, val]) => literal(k, val)),
-    ],
-  };
-};
+const configmapStep = (cm: ConfigMap, s: ExistingState): Step =>
+  ceStep('configmap', ['configmap'], cm.name, s.configmaps, () =>
+    Object.entries(cm.data).flatMap(([k, val]) => literal(k, val)),
+  );
 
 /** The generated configmap's settings besides the policy: how the code authenticates, accounts, trail. */
 const settingLiterals = (d: Deployment): string[] => {
@@ -84,15 +76,17 @@ const settingLiterals = (d: Deployment): string[] => {
 /** The project's configmap: the validated policy (from a file) as IMDS_GUARD_POLICY, and the settings. */
 const policyConfigmapStep = (d: Deployment, policy: Policy, s: ExistingState): Step => {
   const name = d.project.config_map;
-  const verb = s.configmaps.has(name) ? 'update' : 'create';
   return {
-    kind: 'configmap',
-    name,
-    verb,
-    comment: [
-      `${name} holds the policy: section (validated, defaults filled in) as IMDS_GUARD_POLICY, and how the code authenticates.`,
-    ],
-    argv: ['ce', 'configmap', verb, '--name', name, '--from-file', '', ...settingLiterals(d)],
+    ...ceStep(
+      'configmap',
+      ['configmap'],
+      name,
+      s.configmaps,
+      () => ['--from-file', '', ...settingLiterals(d)],
+      [
+        `${name} holds the policy: section (validated, defaults filled in) as IMDS_GUARD_POLICY, and how the code authenticates.`,
+      ],
+    ),
     file: {
       index: 6,
       prefix: 'IMDS_GUARD_POLICY=',

@@ -1,7 +1,7 @@
 // The subscriptions plan section: cron subscriptions (to a function, job or app) and the Kafka
 // subscription that delivers the Activity Tracker stream to the app.
 import type { Cron, Deployment, Kafka } from '../schema.ts';
-import type { ExistingState, Part, PlanSection, Step } from './types.ts';
+import { ceStep, type ExistingState, type Part, type PlanSection, type Step } from './types.ts';
 
 /** The destination's type: as declared, else whichever component bears its name (function, job, app). */
 const destinationType = (d: Deployment, cron: Cron): string =>
@@ -12,69 +12,42 @@ const destinationType = (d: Deployment, cron: Cron): string =>
       ? 'job'
       : 'app');
 
-const cronStep = (d: Deployment, cron: Cron, s: ExistingState): Step => {
-  const verb = s.crons.has(cron.name) ? 'update' : 'create';
-  return {
-    kind: 'cron',
-    name: cron.name,
-    verb,
-    comment: [],
-    argv: [
-      'ce',
-      'sub',
-      'cron',
-      verb,
-      '--name',
-      cron.name,
-      '--destination',
-      cron.destination,
-      '--destination-type',
-      destinationType(d, cron),
-      '--schedule',
-      cron.schedule,
-      '--time-zone',
-      cron.time_zone,
-      ...(cron.data !== undefined ? ['--data', cron.data, '--content-type', cron.content_type] : []),
-    ],
-  };
-};
+const cronStep = (d: Deployment, cron: Cron, s: ExistingState): Step =>
+  ceStep('cron', ['sub', 'cron'], cron.name, s.crons, () => [
+    '--destination',
+    cron.destination,
+    '--destination-type',
+    destinationType(d, cron),
+    '--schedule',
+    cron.schedule,
+    '--time-zone',
+    cron.time_zone,
+    ...(cron.data !== undefined ? ['--data', cron.data, '--content-type', cron.content_type] : []),
+  ]);
 
 /** The Kafka subscription; its consumer group is set at creation only. */
 const kafkaPart = (kafka: Kafka, s: ExistingState): Part => {
-  const verb = s.kafkas.has(kafka.name) ? 'update' : 'create';
+  const step = ceStep('kafka', ['sub', 'kafka'], kafka.name, s.kafkas, (verb) => [
+    '--destination',
+    kafka.destination,
+    '--destination-type',
+    'app',
+    ...(kafka.path !== '/' ? ['--path', kafka.path] : []),
+    '--topic',
+    kafka.topic,
+    ...kafka.brokers.flatMap((b) => ['--broker', b]),
+    '--secret',
+    kafka.secret,
+    ...(verb === 'create' && kafka.consumer_group !== undefined
+      ? ['--consumer-group', kafka.consumer_group]
+      : []),
+  ]);
   const notes =
-    verb === 'update' && kafka.consumer_group !== undefined
+    step.verb === 'update' && kafka.consumer_group !== undefined
       ? [
           `Kafka subscription ${kafka.name} keeps its consumer group (Code Engine cannot change it after creation).`,
         ]
       : [];
-  const step: Step = {
-    kind: 'kafka',
-    name: kafka.name,
-    verb,
-    comment: [],
-    argv: [
-      'ce',
-      'sub',
-      'kafka',
-      verb,
-      '--name',
-      kafka.name,
-      '--destination',
-      kafka.destination,
-      '--destination-type',
-      'app',
-      ...(kafka.path !== '/' ? ['--path', kafka.path] : []),
-      '--topic',
-      kafka.topic,
-      ...kafka.brokers.flatMap((b) => ['--broker', b]),
-      '--secret',
-      kafka.secret,
-      ...(verb === 'create' && kafka.consumer_group !== undefined
-        ? ['--consumer-group', kafka.consumer_group]
-        : []),
-    ],
-  };
   return { steps: [step], notes };
 };
 

@@ -109,9 +109,25 @@ const EMPTY_STATE: ExistingState = {
   atRoutes: new Set(),
 };
 
+/**
+ * A Code Engine resource created, or updated when it exists already:
+ * `ce <command…> create|update --name <name> <flags…>` (the flags may differ by verb).
+ */
+const ceStep = (
+  kind: ResourceKind,
+  command: readonly string[],
+  name: string,
+  existing: ReadonlySet<string>,
+  flags: (verb: 'create' | 'update') => readonly string[],
+  comment: readonly string[] = [],
+): Step => {
+  const verb = existing.has(name) ? 'update' : 'create';
+  return { kind, name, verb, comment, argv: ['ce', ...command, verb, '--name', name, ...flags(verb)] };
+};
+
 const PROJECT_CRN = 'PROJECT_CRN';
 const GUARD_IAM_ID = 'GUARD_IAM_ID';
 const ref = (variable: string): string => `\${${variable}}`;
 
 export type { ExistingState, FileArg, FileContent, Part, Plan, PlanSection, ResourceKind, Step, Verb };
-export { EMPTY_STATE, GUARD_IAM_ID, PROJECT_CRN, ref };
+export { ceStep, EMPTY_STATE, GUARD_IAM_ID, PROJECT_CRN, ref };

@@ -1,5 +1,6 @@
 // The manifest's vocabularies, IBM's limits, defaults, and the building blocks several sections share.
 import * as v from 'valibot';
+import { Text, wholeNumber } from '../../policy/blocks.ts';
 
 // ---- Vocabularies and IBM's limits -------------------------------------------------------------
 
@@ -43,13 +44,6 @@ type Visibility = (typeof VISIBILITIES)[number];
 type CronDestinationType = (typeof CRON_DESTINATION_TYPES)[number];
 
 // ---- Building blocks -----------------------------------------------------------------------------
-
-const Text = v.pipe(v.string('expected text'), v.trim(), v.minLength(1, 'must not be empty'));
-
-const wholeNumber = (what: string, min: number, max: number, why = '') => {
-  const message = `${what} must be a whole number from ${min} to ${max}${why ? ` (${why})` : ''}`;
-  return v.pipe(v.number(message), v.integer(message), v.minValue(min, message), v.maxValue(max, message));
-};
 
 /** Code Engine app, job, function and subscription names (facts §4.4: ≤ 63, lowercase, starts with a letter). */
 const componentName = (what: string) =>

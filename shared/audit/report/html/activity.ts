@@ -16,11 +16,12 @@ import {
   EXPOSURE_COLOR,
   empty,
   kpi,
+  kpiStrip,
   legend,
   type NextId,
-  OUTCOME_COLORS,
-  OUTCOME_LABELS,
+  OUTCOME_STYLE,
   pill,
+  scrollTable,
   section,
   swatch,
 } from './parts.ts';
@@ -33,20 +34,20 @@ const outcomesCard = (s: ReportSummary, nextId: NextId): Markup => {
   const chart = donutChart({
     id: nextId(),
     title: `Outcomes of ${formatCount(total)} decisions`,
-    desc: present.map((o) => `${OUTCOME_LABELS[o]} ${formatCount(s.outcomes[o])}`).join(', '),
+    desc: present.map((o) => `${OUTCOME_STYLE[o].label} ${formatCount(s.outcomes[o])}`).join(', '),
     centerLabel: total === 1 ? 'decision' : 'decisions',
     slices: present.map((o) => ({
       key: o,
-      label: OUTCOME_LABELS[o],
+      label: OUTCOME_STYLE[o].label,
       value: s.outcomes[o],
-      color: OUTCOME_COLORS[o],
+      color: OUTCOME_STYLE[o].color,
     })),
   });
   const rows = OUTCOMES.map((o) =>
     h(
       'tr',
       { class: s.outcomes[o] === 0 ? 'zero' : null, 'data-outcome': o },
-      h('td', {}, swatch(`o-${o}`), OUTCOME_LABELS[o]),
+      h('td', {}, swatch(`o-${o}`), OUTCOME_STYLE[o].label),
       h('td', { class: 'num' }, formatCount(s.outcomes[o])),
       h('td', { class: 'num' }, s.outcomes[o] === 0 ? '–' : formatPercent(s.outcomes[o], total)),
     ),
@@ -208,11 +209,7 @@ const smallTable = (b: Breakdown, header: string, limit = 12): Markup => {
         h('td', { class: 'num' }, c.failed > 0 ? pill(formatCount(c.failed), 'failed') : '0'),
       ),
     );
-  return h(
-    'div',
-    { class: 'scroll' },
-    h('table', { class: 'keys' }, h('thead', {}, head), h('tbody', {}, rows)),
-  );
+  return scrollTable({ class: 'keys' }, h('thead', {}, head), rows);
 };
 
 const performanceCard = (s: ReportSummary): Markup => {
@@ -254,9 +251,8 @@ const performanceCard = (s: ReportSummary): Markup => {
 const activityKpis = (s: ReportSummary): Markup => {
   const t = s.totals;
   const e = s.exposure;
-  return h(
-    'div',
-    { class: 'kpis', role: 'group', 'aria-label': 'Totals' },
+  return kpiStrip(
+    'Totals',
     kpi(
       'decisions',
       'Decisions',

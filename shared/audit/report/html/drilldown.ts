@@ -8,7 +8,7 @@ import type { StateRow } from '../posture-summary.ts';
 import { formatCount } from '../units.ts';
 import { CONSOLE_URLS } from './console-links.ts';
 import { DRILLDOWN_SCRIPT } from './drilldown-script.ts';
-import { card, empty, section } from './parts.ts';
+import { card, empty, scrollTable, section } from './parts.ts';
 import { kindLabel, metadataText, ruleText, STATUS_LABELS, wantText, whereText, whyOf } from './rows.ts';
 import { stateColumns, stateRow } from './state.ts';
 
@@ -121,16 +121,7 @@ const drilldownSection = (s: ReportSummary): Markup => {
               { class: 'count', id: 'f-count', 'aria-live': 'polite' },
               `Showing ${formatCount(Math.min(PAGE, rows.length))} of ${formatCount(rows.length)} resources`,
             ),
-            h(
-              'div',
-              { class: 'scroll' },
-              h(
-                'table',
-                { class: 'drill', id: 'rows' },
-                stateColumns(),
-                h('tbody', {}, rows.slice(0, PAGE).map(stateRow)),
-              ),
-            ),
+            scrollTable({ class: 'drill', id: 'rows' }, stateColumns(), rows.slice(0, PAGE).map(stateRow)),
             h(
               'button',
               { type: 'button', class: 'more', id: 'f-more', hidden: rows.length <= PAGE },

@@ -4,7 +4,7 @@ import type { ExemptionInventory, ExemptionRow } from '../exemptions.ts';
 import { h, type Markup } from '../markup.ts';
 import { formatCount } from '../units.ts';
 import { consoleUrl } from './console-links.ts';
-import { card, empty, pill, section } from './parts.ts';
+import { card, empty, pill, scrollTable, section } from './parts.ts';
 import { kindLabel } from './rows.ts';
 
 const HOW = {
@@ -76,28 +76,23 @@ const exemptionsSection = (inv: ExemptionInventory): Markup =>
             )}${inv.expiring_soon > 0 ? ` · ${formatCount(inv.expiring_soon)} end within ${inv.window_days} days` : ''}`,
       inv.total === 0
         ? empty('No resource is exempt.')
-        : h(
-            'div',
-            { class: 'scroll' },
+        : scrollTable(
+            { class: 'exemptions' },
             h(
-              'table',
-              { class: 'exemptions' },
+              'thead',
+              {},
               h(
-                'thead',
+                'tr',
                 {},
-                h(
-                  'tr',
-                  {},
-                  h('th', {}, 'Resource'),
-                  h('th', {}, 'How'),
-                  h('th', {}, 'Approver'),
-                  h('th', {}, 'Ticket'),
-                  h('th', {}, 'Expires'),
-                  h('th', {}, 'Why'),
-                ),
+                h('th', {}, 'Resource'),
+                h('th', {}, 'How'),
+                h('th', {}, 'Approver'),
+                h('th', {}, 'Ticket'),
+                h('th', {}, 'Expires'),
+                h('th', {}, 'Why'),
               ),
-              h('tbody', {}, inv.rows.map(exemptionRow)),
             ),
+            inv.rows.map(exemptionRow),
           ),
     ),
   );

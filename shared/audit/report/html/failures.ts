@@ -6,7 +6,7 @@ import type { FailureRow, ReportSummary } from '../aggregate.ts';
 import type { Cause } from '../causes.ts';
 import { h, type Markup } from '../markup.ts';
 import { formatCount, formatUtc } from '../units.ts';
-import { card, empty, pill, section } from './parts.ts';
+import { card, empty, pill, scrollTable, section } from './parts.ts';
 import { kindLabel } from './rows.ts';
 
 const FAILURES_OPEN = 12;
@@ -59,26 +59,21 @@ const causesCard = (causes: readonly Cause[]): Markup =>
       : `${formatCount(causes.length)} cause${causes.length === 1 ? '' : 's'} · most frequent first`,
     causes.length === 0
       ? empty('Nothing failed.')
-      : h(
-          'div',
-          { class: 'scroll' },
+      : scrollTable(
+          { class: 'causes' },
           h(
-            'table',
-            { class: 'causes' },
+            'thead',
+            {},
             h(
-              'thead',
+              'tr',
               {},
-              h(
-                'tr',
-                {},
-                h('th', {}, 'Cause'),
-                h('th', { class: 'num' }, 'Failures'),
-                h('th', {}, 'Examples'),
-                h('th', {}, 'What to do'),
-              ),
+              h('th', {}, 'Cause'),
+              h('th', { class: 'num' }, 'Failures'),
+              h('th', {}, 'Examples'),
+              h('th', {}, 'What to do'),
             ),
-            h('tbody', {}, causes.map(causeRow)),
           ),
+          causes.map(causeRow),
         ),
   );
 

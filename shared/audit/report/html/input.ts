@@ -2,7 +2,7 @@
 import type { ReportSummary } from '../aggregate.ts';
 import { fragment, h, type Markup } from '../markup.ts';
 import { formatCount } from '../units.ts';
-import { card, pill } from './parts.ts';
+import { card, pill, scrollTable } from './parts.ts';
 
 const FORMAT_LABELS: Record<string, string> = {
   decision: 'function log lines',
@@ -32,24 +32,15 @@ const inputCard = (s: ReportSummary): Markup => {
             i.malformed > i.malformed_samples.length ? ` (first ${i.malformed_samples.length} listed)` : '',
             ':',
           ),
-          h(
-            'div',
-            { class: 'scroll' },
-            h(
-              'table',
-              { class: 'malformed' },
-              h('thead', {}, h('tr', {}, h('th', {}, 'Where'), h('th', {}, 'Problem'))),
+          scrollTable(
+            { class: 'malformed' },
+            h('thead', {}, h('tr', {}, h('th', {}, 'Where'), h('th', {}, 'Problem'))),
+            i.malformed_samples.map((m) =>
               h(
-                'tbody',
+                'tr',
                 {},
-                i.malformed_samples.map((m) =>
-                  h(
-                    'tr',
-                    {},
-                    h('td', { class: 'mono' }, `${m.source}:${m.line}`),
-                    h('td', { class: 'reason' }, m.reason),
-                  ),
-                ),
+                h('td', { class: 'mono' }, `${m.source}:${m.line}`),
+                h('td', { class: 'reason' }, m.reason),
               ),
             ),
           ),

@@ -6,35 +6,20 @@ import type { Category } from '../aggregate.ts';
 import { type Child, h, type Markup } from '../markup.ts';
 
 /** IBM Carbon palette; each graphic colour is ≥ 3:1 against white except the neutral "ignored". */
-const OUTCOME_COLORS = {
-  remediated: '#198038',
-  compliant: '#009d9a',
-  exempt: '#005d5d',
-  ignored: '#8d8d8d',
-  refused: '#8a3800',
-  gone: '#525252',
-  planned: '#0f62fe',
-  ticket_opened: '#d02670',
-  ticket_updated: '#9f1853',
-  ticket_resolved: '#740937',
-  failed: '#da1e28',
-  deferred: '#8e6a00',
-} as const satisfies Record<Outcome, string>;
-
-const OUTCOME_LABELS = {
-  remediated: 'Remediated',
-  compliant: 'Compliant',
-  exempt: 'Exempt',
-  ignored: 'Ignored',
-  refused: 'Refused',
-  gone: 'Gone',
-  planned: 'Planned',
-  ticket_opened: 'Ticket opened',
-  ticket_updated: 'Ticket updated',
-  ticket_resolved: 'Ticket resolved',
-  failed: 'Failed',
-  deferred: 'Deferred',
-} as const satisfies Record<Outcome, string>;
+const OUTCOME_STYLE = {
+  remediated: { label: 'Remediated', color: '#198038' },
+  compliant: { label: 'Compliant', color: '#009d9a' },
+  exempt: { label: 'Exempt', color: '#005d5d' },
+  ignored: { label: 'Ignored', color: '#8d8d8d' },
+  refused: { label: 'Refused', color: '#8a3800' },
+  gone: { label: 'Gone', color: '#525252' },
+  planned: { label: 'Planned', color: '#0f62fe' },
+  ticket_opened: { label: 'Ticket opened', color: '#d02670' },
+  ticket_updated: { label: 'Ticket updated', color: '#9f1853' },
+  ticket_resolved: { label: 'Ticket resolved', color: '#740937' },
+  failed: { label: 'Failed', color: '#da1e28' },
+  deferred: { label: 'Deferred', color: '#8e6a00' },
+} as const satisfies Record<Outcome, { label: string; color: string }>;
 
 const CATEGORY_STYLE = {
   remediated: { label: 'Remediated', color: '#198038' },
@@ -64,7 +49,7 @@ const EXPOSURE_COLOR = '#6929c4';
 
 /** Every colour a swatch, KPI accent or pill may take, by class suffix. */
 const PALETTE: Record<string, string> = {
-  ...Object.fromEntries(Object.entries(OUTCOME_COLORS).map(([k, c]) => [`o-${k}`, c])),
+  ...Object.fromEntries(Object.entries(OUTCOME_STYLE).map(([k, o]) => [`o-${k}`, o.color])),
   ...Object.fromEntries(Object.entries(CATEGORY_STYLE).map(([k, s]) => [`c-${k}`, s.color])),
   ...Object.fromEntries(Object.entries(STATUS_STYLE).map(([k, s]) => [`s-${k}`, s.color])),
   ...Object.fromEntries(Object.entries(SEVERITY_COLORS).map(([k, c]) => [`v-${k}`, c])),
@@ -105,6 +90,10 @@ const kpi = (key: string, label: string, value: string, hint: Child, accent: str
     h('span', { class: 'hint' }, hint),
   );
 
+/** A row of KPIs, named for screen readers. */
+const kpiStrip = (label: string, ...kpis: Markup[]): Markup =>
+  h('div', { class: 'kpis', role: 'group', 'aria-label': label }, ...kpis);
+
 const card = (id: string, title: string, note: Child, ...body: Child[]): Markup =>
   h(
     'section',
@@ -140,6 +129,10 @@ const pill = (text: string, kind = ''): Markup => h('span', { class: `pill${kind
 
 const empty = (text: string): Markup => h('p', { class: 'empty' }, text);
 
+/** A table that scrolls sideways on a narrow screen: `head` its thead (and colgroup), `rows` its body. */
+const scrollTable = (attrs: Record<string, string>, head: Child, rows: Child): Markup =>
+  h('div', { class: 'scroll' }, h('table', attrs, head, h('tbody', {}, rows)));
+
 export type { NextId };
 export {
   CATEGORY_STYLE,
@@ -148,14 +141,15 @@ export {
   empty,
   idSequence,
   kpi,
+  kpiStrip,
   legend,
-  OUTCOME_COLORS,
-  OUTCOME_LABELS,
+  OUTCOME_STYLE,
   PALETTE,
   paletteCss,
   pill,
   SEVERITY_COLORS,
   STATUS_STYLE,
+  scrollTable,
   section,
   swatch,
 };

@@ -12,7 +12,7 @@ import {
   type StateRow,
 } from '../posture-summary.ts';
 import { formatCount, formatPercent, formatUtc } from '../units.ts';
-import { card, empty, kpi, legend, pill, STATUS_STYLE, section } from './parts.ts';
+import { card, empty, kpi, kpiStrip, legend, pill, STATUS_STYLE, scrollTable, section } from './parts.ts';
 import {
   kindLabel,
   linkOf,
@@ -162,11 +162,7 @@ const groupTable = (id: string, title: string, rows: readonly GroupRow[]): Marku
       : null,
     rows.length === 0
       ? empty('None recorded.')
-      : h(
-          'div',
-          { class: 'scroll' },
-          h('table', { class: 'group-table' }, h('thead', {}, head), h('tbody', {}, body)),
-        ),
+      : scrollTable({ class: 'group-table' }, h('thead', {}, head), body),
   );
 };
 
@@ -174,9 +170,8 @@ const stateKpis = (s: ReportSummary): Markup => {
   const p = s.posture;
   const i = p.instances;
   const bySev = p.profiles.by_severity;
-  return h(
-    'div',
-    { class: 'kpis', role: 'group', 'aria-label': 'State now' },
+  return kpiStrip(
+    'State now',
     kpi(
       'compliant',
       'Instances that comply',
@@ -217,6 +212,10 @@ const stateKpis = (s: ReportSummary): Markup => {
   );
 };
 
+/** The first LISTED rows, in the drill-down's columns. */
+const listedRows = (rows: readonly StateRow[]): Markup =>
+  scrollTable({ class: 'drill' }, stateColumns(), rows.slice(0, LISTED).map(stateRow));
+
 const nonCompliantCard = (p: Posture): Markup => {
   const rows = p.rows.filter((r) => r.status === 'noncompliant' && r.kind !== 'profile');
   return card(
@@ -225,13 +224,7 @@ const nonCompliantCard = (p: Posture): Markup => {
     rows.length > LISTED
       ? `${formatCount(rows.length)} in all · the first ${LISTED} here, every one in the drill-down below`
       : `${formatCount(rows.length)} · with the rule that wants the change`,
-    rows.length === 0
-      ? empty('Every instance and template complies (or is exempt).')
-      : h(
-          'div',
-          { class: 'scroll' },
-          h('table', { class: 'drill' }, stateColumns(), h('tbody', {}, rows.slice(0, LISTED).map(stateRow))),
-        ),
+    rows.length === 0 ? empty('Every instance and template complies (or is exempt).') : listedRows(rows),
   );
 };
 
@@ -258,34 +251,17 @@ const profilesCard = (p: Posture): Markup => {
     `${formatCount(pr.with_findings)} of ${formatCount(pr.total)} profiles · by their worst finding`,
     pr.total === 0 ? empty('No trusted profile was decided in the input.') : stats,
     byRule.length > 0
-      ? h(
-          'div',
-          { class: 'scroll' },
+      ? scrollTable(
+          {},
           h(
-            'table',
+            'thead',
             {},
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                h('th', {}, 'Rule'),
-                h('th', {}, 'Severity'),
-                h('th', { class: 'num' }, 'Profiles'),
-              ),
-            ),
-            h('tbody', {}, byRule),
+            h('tr', {}, h('th', {}, 'Rule'), h('th', {}, 'Severity'), h('th', { class: 'num' }, 'Profiles')),
           ),
+          byRule,
         )
       : null,
-    rows.length > 0
-      ? h(
-          'div',
-          { class: 'scroll' },
-          h('table', { class: 'drill' }, stateColumns(), h('tbody', {}, rows.slice(0, LISTED).map(stateRow))),
-        )
-      : null,
+    rows.length > 0 ? listedRows(rows) : null,
   );
 };
 
@@ -299,13 +275,7 @@ const otherCard = (p: Posture): Markup | null => {
     p.other
       .map((o) => `${o.kind}: ${formatCount(o.noncompliant)} of ${formatCount(o.total)} need a change`)
       .join(' · '),
-    rows.length === 0
-      ? empty('Nothing open.')
-      : h(
-          'div',
-          { class: 'scroll' },
-          h('table', { class: 'drill' }, stateColumns(), h('tbody', {}, rows.slice(0, LISTED).map(stateRow))),
-        ),
+    rows.length === 0 ? empty('Nothing open.') : listedRows(rows),
   );
 };
 
