@@ -38,13 +38,24 @@ const stateOfRule = (policy: Policy, rule: Rule, scope: ReturnType<typeof instan
   );
 };
 
+/** Whether the policy reads tags at all, once per policy (asked for every listed instance). */
+const policiesUsingTags = new WeakMap<Policy, boolean>();
+const usesTags = (policy: Policy): boolean => {
+  let uses = policiesUsingTags.get(policy);
+  if (uses === undefined) {
+    uses = tagTypesNeeded(policy).length > 0;
+    policiesUsingTags.set(policy, uses);
+  }
+  return uses;
+};
+
 /**
  * Could reading this listed instance's tags change its outcome? Pure; `region` as listed.
  * False when the policy uses no tags, when a list exemption applies (it wins over everything), and
  * when neither a tag rule nor a tag exemption could make a difference.
  */
 const tagsCanMatter = (policy: Policy, instance: Instance, region: string, now: Date): boolean => {
-  if (tagTypesNeeded(policy).length === 0) return false;
+  if (!usesTags(policy)) return false;
   const untagged = decideInstance(policy, instanceSnapshot(instance, NO_TAGS, region), now);
   if (untagged.kind === 'exempt') return false;
   const scope = instanceScope(instanceSnapshot(instance, NO_TAGS, region).instance, NO_TAGS);

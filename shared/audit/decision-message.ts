@@ -15,6 +15,12 @@ const obj = (x: unknown): Record<string, unknown> =>
 
 const str = (x: unknown): string => (typeof x === 'string' ? x : '');
 
+/** Object.keys(o).length > 0, without the array. */
+const hasKeys = (o: Record<string, unknown>): boolean => {
+  for (const _ in o) if (Object.hasOwn(o, _)) return true;
+  return false;
+};
+
 /** The resource's name, else the last part of its CRN. */
 const nameOf = (r: Described): string => {
   const d = obj(r.detail);
@@ -22,16 +28,15 @@ const nameOf = (r: Described): string => {
 };
 
 /** `{enabled:false}` → "metadata service disabled"; `{protocol:'https', response_hop_limit:2}` → "https, hop limit 2". */
-const describePatch = (patch: Record<string, unknown>): string =>
-  patch.enabled === false
-    ? 'metadata service disabled'
-    : [
-        patch.enabled === true ? 'metadata service enabled' : '',
-        patch.protocol ? `metadata over ${str(patch.protocol)}` : '',
-        patch.response_hop_limit !== undefined ? `hop limit ${String(patch.response_hop_limit)}` : '',
-      ]
-        .filter(Boolean)
-        .join(', ') || 'metadata settings changed';
+const describePatch = (patch: Record<string, unknown>): string => {
+  if (patch.enabled === false) return 'metadata service disabled';
+  // Joined by hand, not [..].filter().join(): a bulk run describes 100,000 patches.
+  let text = patch.enabled === true ? 'metadata service enabled' : '';
+  if (patch.protocol) text += `${text ? ', ' : ''}metadata over ${str(patch.protocol)}`;
+  if (patch.response_hop_limit !== undefined)
+    text += `${text ? ', ' : ''}hop limit ${String(patch.response_hop_limit)}`;
+  return text || 'metadata settings changed';
+};
 
 const ruleNote = (d: Record<string, unknown>): string => (str(d.rule) ? ` (rule ${str(d.rule)})` : '');
 
@@ -74,7 +79,7 @@ const describeDecision = (r: Described): string => {
   const d = obj(r.detail);
   const name = nameOf(r);
   const patch = obj(d.patch);
-  const hasPatch = Object.keys(patch).length > 0;
+  const hasPatch = hasKeys(patch);
   switch (r.outcome) {
     case 'remediated':
       if (d.kind === 'instance-template') return clip(`${name}: replaced by a compliant copy${ruleNote(d)}`);

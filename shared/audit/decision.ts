@@ -1,7 +1,7 @@
 // The decision record (contract, design.md): one JSON line per decision, one per target. Its `message`
 // is the human summary IBM Cloud Logs shows in the log list; `app` and `subsystem` name where it came
 // from (Cloud Logs' applicationName / subsystemName vocabulary), so views can filter on them.
-import { parseCrn } from '../cloud/crn.ts';
+import { accountOf } from '../cloud/crn.ts';
 import { describeDecision } from './decision-message.ts';
 import type { Logger } from './logger.ts';
 
@@ -107,7 +107,7 @@ const LEVEL_BY_OUTCOME = {
  */
 const decisionRecord = (input: DecisionInput, now: Date = new Date()): DecisionRecord => {
   const rec: Record<string, unknown> = Object.assign({}, input);
-  rec.account = input.account ?? (input.target_crn ? (parseCrn(input.target_crn)?.account ?? null) : null);
+  rec.account = input.account ?? (input.target_crn ? (accountOf(input.target_crn) ?? null) : null);
   rec.timestamp = now.toISOString();
   rec.level = input.level ?? LEVEL_BY_OUTCOME[input.outcome];
   rec.message = `${input.outcome} ${describeDecision(input)}`;

@@ -98,5 +98,26 @@ const parseCrn = (crn: string): Crn | undefined => {
   };
 };
 
+/**
+ * `parseCrn(crn)?.account` without splitting the CRN (a bulk run asks it of 100,000 records): the
+ * seventh segment when the CRN has at least ten and the first is `crn`.
+ */
+const accountOf = (crn: string): string | undefined => {
+  if (!crn.startsWith('crn:')) return undefined;
+  // `at` is the position of the n-th colon; the scope lies between the 6th and the 7th, and a 9th must exist.
+  let at = 3;
+  let scopeStart = 0;
+  let scopeEnd = 0;
+  for (let n = 2; n <= 9; n += 1) {
+    at = crn.indexOf(':', at + 1);
+    if (at < 0) return undefined;
+    if (n === 6) scopeStart = at + 1;
+    else if (n === 7) scopeEnd = at;
+  }
+  return scopeEnd - scopeStart > 2 && crn.startsWith('a/', scopeStart)
+    ? crn.slice(scopeStart + 2, scopeEnd)
+    : undefined;
+};
+
 export type { Crn, CrnRead };
-export { CrnSchema, parseCrn, readCrn, regionOf };
+export { accountOf, CrnSchema, parseCrn, readCrn, regionOf };

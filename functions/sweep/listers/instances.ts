@@ -22,23 +22,11 @@ import { NO_TAGS, tagsCanMatter } from '../tag-rule.ts';
 import type { Unit } from '../units.ts';
 import { pageReader, type Shape } from './pick-json.ts';
 
-/** Only what decide/act read, so a 5 KB listed instance does not outlive its page. */
-const slim = (i: Instance): Instance => ({
-  id: i.id,
-  crn: i.crn,
-  href: i.href,
-  name: i.name,
-  created_at: i.created_at,
-  status: i.status,
-  metadata_service: i.metadata_service,
-  vpc: { id: i.vpc.id, crn: i.vpc.crn, ...(i.vpc.name !== undefined ? { name: i.vpc.name } : {}) },
-  zone: { name: i.zone.name },
-  resource_group: { id: i.resource_group.id, name: i.resource_group.name },
-  // The image gate reads its allowed use before a disable (instance-guard/image-gate.ts).
-  ...(i.image ? { image: { id: i.image.id } } : {}),
-});
-
-/** What `slim` reads of a listed instance: the only part of a page that is decoded (pick-json.ts). */
+/**
+ * What decide/act read of a listed instance: the only part of a page that is decoded (pick-json.ts), so
+ * a 5 KB listed instance does not outlive its page; the decoded objects are used as they are (no copy).
+ * The image gate reads the image's id before a disable (instance-guard/image-gate.ts).
+ */
 const KEPT = {
   id: true,
   crn: true,
@@ -61,7 +49,7 @@ const readInstancePage = pageReader<InstanceCollection>({
 });
 
 const pageOf = (c: InstanceCollection): Page<Instance> => ({
-  items: c.instances.map(slim),
+  items: c.instances,
   next: startOf(c.next?.href, 'start'),
   total: c.total_count,
 });

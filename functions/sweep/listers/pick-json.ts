@@ -89,19 +89,34 @@ const skipString = (r: Reader): boolean => {
 };
 
 /**
- * The index after the string whose content starts at `i` (past its opening quote). The closing quote
- * is found with indexOf (memchr), as most bytes of a page are in long strings (hrefs, CRNs): a quote
- * after an odd number of backslashes is part of the string.
+ * Where the closing quote lies, searched from `from` with indexOf (memchr), as most bytes of a page are
+ * in long strings (hrefs, CRNs): a quote after an odd number of backslashes is part of the string.
+ * `start` is where the string's content starts (for the error).
  */
-const stringEnd = (b: Buffer, i: number): number => {
+const quoteFrom = (b: Buffer, from: number, start: number): number => {
+  let i = from;
   for (;;) {
     const q = b.indexOf(QUOTE, i);
-    if (q < 0) throw new PageSyntaxError('unterminated string', i - 1);
+    if (q < 0) throw new PageSyntaxError('unterminated string', start - 1);
     let k = q - 1;
     while (b[k] === BACKSLASH) k -= 1;
     if ((q - 1 - k) % 2 === 0) return q + 1;
     i = q + 1;
   }
+};
+
+/** Bytes looked at one by one before indexOf takes over: a key or a short value ends sooner than a call. */
+const NEAR = 24;
+
+/** The index after the string whose content starts at `i` (past its opening quote). */
+const stringEnd = (b: Buffer, i: number): number => {
+  const near = Math.min(i + NEAR, b.length);
+  for (let k = i; k < near; k += 1) {
+    const c = b[k];
+    if (c === QUOTE) return k + 1;
+    if (c === BACKSLASH) return quoteFrom(b, i, i);
+  }
+  return quoteFrom(b, near, i);
 };
 
 /** Past one value of any kind (objects and arrays by bracket depth). */

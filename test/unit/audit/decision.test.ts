@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { type DecisionInput, decisionRecord, isDecisionLine, logDecision } from '#shared/audit/decision.ts';
+import { describePatch } from '#shared/audit/decision-message.ts';
 import { memoryLogger } from '#shared/audit/logger.ts';
 
 const INPUT: DecisionInput = {
@@ -77,6 +79,34 @@ describe('the message is the human summary IBM Cloud Logs lists', () => {
     const r = decisionRecord({ ...INPUT, ...(over as Partial<DecisionInput>) } as DecisionInput);
     expect(r.message).toBe(message);
   });
+});
+
+test('describePatch reads as the parts that apply, joined by ", "', () => {
+  const reference = (patch: Record<string, unknown>): string =>
+    patch.enabled === false
+      ? 'metadata service disabled'
+      : [
+          patch.enabled === true ? 'metadata service enabled' : '',
+          patch.protocol ? `metadata over ${typeof patch.protocol === 'string' ? patch.protocol : ''}` : '',
+          patch.response_hop_limit !== undefined ? `hop limit ${String(patch.response_hop_limit)}` : '',
+        ]
+          .filter(Boolean)
+          .join(', ') || 'metadata settings changed';
+  const value = fc.oneof(
+    fc.boolean(),
+    fc.constantFrom('http', 'https', ''),
+    fc.integer(),
+    fc.constant(undefined),
+  );
+  fc.assert(
+    fc.property(
+      fc.record({ enabled: value, protocol: value, response_hop_limit: value }, { requiredKeys: [] }),
+      (patch) => {
+        expect(describePatch(patch)).toBe(reference(patch));
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });
 
 test('decision lines are recognised in the old shape (message "decision") and the new one', () => {

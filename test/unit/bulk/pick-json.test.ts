@@ -123,6 +123,19 @@ describe('pageReader', () => {
     expect(() => read(Buffer.from('{"instances" []}'))).toThrow(/expected : at byte 13/);
   });
 
+  test('strings with escapes (quotes, backslashes) before, at and past the bytes looked at one by one', () => {
+    // JSON.stringify writes each of these as an escape (`\"`, `\\`, `\n`, `\u0001`) in the page.
+    for (const raw of ['"', '\\', '\\"', '\n', 'é"', '\u0001'])
+      for (let n = 0; n <= 60; n += 1)
+        for (const text of [`${'a'.repeat(n)}${raw}b`, `${raw}${'b'.repeat(n)}`]) {
+          const page = {
+            instances: [{ [text]: 1, id: text, x: [text], vpc: { [text]: text, name: text } }],
+            next: text,
+          };
+          same(JSON.stringify(page));
+        }
+  });
+
   test('property: equals JSON.parse of the same page, for any JSON in the items', () => {
     const key = fc.oneof(
       fc.constantFrom(...Object.keys(ITEM), 'zone', 'x', 'profile'),

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import * as v from 'valibot';
 import { expect, test } from 'vitest';
-import { CrnSchema, parseCrn, readCrn, regionOf } from '#shared/cloud/crn.ts';
+import { accountOf, CrnSchema, parseCrn, readCrn, regionOf } from '#shared/cloud/crn.ts';
 
 test.each([
   [
@@ -32,6 +33,22 @@ test.each([
 
 test.each(['', 'not-a-crn', 'crn:v1:bluemix:public:is'])('%j is not a CRN', (crn) => {
   expect(parseCrn(crn)).toBeUndefined();
+});
+
+test('accountOf is parseCrn(…)?.account for any string made of CRN-like segments', () => {
+  const segment = fc.oneof(
+    fc.constantFrom('crn', 'v1', 'is', '', 'a/', 'a/acct', 'a/0123456789abcdef0123456789abcdef', 'a', 'x/y'),
+    fc.string({ maxLength: 6 }),
+  );
+  const crnLike = fc
+    .tuple(fc.constantFrom('crn', 'crn ', ''), fc.array(segment, { minLength: 7, maxLength: 12 }))
+    .map(([head, rest]) => [head, ...rest].join(':'));
+  fc.assert(
+    fc.property(fc.oneof(crnLike, fc.string()), (text) => {
+      expect(accountOf(text)).toBe(parseCrn(text)?.account);
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 test('zones map to their region; regions and global stay', () => {
