@@ -132,6 +132,23 @@ const lazyEntries = (entries) => ({
 });
 
 /**
+ * Dependencies shared by a component's entries but not needed on its fast paths, each its own output
+ * file that every entry requires (one copy, evaluated on first use; REWRITES make that use lazy). axios
+ * (with follow-redirects and the proxy agents, ~110 KB) sends only for sdk-core's own pipeline; an
+ * instance remediation's requests all go out through node:http, so its process never parses axios.
+ */
+const VENDOR = [{ name: 'axios', specifier: 'axios', file: 'node_modules/axios/dist/node/axios.cjs' }];
+
+const vendor = {
+  name: 'vendor-files',
+  setup(build) {
+    const bySpecifier = new Map(VENDOR.map((v) => [v.specifier, v.name]));
+    const filter = new RegExp(`^(${VENDOR.map((v) => v.specifier).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: `./${bySpecifier.get(args.path)}.js`, external: true }));
+  },
+};
+
+/**
  * Dependencies of ibm-cloud-sdk-core that the functions never exercise: cookie jars (tough-cookie and
  * its 130 KB public-suffix list), file uploads (mime-types and its 134 KB database) and multipart
  * forms (form-data). They are evaluated at load time, so the function bundles get inert stand-ins
@@ -208,6 +225,50 @@ const REWRITES = [
     replace: "var http2 = new Proxy({}, { get: (_, key) => require('http2')[key] });\n",
   },
   {
+    file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]lib[\\/]request-wrapper\.js$/,
+    what: 'sdk-core: axios and retry-axios required at load (loaded when a request wrapper first uses axios)',
+    find: 'var axios_1 = __importDefault(require("axios"));\nvar rax = __importStar(require("retry-axios"));\n',
+    replace:
+      'var axios_1 = { get default() { return __importDefault(require("axios")).default; } };\nvar rax = new Proxy({}, { get: (_, key) => __importStar(require("retry-axios"))[key] });\n',
+    only: [/\baxios_1\.(\w+)/g, ['default']],
+  },
+  {
+    file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]lib[\\/]request-wrapper\.js$/,
+    what: 'sdk-core: the axios instance built with every request wrapper (built, in the same steps, on first use of axiosInstance)',
+    find: `        this.axiosInstance = axios_1.default.create(axiosConfig);
+        // axios sets the default Content-Type for \`post\`, \`put\`, and \`patch\` operations
+        // to 'application/x-www-form-urlencoded'. This causes problems, so overriding the
+        // defaults here
+        ['post', 'put', 'patch'].forEach(function (op) {
+            _this.axiosInstance.defaults.headers[op]['Content-Type'] = 'application/json';
+        });
+        // if a cookie jar is provided, register our cookie interceptors with axios
+        if (axiosOptions.jar) {
+            (0, cookie_support_1.createCookieInterceptor)(axiosOptions.jar)(this.axiosInstance);
+        }
+`,
+    replace: `        var jar = axiosOptions.jar;
+        var own = function (value) { Object.defineProperty(_this, 'axiosInstance', { value: value, writable: true, enumerable: true, configurable: true }); };
+        Object.defineProperty(this, 'axiosInstance', { enumerable: true, configurable: true, set: own, get: function () {
+            own(axios_1.default.create(axiosConfig));
+            ['post', 'put', 'patch'].forEach(function (op) {
+                _this.axiosInstance.defaults.headers[op]['Content-Type'] = 'application/json';
+            });
+            if (jar) {
+                (0, cookie_support_1.createCookieInterceptor)(jar)(_this.axiosInstance);
+            }
+            return _this.axiosInstance;
+        } });
+`,
+  },
+  {
+    file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]lib[\\/]cookie-support\.js$/,
+    what: 'sdk-core: axios required at load by the cookie interceptor (for isAxiosError, on an answer)',
+    find: 'var axios_1 = require("axios");\n',
+    replace: 'var axios_1 = { isAxiosError: (e) => require("axios").isAxiosError(e) };\n',
+    only: [/\baxios_1\.(\w+)/g, ['isAxiosError']],
+  },
+  {
     file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]auth[\\/]token-managers[\\/]jwt-token-manager\.js$/,
     what: 'sdk-core: jsonwebtoken, of which the token manager uses decode only',
     find: 'var jsonwebtoken_1 = require("jsonwebtoken");\n',
@@ -268,7 +329,7 @@ const buildComponents = async () => {
     const applied = new Set();
     const result = await esbuild.build({
       absWorkingDir: root,
-      entryPoints: Object.fromEntries(c.entries.map((e) => [e.name, e.file])),
+      entryPoints: Object.fromEntries([...c.entries, ...VENDOR].map((e) => [e.name, e.file])),
       outdir,
       bundle: true,
       platform: 'node',
@@ -282,7 +343,7 @@ const buildComponents = async () => {
       metafile: true,
       legalComments: 'none',
       logLevel: 'warning',
-      plugins: [lazyEntries(c.entries), stubs, sdkMessages, rewrites(applied)],
+      plugins: [lazyEntries(c.entries), vendor, stubs, sdkMessages, rewrites(applied)],
       // `import('./act.js')` must become `require()`: an ESM import of a CJS file makes Node parse the
       // whole file for named exports first (measured: ~75 ms for the acting bundle).
       supported: { 'dynamic-import': false },
