@@ -132,18 +132,37 @@ const lazyEntries = (entries) => ({
 });
 
 /**
- * Dependencies shared by a component's entries but not needed on its fast paths, each its own output
- * file that every entry requires (one copy, evaluated on first use; REWRITES make that use lazy). axios
- * (with follow-redirects and the proxy agents, ~110 KB) sends only for sdk-core's own pipeline; an
- * instance remediation's requests all go out through node:http, so its process never parses axios.
+ * Dependencies each in its own output file, required by every entry that uses them: one copy per
+ * component (the acting code, the trail's IAM client, the services share one sdk-core and its token
+ * cache), parsed only when first required. axios (with follow-redirects and the proxy agents, ~100 KB)
+ * sends only for sdk-core's own pipeline (REWRITES load it on first use): an instance remediation's
+ * token, GET and PATCH go out through node:http, so its process never parses it. The platform-services
+ * clients load only when their service is called (tags, tickets, trusted profiles). Files no entry
+ * requires are left out (`dropUnusedVendor`).
  */
-const VENDOR = [{ name: 'axios', specifier: 'axios', file: 'node_modules/axios/dist/node/axios.cjs' }];
+const VENDOR = [
+  { name: 'axios', specifier: 'axios', file: 'node_modules/axios/dist/node/axios.cjs' },
+  { name: 'sdk-core', specifier: 'ibm-cloud-sdk-core', file: 'node_modules/ibm-cloud-sdk-core/index.js' },
+  ...[
+    'iam-identity/v1',
+    'iam-policy-management/v1',
+    'iam-access-groups/v2',
+    'global-tagging/v1',
+    'case-management/v1',
+  ].map((s) => ({
+    name: `ibm-${s.replace('/', '-')}`,
+    specifier: `@ibm-cloud/platform-services/${s}.js`,
+    file: `node_modules/@ibm-cloud/platform-services/${s}.js`,
+  })),
+];
 
 const vendor = {
   name: 'vendor-files',
   setup(build) {
     const bySpecifier = new Map(VENDOR.map((v) => [v.specifier, v.name]));
-    const filter = new RegExp(`^(${VENDOR.map((v) => v.specifier).join('|')})$`);
+    const filter = new RegExp(
+      `^(${VENDOR.map((v) => v.specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`,
+    );
     build.onResolve({ filter }, (args) => ({ path: `./${bySpecifier.get(args.path)}.js`, external: true }));
   },
 };
@@ -320,6 +339,23 @@ const checkRewrites = (name, inputs, applied) => {
     );
 };
 
+/** Removes the VENDOR files no entry of the component requires (directly or through another one). */
+const dropUnusedVendor = async (outdir, outputs) => {
+  const byName = new Map(
+    Object.entries(outputs).map(([file, out]) => [file.replace(/.*\//, ''), [file, out]]),
+  );
+  const vendorFiles = new Set(VENDOR.map((v) => `${v.name}.js`));
+  const used = new Set([...byName.keys()].filter((f) => !vendorFiles.has(f)));
+  for (const pending = [...used]; pending.length > 0; ) {
+    for (const i of byName.get(pending.pop())?.[1].imports ?? []) {
+      const f = i.path.replace(/^\.\//, '');
+      if (i.external && vendorFiles.has(f) && !used.has(f)) used.add(f) && pending.push(f);
+    }
+  }
+  for (const f of vendorFiles) if (!used.has(f)) await rm(join(outdir, f), { force: true });
+  return Object.fromEntries([...byName].filter(([f]) => used.has(f)).map(([, entry]) => entry));
+};
+
 const buildComponents = async () => {
   const report = [];
   for (const c of COMPONENTS) {
@@ -353,7 +389,8 @@ const buildComponents = async () => {
       join(outdir, 'package.json'),
       `${JSON.stringify({ name: `imds-guard-${c.name}`, private: true, type: 'commonjs', main: 'index.js', scripts: { start: 'node index.js' } }, null, 2)}\n`,
     );
-    for (const [file, out] of Object.entries(result.metafile.outputs)) {
+    const outputs = await dropUnusedVendor(outdir, result.metafile.outputs);
+    for (const [file, out] of Object.entries(outputs)) {
       report.push({ component: c.name, file: relative(root, join(root, file)), bytes: out.bytes });
     }
   }
