@@ -132,6 +132,42 @@ const lazyEntries = (entries) => ({
 });
 
 /**
+ * Dependencies each in its own output file, required by every entry that uses them: one copy per
+ * component (the acting code, the trail's IAM client, the services share one sdk-core and its token
+ * cache), parsed only when first required. axios (with follow-redirects and the proxy agents, ~100 KB)
+ * sends only for sdk-core's own pipeline (REWRITES load it on first use): an instance remediation's
+ * token, GET and PATCH go out through node:http, so its process never parses it. The platform-services
+ * clients load only when their service is called (tags, tickets, trusted profiles). Files no entry
+ * requires are left out (`dropUnusedVendor`).
+ */
+const VENDOR = [
+  { name: 'axios', specifier: 'axios', file: 'node_modules/axios/dist/node/axios.cjs' },
+  { name: 'sdk-core', specifier: 'ibm-cloud-sdk-core', file: 'node_modules/ibm-cloud-sdk-core/index.js' },
+  ...[
+    'iam-identity/v1',
+    'iam-policy-management/v1',
+    'iam-access-groups/v2',
+    'global-tagging/v1',
+    'case-management/v1',
+  ].map((s) => ({
+    name: `ibm-${s.replace('/', '-')}`,
+    specifier: `@ibm-cloud/platform-services/${s}.js`,
+    file: `node_modules/@ibm-cloud/platform-services/${s}.js`,
+  })),
+];
+
+const vendor = {
+  name: 'vendor-files',
+  setup(build) {
+    const bySpecifier = new Map(VENDOR.map((v) => [v.specifier, v.name]));
+    const filter = new RegExp(
+      `^(${VENDOR.map((v) => v.specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`,
+    );
+    build.onResolve({ filter }, (args) => ({ path: `./${bySpecifier.get(args.path)}.js`, external: true }));
+  },
+};
+
+/**
  * Dependencies of ibm-cloud-sdk-core that the functions never exercise: cookie jars (tough-cookie and
  * its 130 KB public-suffix list), file uploads (mime-types and its 134 KB database) and multipart
  * forms (form-data). They are evaluated at load time, so the function bundles get inert stand-ins
@@ -208,6 +244,50 @@ const REWRITES = [
     replace: "var http2 = new Proxy({}, { get: (_, key) => require('http2')[key] });\n",
   },
   {
+    file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]lib[\\/]request-wrapper\.js$/,
+    what: 'sdk-core: axios and retry-axios required at load (loaded when a request wrapper first uses axios)',
+    find: 'var axios_1 = __importDefault(require("axios"));\nvar rax = __importStar(require("retry-axios"));\n',
+    replace:
+      'var axios_1 = { get default() { return __importDefault(require("axios")).default; } };\nvar rax = new Proxy({}, { get: (_, key) => __importStar(require("retry-axios"))[key] });\n',
+    only: [/\baxios_1\.(\w+)/g, ['default']],
+  },
+  {
+    file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]lib[\\/]request-wrapper\.js$/,
+    what: 'sdk-core: the axios instance built with every request wrapper (built, in the same steps, on first use of axiosInstance)',
+    find: `        this.axiosInstance = axios_1.default.create(axiosConfig);
+        // axios sets the default Content-Type for \`post\`, \`put\`, and \`patch\` operations
+        // to 'application/x-www-form-urlencoded'. This causes problems, so overriding the
+        // defaults here
+        ['post', 'put', 'patch'].forEach(function (op) {
+            _this.axiosInstance.defaults.headers[op]['Content-Type'] = 'application/json';
+        });
+        // if a cookie jar is provided, register our cookie interceptors with axios
+        if (axiosOptions.jar) {
+            (0, cookie_support_1.createCookieInterceptor)(axiosOptions.jar)(this.axiosInstance);
+        }
+`,
+    replace: `        var jar = axiosOptions.jar;
+        var own = function (value) { Object.defineProperty(_this, 'axiosInstance', { value: value, writable: true, enumerable: true, configurable: true }); };
+        Object.defineProperty(this, 'axiosInstance', { enumerable: true, configurable: true, set: own, get: function () {
+            own(axios_1.default.create(axiosConfig));
+            ['post', 'put', 'patch'].forEach(function (op) {
+                _this.axiosInstance.defaults.headers[op]['Content-Type'] = 'application/json';
+            });
+            if (jar) {
+                (0, cookie_support_1.createCookieInterceptor)(jar)(_this.axiosInstance);
+            }
+            return _this.axiosInstance;
+        } });
+`,
+  },
+  {
+    file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]lib[\\/]cookie-support\.js$/,
+    what: 'sdk-core: axios required at load by the cookie interceptor (for isAxiosError, on an answer)',
+    find: 'var axios_1 = require("axios");\n',
+    replace: 'var axios_1 = { isAxiosError: (e) => require("axios").isAxiosError(e) };\n',
+    only: [/\baxios_1\.(\w+)/g, ['isAxiosError']],
+  },
+  {
     file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]auth[\\/]token-managers[\\/]jwt-token-manager\.js$/,
     what: 'sdk-core: jsonwebtoken, of which the token manager uses decode only',
     find: 'var jsonwebtoken_1 = require("jsonwebtoken");\n',
@@ -259,6 +339,23 @@ const checkRewrites = (name, inputs, applied) => {
     );
 };
 
+/** Removes the VENDOR files no entry of the component requires (directly or through another one). */
+const dropUnusedVendor = async (outdir, outputs) => {
+  const byName = new Map(
+    Object.entries(outputs).map(([file, out]) => [file.replace(/.*\//, ''), [file, out]]),
+  );
+  const vendorFiles = new Set(VENDOR.map((v) => `${v.name}.js`));
+  const used = new Set([...byName.keys()].filter((f) => !vendorFiles.has(f)));
+  for (const pending = [...used]; pending.length > 0; ) {
+    for (const i of byName.get(pending.pop())?.[1].imports ?? []) {
+      const f = i.path.replace(/^\.\//, '');
+      if (i.external && vendorFiles.has(f) && !used.has(f)) used.add(f) && pending.push(f);
+    }
+  }
+  for (const f of vendorFiles) if (!used.has(f)) await rm(join(outdir, f), { force: true });
+  return Object.fromEntries([...byName].filter(([f]) => used.has(f)).map(([, entry]) => entry));
+};
+
 const buildComponents = async () => {
   const report = [];
   for (const c of COMPONENTS) {
@@ -268,19 +365,21 @@ const buildComponents = async () => {
     const applied = new Set();
     const result = await esbuild.build({
       absWorkingDir: root,
-      entryPoints: Object.fromEntries(c.entries.map((e) => [e.name, e.file])),
+      entryPoints: Object.fromEntries([...c.entries, ...VENDOR].map((e) => [e.name, e.file])),
       outdir,
       bundle: true,
       platform: 'node',
       format: 'cjs',
       target: 'node20',
       minify: true,
-      keepNames: true,
+      // No __name() call per function and class at load (~15 ms of a cold start): nothing relies on
+      // minified names, and our error classes set `name` themselves.
+      keepNames: false,
       sourcemap: false,
       metafile: true,
       legalComments: 'none',
       logLevel: 'warning',
-      plugins: [lazyEntries(c.entries), stubs, sdkMessages, rewrites(applied)],
+      plugins: [lazyEntries(c.entries), vendor, stubs, sdkMessages, rewrites(applied)],
       // `import('./act.js')` must become `require()`: an ESM import of a CJS file makes Node parse the
       // whole file for named exports first (measured: ~75 ms for the acting bundle).
       supported: { 'dynamic-import': false },
@@ -290,7 +389,8 @@ const buildComponents = async () => {
       join(outdir, 'package.json'),
       `${JSON.stringify({ name: `imds-guard-${c.name}`, private: true, type: 'commonjs', main: 'index.js', scripts: { start: 'node index.js' } }, null, 2)}\n`,
     );
-    for (const [file, out] of Object.entries(result.metafile.outputs)) {
+    const outputs = await dropUnusedVendor(outdir, result.metafile.outputs);
+    for (const [file, out] of Object.entries(outputs)) {
       report.push({ component: c.name, file: relative(root, join(root, file)), bytes: out.bytes });
     }
   }

@@ -14,6 +14,7 @@ import {
 import type { Config } from '../config.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
 import type { AuthConfig, AuthType } from './auth-config.ts';
+import { leanTokenRequests } from './token-transport.ts';
 
 /** One identity's credentials and, for the emulator, the origin that replaces its token URL. */
 interface Credentials extends AuthConfig {
@@ -53,7 +54,8 @@ const settingName = (prefix: string, message: string): string =>
 
 const build = (c: Credentials): Authenticator => {
   try {
-    return BUILDERS[c.type](authenticatorOptions(c));
+    const options = authenticatorOptions(c);
+    return leanTokenRequests(BUILDERS[c.type](options), options);
   } catch (cause) {
     const where = c.source === 'environment' ? '' : ` (${c.source})`;
     throw new ConfigError(

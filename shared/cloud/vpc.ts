@@ -97,7 +97,8 @@ class VpcClient extends BaseService {
 
   /** sdk-core's retry settings, for the lean path (shared/cloud/transport.ts). */
   private retry: RetryConfig | undefined;
-  private readonly lean: boolean;
+  /** Every request takes the lean path (transport.ts): sdk-core's axios instance is never built. */
+  readonly lean: boolean;
   private readonly beforeAttempt: (() => Promise<void> | void)[] = [];
   private readonly answerListeners: AttemptHooks['answered'][] = [];
   private readonly hooks: AttemptHooks = {
@@ -126,7 +127,7 @@ class VpcClient extends BaseService {
   }
 
   override enableRetries(options?: { maxRetries?: number; maxRetryInterval?: number }): void {
-    super.enableRetries(options);
+    if (!this.lean) super.enableRetries(options);
     this.setRetry(options ?? {});
   }
 

@@ -29,7 +29,7 @@ interface HasHttpClient {
  * requests through an interceptor, and our VPC client's lean path (shared/cloud/transport.ts) through
  * its `onAttempt` hook.
  */
-const instrument = <T extends HasHttpClient & { onAttempt?(listener: () => void): void }>(
+const instrument = <T extends HasHttpClient & { onAttempt?(listener: () => void): void; lean?: boolean }>(
   client: T,
   service: string,
 ): T => {
@@ -40,10 +40,12 @@ const instrument = <T extends HasHttpClient & { onAttempt?(listener: () => void)
       tally.byService[service] = (tally.byService[service] ?? 0) + 1;
     }
   };
-  client.getHttpClient().interceptors.request.use((cfg: unknown) => {
-    count();
-    return cfg;
-  });
+  // A client that sends everything on its lean path never builds its axios instance (cold start).
+  if (client.lean !== true)
+    client.getHttpClient().interceptors.request.use((cfg: unknown) => {
+      count();
+      return cfg;
+    });
   client.onAttempt?.(count);
   return client;
 };

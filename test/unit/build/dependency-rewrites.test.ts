@@ -12,6 +12,8 @@ const sdkRequire = createRequire(require.resolve('ibm-cloud-sdk-core'));
 const FILES = [
   sdkRequire.resolve('axios').replace(/[\\/]index\.js$/, '/dist/node/axios.cjs'),
   require.resolve('ibm-cloud-sdk-core/auth/token-managers/jwt-token-manager.js'),
+  require.resolve('ibm-cloud-sdk-core/lib/request-wrapper.js'),
+  require.resolve('ibm-cloud-sdk-core/lib/cookie-support.js'),
 ];
 
 type Rule = DependencyRewrite;
