@@ -30,6 +30,8 @@ class CloudEventsBinaryParseError extends EnvelopeParseError {
 
 /** The attributes of a binary-mode delivery, or undefined when it has no `ce-type` header. */
 const readBinary = (request: DeliveryRequest, body: JsonRead): CloudEventAttrs | undefined => {
+  // No `ce-type` string: BinaryHeaders cannot pass, so its issues are not built (the usual AT delivery).
+  if (typeof request.headers['ce-type'] !== 'string') return undefined;
   const h = v.safeParse(BinaryHeaders, request.headers);
   if (!h.success) return undefined;
   return {

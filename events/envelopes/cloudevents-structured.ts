@@ -26,8 +26,11 @@ class CloudEventsStructuredParseError extends EnvelopeParseError {
   override name = 'CloudEventsStructuredParseError';
 }
 
+// The `specversion` test first: without it StructuredBody fails anyway, and a plain AT event has none.
 const looksStructured = (x: unknown): x is Record<string, unknown> =>
-  v.is(StructuredBody, x) && ('data' in x || 'data_base64' in x);
+  typeof (x as { specversion?: unknown } | null)?.specversion === 'string' &&
+  v.is(StructuredBody, x) &&
+  ('data' in x || 'data_base64' in x);
 
 /** `data` of a structured CloudEvent: an object, JSON text, or `data_base64`. */
 const dataOf = (ce: Record<string, unknown>): JsonRead => {

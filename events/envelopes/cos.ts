@@ -73,7 +73,13 @@ const decodeCos = (d: Incoming): DecodedDelivery => {
 
 const cos = {
   kind: 'cos',
-  matches: (d) => (d.ce ? COS_TYPES.includes(d.ce.type) : d.body.ok && v.is(PlainCosBody, d.body.value)),
+  // `bucket` first: without it PlainCosBody fails anyway (and an AT event has none).
+  matches: (d) =>
+    d.ce
+      ? COS_TYPES.includes(d.ce.type)
+      : d.body.ok &&
+        typeof (d.body.value as { bucket?: unknown } | null)?.bucket === 'string' &&
+        v.is(PlainCosBody, d.body.value),
   decode: decodeCos,
 } satisfies Envelope;
 

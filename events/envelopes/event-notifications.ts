@@ -153,7 +153,13 @@ const decodeEn = (d: Incoming, limits: Limits): DecodedDelivery => {
 const eventNotifications = {
   kind: 'event-notifications',
   matches: (d) => {
-    if (!d.ce) return d.body.ok && v.is(EnBody, d.body.value) && looksLikeEn(d.body.value.data);
+    // looksLikeEn first (both are pure): an AT event has no `data`, so EnBody's issues are not built.
+    if (!d.ce)
+      return (
+        d.body.ok &&
+        looksLikeEn((d.body.value as { data?: unknown } | null)?.data) &&
+        v.is(EnBody, d.body.value)
+      );
     if (d.ce.type.startsWith(CE_TYPES.logsPrefix)) return true;
     return d.ce.mode === 'structured' && d.ce.data.ok && looksLikeEn(d.ce.data.value);
   },

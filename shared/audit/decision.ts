@@ -118,6 +118,7 @@ const decisionRecord = (input: DecisionInput, now: Date = new Date()): DecisionR
 
 /** Writes the record through the logger; the line carries the record's own timestamp, not a second one. */
 const logDecision = (logger: Logger, record: DecisionRecord): void => {
+  if (!logger.enabled(record.level)) return;
   const { level, message, ...fields } = record;
   logger[level](message, fields as Record<string, unknown>);
 };

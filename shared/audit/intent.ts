@@ -49,11 +49,11 @@ const newIntent = (fields: Omit<ChangeIntent, 'intent_id'>): ChangeIntent => ({
 const loggedChanges = (logger: Logger, context: { fn: string; correlation_id?: string }): ChangeLog => ({
   intent: (fields) => {
     const intent = newIntent(fields);
-    logger.info('change intent', { ...context, ...intent });
+    if (logger.enabled('info')) logger.info('change intent', { ...context, ...intent });
     return Promise.resolve(intent);
   },
   outcome: (outcome) => {
-    logger.info('change outcome', { ...context, ...outcome });
+    if (logger.enabled('info')) logger.info('change outcome', { ...context, ...outcome });
   },
 });
 

@@ -9,6 +9,8 @@ interface Logger {
   info(message: string, fields?: Fields): void;
   warn(message: string, fields?: Fields): void;
   error(message: string, fields?: Fields): void;
+  /** Whether a line at `level` is written: callers skip building the fields of one that is not. */
+  enabled(level: Level): boolean;
   child(fields: Fields): Logger;
 }
 
@@ -54,6 +56,7 @@ const createLogger = (options: { level?: Level; sink?: Sink; fields?: Fields } =
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
+    enabled: (level) => LEVELS[level] >= min,
     child: (fields) => createLogger({ level: options.level ?? 'info', sink, fields: { ...base, ...fields } }),
   };
 };

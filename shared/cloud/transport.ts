@@ -14,6 +14,7 @@
 // Not kept: redirects are not followed (IBM's VPC API answers none). Proxies (HTTP(S)_PROXY) and
 // axios-only client options (agents, timeout, cookie jar, gzip requests) keep a client on sdk-core's
 // pipeline (`leanTransportFits`).
+import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { gunzipSync, inflateSync } from 'node:zlib';
@@ -66,6 +67,13 @@ const retryableStatus = (s: number): boolean => s === 429 || s === 500 || (s >= 
 const leanTransportFits = (env: NodeJS.ProcessEnv, options: Record<string, unknown>): boolean =>
   PROXY_VARS.every((k) => !env[k]) && AXIOS_ONLY.every((k) => options[k] === undefined);
 
+/** What URLSearchParams writes as it is (form encoding); any other text goes through URLSearchParams. */
+const FORM_SAFE = /^[\w.*-]*$/;
+
+/** One `key=value` of the query, encoded exactly as URLSearchParams encodes it. */
+const queryPair = (k: string, v: string): string =>
+  FORM_SAFE.test(k) && FORM_SAFE.test(v) ? `${k}=${v}` : new URLSearchParams([[k, v]]).toString();
+
 /** `{id}` path parameters and the query string, as sdk-core builds the URL. */
 const buildUrl = (
   serviceUrl: string,
@@ -74,17 +82,43 @@ const buildUrl = (
   qs: Record<string, unknown>,
 ): string => {
   let url = path;
-  for (const [k, v] of Object.entries(params ?? {})) url = url.replace(`{${k}}`, encodeURIComponent(v));
-  const query = new URLSearchParams();
-  for (const [k, v] of Object.entries(qs)) {
+  if (params) for (const k in params) url = url.replace(`{${k}}`, encodeURIComponent(params[k] as string));
+  let q = '';
+  for (const k in qs) {
+    const v = qs[k];
     if (v === undefined) continue;
-    query.append(k, Array.isArray(v) ? v.join(',') : String(v));
+    q += `${q ? '&' : '?'}${queryPair(k, Array.isArray(v) ? v.join(',') : String(v))}`;
   }
-  const q = query.toString();
-  return `${serviceUrl.replace(/\/+$/, '')}${url}${q ? `?${q}` : ''}`;
+  return `${serviceUrl.replace(/\/+$/, '')}${url}${q}`;
 };
 
+/**
+ * The request headers as sdk-core's pipeline sent them, in its order: Content-Type (with a body),
+ * Accept, Accept-Encoding, X-Request-Id, User-Agent, then each of `from` (the client's, the
+ * operation's, the caller's: an undefined value dropped, a later one replacing an earlier one in place).
+ */
+const leanHeaders = (
+  withBody: boolean,
+  agent: string,
+  from: readonly (Record<string, string | undefined> | undefined)[],
+): Record<string, string> => {
+  const out: Record<string, string> = withBody ? { 'Content-Type': 'application/json' } : {};
+  out.Accept = 'application/json, text/plain, */*';
+  out['Accept-Encoding'] = 'gzip';
+  out['X-Request-Id'] = randomUUID();
+  out['User-Agent'] = agent;
+  for (const headers of from)
+    if (headers)
+      for (const k of Object.keys(headers)) {
+        const v = headers[k];
+        if (v !== undefined) out[k] = v;
+      }
+  return out;
+};
+
+/** Node joins repeated headers itself; only `set-cookie` stays an array, so only then is a copy made. */
 const flatHeaders = (h: IncomingHttpHeaders): Record<string, string> => {
+  if (h['set-cookie'] === undefined) return h as Record<string, string>;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
   return out;
@@ -314,6 +348,12 @@ const reusableUntil = (authorization: string): number => {
   }
 };
 
+/** The Authorization header `signHeaders` would reuse now without calling `authenticate()`, if any. */
+const knownAuthorization = (auth: Signer): string | undefined => {
+  const known = signatures.get(auth);
+  return known && Date.now() / 1000 < known.until ? known.authorization : undefined;
+};
+
 /**
  * The headers signed by sdk-core's authenticator, as `authenticate()` sets them (a copy with
  * Authorization last). While the token manager would return the same token, the header it set last
@@ -324,8 +364,8 @@ const signHeaders = async (
   auth: Signer,
   headers: Record<string, string>,
 ): Promise<Record<string, string>> => {
-  const known = signatures.get(auth);
-  if (known && Date.now() / 1000 < known.until) return { ...headers, Authorization: known.authorization };
+  const known = knownAuthorization(auth);
+  if (known !== undefined) return { ...headers, Authorization: known };
   const options = { headers };
   await auth.authenticate(options);
   const out = options.headers;
@@ -340,4 +380,4 @@ const signHeaders = async (
 };
 
 export type { AttemptHooks, LeanRequest, LeanResponse, RetryConfig, Signer };
-export { buildUrl, inOrder, leanSend, leanTransportFits, signHeaders };
+export { buildUrl, inOrder, knownAuthorization, leanHeaders, leanSend, leanTransportFits, signHeaders };

@@ -8,6 +8,8 @@ import {
   type AttemptHooks,
   buildUrl,
   inOrder,
+  knownAuthorization,
+  leanHeaders,
   leanSend,
   leanTransportFits,
   type RetryConfig,
@@ -183,11 +185,10 @@ class VpcClient extends BaseService {
     headers: Record<string, string | undefined>,
     req: SendOptions,
   ): Promise<VpcResponse<T>> {
-    const sdkHeaders = { 'X-Request-Id': randomUUID(), 'User-Agent': agent };
     const base = this.baseOptions as Record<string, unknown>;
+    if (this.lean) return this.sendLean<T>(options, agent, headers, req);
+    const sdkHeaders = { 'X-Request-Id': randomUUID(), 'User-Agent': agent };
     const allHeaders = merge(sdkHeaders, base.headers as Record<string, unknown>, headers, req.headers);
-    if (this.lean)
-      return this.sendLean<T>(options, allHeaders as Record<string, string>, req.signal, req.decode);
     const parameters = {
       options: { ...options, qs: this.qs(options.qs) },
       defaultOptions: merge(base, {
@@ -199,39 +200,41 @@ class VpcClient extends BaseService {
   }
 
   /** The same request without axios: sdk-core's authenticator signs it, node:http sends it. */
-  private async sendLean<T>(
+  private sendLean<T>(
     options: OperationRequest,
-    headers: Record<string, string>,
-    signal: AbortSignal | undefined,
-    decode?: (body: Buffer) => unknown,
+    agent: string,
+    headers: Record<string, string | undefined>,
+    req: SendOptions,
   ): Promise<VpcResponse<T>> {
-    const serviceUrl = (this.baseOptions as { serviceUrl?: string }).serviceUrl;
-    if (!serviceUrl) throw new Error('The service URL is required');
-    const signed = {
-      headers: await signHeaders(this.getAuthenticator(), {
-        Accept: 'application/json, text/plain, */*',
-        'Accept-Encoding': 'gzip',
-        ...headers,
-      }),
-    };
-    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    if (body !== undefined)
-      signed.headers = {
-        'Content-Type': 'application/json',
-        ...signed.headers,
-        'Content-Length': String(Buffer.byteLength(body)),
+    const base = this.baseOptions as UserOptions & { headers?: Record<string, string | undefined> };
+    // Whatever goes wrong here is a rejection, as it was when this was an async function.
+    try {
+      if (!base.serviceUrl) throw new Error('The service URL is required');
+      const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+      const all = leanHeaders(body !== undefined, agent, [base.headers, headers, req.headers]);
+      const url = buildUrl(base.serviceUrl, options.url, options.path, this.qs(options.qs));
+      const send = (signed: Record<string, string>): Promise<VpcResponse<T>> => {
+        if (body !== undefined) signed['Content-Length'] = String(Buffer.byteLength(body));
+        const tls = base.disableSslVerification !== true;
+        const request = {
+          method: options.method,
+          url,
+          headers: signed,
+          body,
+          signal: req.signal,
+          decode: req.decode,
+          rejectUnauthorized: tls,
+        };
+        return leanSend<T>(request, this.retry, this.hooks);
       };
-    const request = {
-      method: options.method,
-      url: buildUrl(serviceUrl, options.url, options.path, this.qs(options.qs)),
-      headers: signed.headers,
-      body,
-      signal,
-      decode,
-      rejectUnauthorized:
-        (this.baseOptions as { disableSslVerification?: boolean }).disableSslVerification !== true,
-    };
-    return leanSend<T>(request, this.retry, this.hooks);
+      const auth = this.getAuthenticator();
+      const known = knownAuthorization(auth);
+      if (known === undefined) return signHeaders(auth, all).then(send);
+      all.Authorization = known;
+      return send(all);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   listRegions(req?: RequestOptions): Promise<VpcResponse<{ regions: Region[] }>> {

@@ -86,14 +86,12 @@ const toCloudError = (err: unknown): CloudApiError => {
   });
 };
 
-/** Awaits an SDK call and rethrows failures as CloudApiError. */
-const cloudCall = async <T>(p: Promise<T>): Promise<T> => {
-  try {
-    return await p;
-  } catch (err) {
-    throw toCloudError(err);
-  }
+const rethrowCloudError = (err: unknown): never => {
+  throw toCloudError(err);
 };
+
+/** Awaits an SDK call and rethrows failures as CloudApiError (one `catch`, not an async frame). */
+const cloudCall = <T>(p: Promise<T>): Promise<T> => p.catch(rethrowCloudError);
 
 export type { RetryOptions };
 export { cloudCall, parseRetryAfter, sleep, toCloudError, withRetry };
