@@ -263,7 +263,10 @@ const scanOptions = (flags: ScanFlags, runId: string, out: Outputs) => ({
   ...(flags.timeLimit !== undefined ? { stopAt: Date.now() + flags.timeLimit * 1000 } : {}),
   runId,
   ...(out.changes ? { changes: out.changes.journal, reconcile: out.changes.leftovers.intents } : {}),
-  onRecord: out.sinks.add,
+  onRecord: (r: DecisionRecord) => {
+    out.sinks.add(r);
+    if (r.target_crn) out.changes?.journal.recorded(r.target_crn);
+  },
 });
 
 /** Everything written and closed; reconciled journals removed; the plan table, the summary, the code. */

@@ -31,7 +31,13 @@ interface JournalHeader {
 
 interface FileJournal extends ChangeLog {
   path: string;
-  /** Intents without an outcome, or with an `unknown` one. */
+  /**
+   * The decision record of `target_crn` is on disk: its held outcomes are written now. An outcome that
+   * closes an intent waits for its record, so a process killed between IBM's answer and the record
+   * leaves the intent open and the next run reconciles it — a change is never without both.
+   */
+  recorded(target_crn: string): void;
+  /** Intents without an outcome, or with an `unknown` one (or whose record is not yet written). */
   unresolved(): number;
   /** Closes the file; deletes it when nothing is left to reconcile. */
   close(): void;
@@ -102,6 +108,8 @@ const openJournal = (
   line({ journal: 'imds-guard scan', version: 1, pid: process.pid, host: hostname(), ...header });
   const sync = groupSync(fd);
   const open = new Set<string>();
+  /** Outcomes that close an intent, held until the target's decision record is written. */
+  const held = new Map<string, ChangeOutcome[]>();
   let closed = false;
   return {
     path,
@@ -115,8 +123,17 @@ const openJournal = (
     outcome: (outcome) => {
       // A process past close() (a hard stop) has nothing left to write to.
       if (closed) return;
-      line({ type: 'outcome', ...outcome });
-      if (outcome.result !== 'unknown') open.delete(outcome.intent_id);
+      if (outcome.result === 'unknown') return line({ type: 'outcome', ...outcome });
+      held.set(outcome.target_crn, [...(held.get(outcome.target_crn) ?? []), outcome]);
+    },
+    recorded: (crn) => {
+      const outcomes = held.get(crn);
+      if (closed || !outcomes) return;
+      held.delete(crn);
+      for (const o of outcomes) {
+        line({ type: 'outcome', ...o });
+        open.delete(o.intent_id);
+      }
     },
     unresolved: () => open.size,
     close: () => {
