@@ -1,6 +1,6 @@
 // The change journal of `imds-guard scan --apply`: one append-only file per run in the state directory,
-// an intent line written (and fdatasync'ed) before each change is sent and an outcome line as soon as
-// IBM answers. A run that ends with every intent answered deletes its file; a run that was killed leaves
+// an intent line written (and fdatasync'ed) before each change is sent and an outcome line once IBM has
+// answered and the target's decision record is on disk (`recorded`). A run that ends with every intent answered deletes its file; a run that was killed leaves
 // it, and the next run against the same account and endpoint reconciles what it holds (reconcile.ts).
 import {
   closeSync,
