@@ -140,69 +140,22 @@ describe('instance-guard bundle', () => {
     expect((await bob.getInstance({ id: db.id })).result.metadata_service.enabled).toBe(false);
   });
 
-  test('a remediation that reads no tags never loads axios (token, GET and PATCH over node:http)', async () => {
-    // Prepare: web-02 on http; a policy with no tag exemptions or rules, so no Global Tagging read.
+  /** `name` set to plain http through the API, and the update event the emulator emitted for it. */
+  const insecure = async (name: string) => {
     const bob = new VpcClient({
       authenticator: authFor(emu.url, 'bob-demo-key'),
       serviceUrl: `${emu.url}/vpc/us-south/v1`,
     });
-    const web = (await bob.listInstances({ name: 'web-02' })).result.instances[0]!;
+    const web = (await bob.listInstances({ name })).result.instances[0]!;
     await bob.updateInstance({ id: web.id, metadataService: { enabled: true, protocol: 'http' } });
     const { events } = (await (
       await fetch(`${emu.url}/_emulator/events?action=is.instance.instance.update`)
     ).json()) as { events: { target: { id: string } }[] };
-    const event = events.filter((e) => e.target.id === web.crn).at(-1);
-    // Act
-    const { stdout } = await run(
-      process.execPath,
-      [
-        '-e',
-        "require('./index.js').main(JSON.parse(process.env.EVENT)).then((r)=>process.stdout.write('\\n'+JSON.stringify({...r,axiosLoaded:Object.keys(require.cache).some((f)=>f.endsWith('axios.js'))})))",
-      ],
-      {
-        cwd: join(outside, 'instance-guard'),
-        env: {
-          PATH: process.env.PATH ?? '',
-          EVENT: JSON.stringify(event),
-          IMDS_GUARD_ENDPOINT: emu.url,
-          IMDS_GUARD_APIKEY: 'imds-guard-demo-key',
-          IMDS_GUARD_POLICY: JSON.stringify({
-            instances: { default: { mode: 'secure' }, exemptions: { access_tags: [] } },
-          }),
-        },
-      },
-    );
-    // Assess: remediated, and axios's own file (scripts/build.mjs VENDOR) was never required.
-    const response = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
-    expect(response).toMatchObject({ statusCode: 200, body: { outcome: 'remediated' }, axiosLoaded: false });
-    expect((await bob.getInstance({ id: web.id })).result.metadata_service.protocol).toBe('https');
-  });
+    return { bob, web, event: events.filter((e) => e.target.id === web.crn).at(-1) };
+  };
 
-  test('reads access tags through the SDK pipeline (axios, as rewritten by the build) when a rule needs them', async () => {
-    // Prepare: web-01 on http; a policy whose rule matches on an access tag, so the guard reads the
-    // instance's tags with the Global Tagging client (sdk-core's own request pipeline, not the lean one).
-    const bob = new VpcClient({
-      authenticator: authFor(emu.url, 'bob-demo-key'),
-      serviceUrl: `${emu.url}/vpc/us-south/v1`,
-    });
-    const web = (await bob.listInstances({ name: 'web-01' })).result.instances[0]!;
-    await bob.updateInstance({ id: web.id, metadataService: { enabled: true, protocol: 'http' } });
-    const { events } = (await (
-      await fetch(`${emu.url}/_emulator/events?action=is.instance.instance.update`)
-    ).json()) as { events: { target: { id: string } }[] };
-    const event = events.filter((e) => e.target.id === web.crn).at(-1);
-    const admin = adminClient(emu.url);
-    const since = await admin.lastSeq();
-    const policy = {
-      instances: {
-        default: { mode: 'secure' },
-        exemptions: { access_tags: [] },
-        rules: [
-          { name: 'hosts', match: { tags: ['imds-guard:container-host'] }, mode: 'secure', hop_limit: 2 },
-        ],
-      },
-    };
-    // Act
+  /** The built instance-guard's main() on `event` in a fresh node process: its answer, and whether axios.js was required. */
+  const guardInFreshProcess = async (event: unknown, policy: unknown) => {
     const { stdout } = await run(
       process.execPath,
       [
@@ -220,8 +173,39 @@ describe('instance-guard bundle', () => {
         },
       },
     );
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
+  };
+
+  test('a remediation that reads no tags never loads axios (token, GET and PATCH over node:http)', async () => {
+    // Prepare: web-02 on http; a policy with no tag exemptions or rules, so no Global Tagging read.
+    const { bob, web, event } = await insecure('web-02');
+    // Act
+    const response = await guardInFreshProcess(event, {
+      instances: { default: { mode: 'secure' }, exemptions: { access_tags: [] } },
+    });
+    // Assess: remediated, and axios's own file (scripts/build.mjs VENDOR) was never required.
+    expect(response).toMatchObject({ statusCode: 200, body: { outcome: 'remediated' }, axiosLoaded: false });
+    expect((await bob.getInstance({ id: web.id })).result.metadata_service.protocol).toBe('https');
+  });
+
+  test('reads access tags through the SDK pipeline (axios, as rewritten by the build) when a rule needs them', async () => {
+    // Prepare: web-01 on http; a policy whose rule matches on an access tag, so the guard reads the
+    // instance's tags with the Global Tagging client (sdk-core's own request pipeline, not the lean one).
+    const { bob, web, event } = await insecure('web-01');
+    const admin = adminClient(emu.url);
+    const since = await admin.lastSeq();
+    const policy = {
+      instances: {
+        default: { mode: 'secure' },
+        exemptions: { access_tags: [] },
+        rules: [
+          { name: 'hosts', match: { tags: ['imds-guard:container-host'] }, mode: 'secure', hop_limit: 2 },
+        ],
+      },
+    };
+    // Act
+    const response = await guardInFreshProcess(event, policy);
     // Assess: remediated; the token, the instance, its tags and the PATCH were all requested.
-    const response = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
     expect(response).toMatchObject({ statusCode: 200, body: { outcome: 'remediated' } });
     expect(response.axiosLoaded).toBe(true);
     const calls = (await admin.journal({ since })).map((e) => `${e.service} ${e.method}`);
