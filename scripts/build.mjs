@@ -281,6 +281,20 @@ const REWRITES = [
 `,
   },
   {
+    file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]lib[\\/]request-wrapper\.js$/,
+    what: 'sdk-core: https (with tls) and zlib required at load (loaded when the axios pipeline first uses them)',
+    find: 'var https_1 = require("https");\nvar isstream_1 = __importDefault(require("isstream"));\nvar querystring_1 = require("querystring");\nvar zlib_1 = require("zlib");\n',
+    replace:
+      'var https_1 = new Proxy({}, { get: (_, key) => require("https")[key] });\nvar isstream_1 = __importDefault(require("isstream"));\nvar querystring_1 = require("querystring");\nvar zlib_1 = new Proxy({}, { get: (_, key) => require("zlib")[key] });\n',
+  },
+  {
+    file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]lib[\\/]get-new-logger\.js$/,
+    what: 'sdk-core: the debug package (tty, supports-color) loaded for loggers that are off unless DEBUG or NODE_DEBUG=axios is set',
+    find: 'var debug_1 = __importDefault(require("debug"));\n',
+    replace:
+      'var debug_1 = { default: function (ns) { if (process.env.DEBUG || process.env.NODE_DEBUG === "axios") return require("debug")(ns); var off = function () {}; off.enabled = false; off.namespace = ns; return off; } };\n',
+  },
+  {
     file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]lib[\\/]cookie-support\.js$/,
     what: 'sdk-core: axios required at load by the cookie interceptor (for isAxiosError, on an answer)',
     find: 'var axios_1 = require("axios");\n',

@@ -16,8 +16,7 @@
 // pipeline (`leanTransportFits`).
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { gunzipSync, inflateSync } from 'node:zlib';
+import { https, zlib } from '../runtime/builtins.ts';
 
 interface LeanRequest {
   method: string;
@@ -125,7 +124,11 @@ const flatHeaders = (h: IncomingHttpHeaders): Record<string, string> => {
 };
 
 const decodeBody = (raw: Buffer, encoding: string | undefined): Buffer =>
-  encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' && raw.length ? inflateSync(raw) : raw;
+  encoding === 'gzip'
+    ? zlib().gunzipSync(raw)
+    : encoding === 'deflate' && raw.length
+      ? zlib().inflateSync(raw)
+      : raw;
 
 /** axios's `responseType: 'json'` then sdk-core's check: JSON parsed; malformed JSON an error only if declared JSON. */
 const parseBody = (text: string, contentType: string | undefined): unknown => {
@@ -173,7 +176,7 @@ const EMPTY = Buffer.alloc(0);
 
 const once = (req: LeanRequest): Promise<Raw> =>
   new Promise((resolve, reject) => {
-    const send = req.url.startsWith('https:') ? httpsRequest : httpRequest;
+    const send = req.url.startsWith('https:') ? https().request : httpRequest;
     const options = { method: req.method, headers: req.headers, signal: req.signal };
     const tls = req.rejectUnauthorized === false ? { rejectUnauthorized: false } : {};
     const r = send(req.url, { ...options, ...tls }, (res) => {

@@ -4,8 +4,8 @@
 // are done; otherwise a new name is picked. Throttling and 5xx are retried with backoff that honours
 // Retry-After; denials and other 4xx are not retried at all.
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import type { TrailConfig } from '../../config.ts';
+import { zlib } from '../../runtime/builtins.ts';
 import { type Logger, redact } from '../logger.ts';
 import { renameKey, trailObjectKey } from './names.ts';
 import { bareEtag, describeFailure, isRetryable, type ObjectStore, type StoreFailure } from './types.ts';
@@ -47,7 +47,9 @@ const md5Hex = (body: Buffer): string => createHash('md5').update(body).digest('
 /** Records → JSON lines (redacted like log lines), gzip if configured, under a fresh name. */
 const prepareBatch = (cfg: TrailConfig, fn: string, records: readonly object[], at: Date): Batch => {
   const text = records.map((r) => JSON.stringify(redact(r))).join('\n');
-  const body = cfg.gzip ? gzipSync(Buffer.from(`${text}\n`, 'utf8')) : Buffer.from(`${text}\n`, 'utf8');
+  const body = cfg.gzip
+    ? zlib().gzipSync(Buffer.from(`${text}\n`, 'utf8'))
+    : Buffer.from(`${text}\n`, 'utf8');
   return {
     bucket: cfg.bucket ?? '',
     key: trailObjectKey(cfg.prefix, fn, at, { gzip: cfg.gzip }),
