@@ -19,6 +19,7 @@ const COMPONENTS = [
     entries: [
       { name: 'index', file: 'functions/instance-guard/index.ts' },
       { name: 'act', file: 'functions/instance-guard/act.ts' },
+      { name: 'act-ticketing', file: 'functions/instance-guard/ticketing.ts' },
       { name: 'policy-manifest', file: 'shared/policy/load.ts' },
       { name: 'trail-s3', file: 'shared/audit/trail/s3.ts' },
       { name: 'trail-iam', file: 'shared/audit/trail/iam-bearer.ts' },
@@ -43,6 +44,7 @@ const COMPONENTS = [
     entries: [
       { name: 'index', file: 'functions/app/main.ts' },
       { name: 'instance-guard-act', file: 'functions/instance-guard/act.ts' },
+      { name: 'instance-guard-ticketing', file: 'functions/instance-guard/ticketing.ts' },
       { name: 'profile-guard-act', file: 'functions/profile-guard/act.ts' },
       { name: 'policy-manifest', file: 'shared/policy/load.ts' },
       { name: 'trail-s3', file: 'shared/audit/trail/s3.ts' },
@@ -76,6 +78,7 @@ const COMPONENTS = [
     entries: [
       { name: 'index', file: 'functions/cos-job/index.ts' },
       { name: 'instance-guard-act', file: 'functions/instance-guard/act.ts' },
+      { name: 'instance-guard-ticketing', file: 'functions/instance-guard/ticketing.ts' },
       { name: 'profile-guard-act', file: 'functions/profile-guard/act.ts' },
       { name: 'policy-manifest', file: 'shared/policy/load.ts' },
       { name: 'trail-s3', file: 'shared/audit/trail/s3.ts' },

@@ -23,7 +23,6 @@ import {
   type TemplateDecision,
   type TemplateReplacement,
 } from './decide.ts';
-import { settleStopped } from './image-ticket.ts';
 import { gateTemplateImage } from './template-image-gate.ts';
 
 // ---- Templates -----------------------------------------------------------------------------------
@@ -240,7 +239,10 @@ const guardTemplate = async (
   const choice = rt.policy.instances.on_image_requires_metadata;
   const judged = await gateTemplateImage(vpc, t, judge(), choice, judge);
   const stopped = { ...ref, name: t.name, kind: 'instance-template' as const };
-  if (judged.blocked) return settleStopped(ctx, stopped, judged.blocked, judged.before);
+  if (judged.blocked) {
+    const { settleStopped } = await import('./ticketing.ts');
+    return settleStopped(ctx, stopped, judged.blocked, judged.before);
+  }
   const settled = settleTemplate(rt, judged);
   if (settled) return settled;
   const replacing = judged as JudgedTemplate & { decision: { kind: 'replace' } };

@@ -41,7 +41,6 @@ import {
 } from './act-template.ts';
 import { decideInstance, type InstanceDecision, instanceSnapshot, type TagRead } from './decide.ts';
 import { gateImage } from './image-gate.ts';
-import { settleStopped } from './image-ticket.ts';
 import { type RolloutOptions, rolloutFor } from './rollout-act.ts';
 
 /** The policy's decision on one read (pure), with the record's detail. */
@@ -238,7 +237,10 @@ const guardInstance = async (
   let patched = false;
   for (let round = 0; round < 3; round += 1) {
     const stopped = { ...ref, name: current.value.name, kind: 'instance' as const };
-    if (judged.blocked) return settleStopped(ctx, stopped, judged.blocked, before, options.rollout?.trigger);
+    if (judged.blocked) {
+      const { settleStopped } = await import('./ticketing.ts');
+      return settleStopped(ctx, stopped, judged.blocked, before, options.rollout?.trigger);
+    }
     const held = await rollout.hold(current.value, judged);
     if (held) return held;
     const settled = settleInstance(rt, judged, before, current.value.metadata_service, patched);

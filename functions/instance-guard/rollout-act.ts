@@ -2,9 +2,7 @@ import { parseCrn } from '#shared/cloud/crn.ts';
 import type { Instance } from '#shared/cloud/vpc.ts';
 import type { ActContext } from '#shared/runtime/acting.ts';
 import type { Guarded } from '#shared/runtime/guard.ts';
-import { TicketSinkError } from '#shared/tickets/index.ts';
 import type { TicketResult } from '../profile-guard/lifecycle.ts';
-import { sinkFailureReason, ticketFor } from '../profile-guard/sink.ts';
 import type { TriggerEvent } from '../profile-guard/ticket-subject.ts';
 import type { TagRead } from './decide.ts';
 import {
@@ -20,9 +18,8 @@ import {
   type RolloutGate,
   usesNotices,
 } from './rollout.ts';
-import { linkedProfiles } from './rollout-links.ts';
 import { RolloutStateError, type RolloutStore, rolloutStoreFor } from './rollout-state.ts';
-import { type RolloutNotice, rolloutTicketable } from './rollout-ticket.ts';
+import type { RolloutNotice } from './rollout-ticket.ts';
 
 /** The result shape act.ts records. */
 type Held = Guarded;
@@ -72,11 +69,17 @@ const noticeOf = (
   ...(resolution ? { resolution } : {}),
 });
 
-const ticket = (ctx: ActContext, n: RolloutNotice, o: RolloutOptions): Promise<TicketResult> =>
-  ticketFor(ctx, rolloutTicketable(n), o.trigger ? { event: o.trigger } : {});
+/** The ticket sink and the link lookup, loaded the first time an instance needs them (./ticketing.ts). */
+const ticketing = () => import('./ticketing.ts');
+
+const ticket = async (ctx: ActContext, n: RolloutNotice, o: RolloutOptions): Promise<TicketResult> => {
+  const { ticketFor, rolloutTicketable } = await ticketing();
+  return ticketFor(ctx, rolloutTicketable(n), o.trigger ? { event: o.trigger } : {});
+};
 
 /** A sink or state failure: no change made; retryable ones give the event back. */
-const failedHold = (err: unknown, before: unknown, detail: Record<string, unknown>): Held => {
+const failedHold = async (err: unknown, before: unknown, detail: Record<string, unknown>): Promise<Held> => {
+  const { TicketSinkError, sinkFailureReason } = await ticketing();
   if (err instanceof TicketSinkError)
     return {
       outcome: 'failed',
@@ -114,7 +117,7 @@ const signalsOf = async (
   const consumer = [...consumerSignals(policy, tags), ...imageSignals(image)];
   if (!needsLinks(policy, change, consumer)) return { consumer };
   const account = parseCrn(inst.crn)?.account ?? ctx.self.account?.bss ?? '';
-  const read = await linkedProfiles(ctx, account, inst.crn);
+  const read = await (await ticketing()).linkedProfiles(ctx, account, inst.crn);
   consumer.push(...linkSignals(policy, read));
   return read.ok ? { consumer } : { consumer, note: read.error };
 };
@@ -261,7 +264,7 @@ const hold = async (run: Run, inst: Instance, j: JudgedLike): Promise<Held | und
     if (j.decision.kind !== 'patch') return undefined;
     return await gated(run, inst, j as JudgedLike & { decision: { kind: 'patch' } });
   } catch (err) {
-    return failedHold(err, inst.metadata_service, j.detail);
+    return await failedHold(err, inst.metadata_service, j.detail);
   }
 };
 

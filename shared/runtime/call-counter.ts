@@ -7,7 +7,12 @@ interface CallTally {
   byService: Record<string, number>;
 }
 
-const store = new AsyncLocalStorage<CallTally>();
+// One store per process, whichever bundle file this module was copied into: a lazily loaded part of a
+// function (the instance guard's ticketing) counts into the tally its caller opened.
+const STORE = Symbol.for('imds-guard.call-tally');
+const holder = globalThis as { [STORE]?: AsyncLocalStorage<CallTally> };
+holder[STORE] ??= new AsyncLocalStorage<CallTally>();
+const store = holder[STORE];
 
 /** Runs `fn` with a fresh tally; returns its result and the number of API calls made inside. */
 const countCalls = async <T>(fn: () => Promise<T>): Promise<{ result: T; tally: CallTally }> => {

@@ -160,7 +160,7 @@ describe('instance-guard bundle', () => {
       process.execPath,
       [
         '-e',
-        "require('./index.js').main(JSON.parse(process.env.EVENT)).then((r)=>process.stdout.write('\\n'+JSON.stringify({...r,axiosLoaded:Object.keys(require.cache).some((f)=>f.endsWith('axios.js'))})))",
+        "require('./index.js').main(JSON.parse(process.env.EVENT)).then((r)=>process.stdout.write('\\n'+JSON.stringify({...r,axiosLoaded:Object.keys(require.cache).some((f)=>f.endsWith('axios.js')),ticketingLoaded:Object.keys(require.cache).some((f)=>f.endsWith('act-ticketing.js'))})))",
       ],
       {
         cwd: join(outside, 'instance-guard'),
@@ -184,7 +184,12 @@ describe('instance-guard bundle', () => {
       instances: { default: { mode: 'secure' }, exemptions: { access_tags: [] } },
     });
     // Assess: remediated, and axios's own file (scripts/build.mjs VENDOR) was never required.
-    expect(response).toMatchObject({ statusCode: 200, body: { outcome: 'remediated' }, axiosLoaded: false });
+    expect(response).toMatchObject({
+      statusCode: 200,
+      body: { outcome: 'remediated' },
+      axiosLoaded: false,
+      ticketingLoaded: false,
+    });
     expect((await bob.getInstance({ id: web.id })).result.metadata_service.protocol).toBe('https');
   });
 
@@ -211,5 +216,30 @@ describe('instance-guard bundle', () => {
     const calls = (await admin.journal({ since })).map((e) => `${e.service} ${e.method}`);
     expect(calls).toEqual(expect.arrayContaining(['vpc GET', 'tagging GET', 'vpc PATCH']));
     expect((await bob.getInstance({ id: web.id })).result.metadata_service.protocol).toBe('https');
+  });
+
+  test('a rollout notice loads the ticketing file on first use and counts its sink calls in the record', async () => {
+    // Prepare: api-01 on http; a notify stage, so the first event opens a support case and changes nothing.
+    const { bob, web, event } = await insecure('api-01');
+    const admin = adminClient(emu.url);
+    const since = await admin.lastSeq();
+    const policy = {
+      instances: {
+        default: { mode: 'secure' },
+        exemptions: { access_tags: [] },
+        rollout: { stage: 'notify' },
+      },
+      profiles: { ticket: { sink: 'case-management' } },
+    };
+    // Act
+    const response = await guardInFreshProcess(event, policy);
+    // Assess: a notice through the lazily loaded sink; its calls are in the decision's api_calls.
+    expect(response).toMatchObject({ statusCode: 200, ticketingLoaded: true });
+    const decision = response.body.decisions[0];
+    expect(decision).toMatchObject({ outcome: 'ticket_opened', detail: { rollout: { gate: 'notice' } } });
+    const calls = await admin.journal({ since });
+    expect(calls.filter((e) => e.service === 'case-management').length).toBeGreaterThan(0);
+    expect(decision.api_calls).toBe(calls.filter((e) => e.service !== 'iam-token').length);
+    expect((await bob.getInstance({ id: web.id })).result.metadata_service.protocol).toBe('http');
   });
 });

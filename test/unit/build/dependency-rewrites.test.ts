@@ -14,6 +14,7 @@ const FILES = [
   require.resolve('ibm-cloud-sdk-core/auth/token-managers/jwt-token-manager.js'),
   require.resolve('ibm-cloud-sdk-core/lib/request-wrapper.js'),
   require.resolve('ibm-cloud-sdk-core/lib/cookie-support.js'),
+  require.resolve('ibm-cloud-sdk-core/lib/get-new-logger.js'),
 ];
 
 type Rule = DependencyRewrite;
@@ -31,6 +32,30 @@ describe('dependency rewrites', () => {
       }
     }
     expect(used.size).toBe(REWRITES.length);
+  });
+
+  test("sdk-core's loggers: off without DEBUG (debug never loaded), the debug package's own with it", () => {
+    const file = FILES[4] as string;
+    const source = rewriteSource(readFileSync(file, 'utf8'), rulesFor(file), file);
+    const loaded: string[] = [];
+    const fakeDebug = (ns: string) => Object.assign(() => undefined, { enabled: true, namespace: ns });
+    const load = (env: Record<string, string>) => {
+      const module = {
+        exports: {} as { getNewLogger: (name: string) => Record<string, { enabled: boolean }> },
+      };
+      const req = (id: string) => {
+        loaded.push(id);
+        return fakeDebug;
+      };
+      new Function('exports', 'require', 'module', 'process', source)(module.exports, req, module, { env });
+      return module.exports.getNewLogger('ibm-cloud-sdk-core');
+    };
+    const quiet = load({});
+    expect(Object.values(quiet).map((l) => l.enabled)).toEqual([false, false, false, false, false]);
+    expect(loaded).toEqual([]);
+    expect(load({ DEBUG: 'ibm-cloud-sdk-core*' }).error?.enabled).toBe(true);
+    expect(load({ NODE_DEBUG: 'axios' }).debug?.enabled).toBe(true);
+    expect(loaded).toContain('debug');
   });
 
   test('a dependency whose line moved fails the build, naming the rewrite', () => {
