@@ -5,9 +5,8 @@ import { countCalls } from '#shared/runtime/call-counter.ts';
 
 test('a second copy of the module counts into the tally the first one opened', async () => {
   // Prepare: a second module instance, as a separately bundled file would have.
-  const copy = (await import(
-    '../../../shared/runtime/call-counter.ts?second-copy'
-  )) as typeof import('#shared/runtime/call-counter.ts');
+  const second = '../../../shared/runtime/call-counter.ts?second-copy';
+  const copy = (await import(/* @vite-ignore */ second)) as typeof import('#shared/runtime/call-counter.ts');
   expect(copy.countCalls).not.toBe(countCalls);
   // Act: the first copy opens the tally; the second copy's caller counts a sink call inside it.
   const { tally } = await countCalls(async () => {
