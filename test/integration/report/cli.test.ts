@@ -147,6 +147,13 @@ describe('--since', () => {
       start: new Date(now - 10 * 86_400_000),
       spanMs: 10 * 86_400_000 - 60_000,
     }).filter((x) => Math.abs(Date.parse(x.timestamp) - (now - 86_400_000)) > 10 * 60_000);
+    // The generated days are quieter at night and on weekends: a decision near each end of the day,
+    // so the kept ones span the day whatever time the test runs (the chart's step follows the span).
+    const at = (ms: number) => ({
+      ...(recent[0] as (typeof recent)[number]),
+      timestamp: new Date(ms).toISOString(),
+    });
+    recent.push(at(now - 86_400_000 + 20 * 60_000), at(now - 2 * 60_000));
     const path = join(dir, 'recent.jsonl');
     await writeFile(path, toJsonl(recent));
     // Act
