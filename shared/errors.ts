@@ -43,6 +43,27 @@ class RetryLaterError extends Error {
   override name = 'RetryLaterError';
 }
 
+/**
+ * `instanceof` across copies of a module: a function bundle holds one copy per file that imports it
+ * (the acting code and its lazily loaded ticketing, scripts/build.mjs), and an error one copy throws
+ * may be classified by another. The class's instances carry a process-wide brand; `x instanceof C`
+ * asks for it, and a subclass keeps the ordinary prototype check.
+ */
+const crossCopy = (cls: abstract new (...args: never[]) => Error, name: string): void => {
+  const brand = Symbol.for(`imds-guard.error.${name}`);
+  Object.defineProperty(cls.prototype, brand, { value: true });
+  Object.defineProperty(cls, Symbol.hasInstance, {
+    value(this: unknown, x: unknown): boolean {
+      if (this !== cls) return Function.prototype[Symbol.hasInstance].call(this, x);
+      return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[brand] === true;
+    },
+  });
+};
+crossCopy(InvalidInputError, 'InvalidInputError');
+crossCopy(ConfigError, 'ConfigError');
+crossCopy(CloudApiError, 'CloudApiError');
+crossCopy(RetryLaterError, 'RetryLaterError');
+
 const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-export { CloudApiError, ConfigError, errorMessage, InvalidInputError, RetryLaterError };
+export { CloudApiError, ConfigError, crossCopy, errorMessage, InvalidInputError, RetryLaterError };

@@ -1,6 +1,7 @@
 // The ticket sink contract: profile-guard keeps exactly one ticket per trusted profile (the marker), and
 // every sink can find, open, comment on, resolve and close tickets — or, when it cannot be searched
 // (webhook, log), send notifications that carry the key and marker so the receiver can dedupe.
+import { crossCopy } from '../errors.ts';
 import type { Severity, TicketSinkKind } from '../policy/profiles.ts';
 import type { TicketClaims } from './claim.ts';
 import type { TicketRef, TicketText } from './tags.ts';
@@ -85,6 +86,8 @@ class TicketSinkError extends Error {
       details.retryable ?? (details.status === 0 || details.status === 429 || details.status >= 500);
   }
 }
+
+crossCopy(TicketSinkError, 'TicketSinkError');
 
 export type { OpenTicket, ResolveReason, SinkTicket, TicketSink, TicketSubject, TicketUpdate };
 export { TicketSinkError };
