@@ -17,7 +17,7 @@ import { median, type Row, spawnEmulator, token } from './lib.ts';
 const run = promisify(execFile);
 const VERSION = 'version=2026-03-24&generation=2';
 const WARM = 200;
-const COLD = 11;
+const COLD = 21;
 const LATENCY_MS = 80;
 /** IBM-like latency for the warm rows: what bench/bulk.ts models every IBM call with. */
 const WARM_LATENCY_MS = 20;
