@@ -19,6 +19,7 @@ import {
   type RefusedDelivery,
   readJson,
 } from './commons.ts';
+import { dedupeKey } from './dedupe.ts';
 import { at } from './envelopes/at.ts';
 import { atArray } from './envelopes/at-array.ts';
 import { cloudEventsBinary, readBinary } from './envelopes/cloudevents-binary.ts';
@@ -98,10 +99,6 @@ const decodeDelivery = (request: DeliveryRequest, options: DecodeOptions = {}): 
     return refuse(400, `undecodable delivery: ${err instanceof Error ? err.message : String(err)}`);
   }
 };
-
-/** What a warm container remembers a handled event by: the idempotency key within its source. */
-const dedupeKey = (parsed: ParsedEvent): string =>
-  parsed.keySource ? `${parsed.keySource} ${parsed.idempotencyKey}` : parsed.idempotencyKey;
 
 /** Code Engine function entry: `params` → decoded delivery. */
 const decodeParams = (params: unknown, options: DecodeOptions = {}): DecodeResult =>

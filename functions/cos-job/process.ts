@@ -8,7 +8,7 @@ import { type AtEvent, parseAtEvent, parseEventTime } from '#events/schema.ts';
 import { GUARDS } from '#functions/guards.ts';
 import { logDecision } from '#shared/audit/decision.ts';
 import { errorMessage } from '#shared/errors.ts';
-import { type Decided, type GuardRuntime, recordFor } from '#shared/runtime/guard.ts';
+import { type Decided, type GuardRuntime, recordFor } from '#shared/runtime/records.ts';
 import type { Candidate } from './at-log.ts';
 
 type Runtimes = Record<GuardFunction, () => Promise<GuardRuntime>>;

@@ -2,7 +2,7 @@
 // decision records. Loaded on demand (its own bundle file) so ignored events never pay for the SDK.
 // `guardInstance` and `guardTemplate` are also what bulk scans and the sweep call: one code path.
 
-import { dedupeKey } from '#events/decode.ts';
+import { dedupeKey } from '#events/dedupe.ts';
 import type { Outcome } from '#shared/audit/decision.ts';
 import type { ChangeLog } from '#shared/audit/intent.ts';
 import type { Instance, InstanceMetadataService, VpcClient } from '#shared/cloud/vpc.ts';
@@ -15,8 +15,8 @@ import {
   mayActIn,
 } from '#shared/runtime/acting.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
-import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/guard.ts';
-import { cannotAuthenticate, recordFor } from '#shared/runtime/guard.ts';
+import type { Actionable, Decided, GuardRuntime } from '#shared/runtime/records.ts';
+import { cannotAuthenticate, recordFor } from '#shared/runtime/records.ts';
 import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
 import {
   changeLogOf,

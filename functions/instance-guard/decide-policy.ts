@@ -1,4 +1,6 @@
 // Policy matching for one resource: the rule its scope falls under, the tags to read, its exemption.
+
+import { DEFAULT_HOP_LIMIT, DEFAULT_RULE_NAME } from '#shared/policy/defaults.ts';
 import {
   type ExemptionTarget,
   exemptionMatches,
@@ -6,13 +8,7 @@ import {
   matchingTag,
   type Scope,
 } from '#shared/policy/match.ts';
-import {
-  DEFAULT_HOP_LIMIT,
-  DEFAULT_RULE_NAME,
-  type ExemptionEntry,
-  type Policy,
-  type Target,
-} from '#shared/policy/schema.ts';
+import type { ExemptionEntry, Policy, Target } from '#shared/policy/schema.ts';
 import type {
   Desired,
   DesiredState,

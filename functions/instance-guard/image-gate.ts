@@ -6,7 +6,8 @@
 import { type AllowedUseValue, checkAllowedUse, instanceVariables } from '#shared/cloud/allowed-use.ts';
 import { type ImageRead, readImageAllowedUse } from '#shared/cloud/images.ts';
 import type { Instance, InstanceMetadataService, VpcClient } from '#shared/cloud/vpc.ts';
-import { DEFAULT_HOP_LIMIT, type ImageMetadataChoice } from '#shared/policy/schema.ts';
+import { DEFAULT_HOP_LIMIT } from '#shared/policy/defaults.ts';
+import type { ImageMetadataChoice } from '#shared/policy/schema.ts';
 import { applyMetadataPatch, type Desired, evaluate, type InstanceDecision } from './decide.ts';
 
 /** The reason a fallback record starts with (docs/scenarios.md, the report's causes). */

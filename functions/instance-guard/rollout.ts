@@ -3,9 +3,10 @@
 // service) × `now` → make the change, report only, give notice, wait out the notice, or stop fighting and
 // ticket. No I/O and no clock: act (rollout-act.ts) reads the facts and does what this says.
 import type { InstanceMetadataServicePatch } from '#shared/cloud/vpc.ts';
+import { DEFAULT_RULE_NAME } from '#shared/policy/defaults.ts';
 import { matchingTag } from '#shared/policy/match.ts';
 import { parseDuration, type RolloutStage } from '#shared/policy/rollout.ts';
-import { DEFAULT_RULE_NAME, type Policy } from '#shared/policy/schema.ts';
+import type { Policy } from '#shared/policy/schema.ts';
 import type { Desired, TagRead } from './decide.ts';
 
 /** What the durable rollout state (rollout-state.ts) and the reads say about one instance. */

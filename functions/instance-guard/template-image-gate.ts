@@ -9,7 +9,8 @@ import { checkAllowedUse, instanceVariables } from '#shared/cloud/allowed-use.ts
 import { parseCrn } from '#shared/cloud/crn.ts';
 import { type ImageRead, readImageAllowedUse } from '#shared/cloud/images.ts';
 import type { InstanceMetadataService, InstanceTemplate, VpcClient } from '#shared/cloud/vpc.ts';
-import { DEFAULT_HOP_LIMIT, type ImageMetadataChoice } from '#shared/policy/schema.ts';
+import { DEFAULT_HOP_LIMIT } from '#shared/policy/defaults.ts';
+import type { ImageMetadataChoice } from '#shared/policy/schema.ts';
 import { applyMetadataPatch, type Desired, IBM_DEFAULT_METADATA, type TemplateDecision } from './decide.ts';
 import { FALLBACK_REASON, type GateRefusal, type InstanceFacts } from './image-gate.ts';
 

@@ -3,14 +3,14 @@
 // bundle file) so ignored events never pay for the SDK. `guardProfile` is also what the sweep and the
 // demo call (`guardProfileById`): one code path.
 
-import { dedupeKey } from '#events/decode.ts';
+import { dedupeKey } from '#events/dedupe.ts';
 import type { DecisionRecord, Outcome } from '#shared/audit/decision.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
 import { ALL_SERVICES } from '#shared/cloud/service-loaders.ts';
 import { type ActContext, actContext, actPerAccount, failureOf, mayActIn } from '#shared/runtime/acting.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
-import type { Actionable, Decided, Guarded, GuardRuntime } from '#shared/runtime/guard.ts';
-import { cannotAuthenticate, recordFor } from '#shared/runtime/guard.ts';
+import type { Actionable, Decided, Guarded, GuardRuntime } from '#shared/runtime/records.ts';
+import { cannotAuthenticate, recordFor } from '#shared/runtime/records.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
 import { assessProfile, type ProfileAssessment } from './decide.ts';
 import { capSessions, type FixResult, withCaps } from './fix.ts';

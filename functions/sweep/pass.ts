@@ -4,7 +4,7 @@
 import PQueue from 'p-queue';
 import { errorMessage } from '#shared/errors.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
-import { type GuardRuntime, recordFor } from '#shared/runtime/guard.ts';
+import { type GuardRuntime, recordFor } from '#shared/runtime/records.ts';
 import { sleep } from '#shared/runtime/retry.ts';
 import type { Lane } from './lanes.ts';
 import { failedResult, type Result, type Run } from './run-context.ts';

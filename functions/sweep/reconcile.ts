@@ -7,7 +7,7 @@ import type { Clients } from '#shared/cloud/clients.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
 import type { InstanceMetadataService } from '#shared/cloud/vpc.ts';
 import { CloudApiError, errorMessage } from '#shared/errors.ts';
-import { type GuardRuntime, recordFor } from '#shared/runtime/guard.ts';
+import { type GuardRuntime, recordFor } from '#shared/runtime/records.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
 import type { PendingIntent } from './journal.ts';
 

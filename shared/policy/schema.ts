@@ -4,6 +4,12 @@
 // is the cautious one: an empty policy audits and changes nothing.
 import * as v from 'valibot';
 import { APPROVAL, objectMessage, Text, wholeNumber } from './blocks.ts';
+import {
+  DEFAULT_EXEMPT_ACCESS_TAG,
+  DEFAULT_HOP_LIMIT,
+  DEFAULT_NAME_SUFFIX,
+  DEFAULT_RULE_NAME,
+} from './defaults.ts';
 import { NetworkPolicy } from './network.ts';
 import { ProfilesPolicy } from './profiles.ts';
 import { RolloutPolicy, StageSchema } from './rollout.ts';
@@ -20,14 +26,6 @@ type InstanceMode = (typeof INSTANCE_MODES)[number];
 type TemplateMode = (typeof TEMPLATE_MODES)[number];
 type TagFailureMode = (typeof TAG_FAILURE_MODES)[number];
 type ImageMetadataChoice = (typeof IMAGE_METADATA_CHOICES)[number];
-
-/** IBM's default and the tightest value: responses never leave the instance. */
-const DEFAULT_HOP_LIMIT = 1;
-/** Access tags are attached only by resource administrators, so they make tamper-resistant exemptions. */
-const DEFAULT_EXEMPT_ACCESS_TAG = 'imds-guard:exempt';
-const DEFAULT_NAME_SUFFIX = '-imds-guard';
-/** Decision records cite `rule: "default"` when no rule matched, so no rule may take that name. */
-const DEFAULT_RULE_NAME = 'default';
 
 // ---- Building blocks -----------------------------------------------------------------------------
 

@@ -2,63 +2,24 @@
 // checks made before any read, and the response (decision lines, status, the COS trail). No IBM SDK
 // here: the ignore path stays small. Nothing here calls back into a function's own code.
 import type { DecodedDelivery, DecodeResult, ParsedEvent } from '#events/decode.ts';
-import { dedupeKey } from '#events/decode.ts';
-import { checkTarget, type GuardFunction, type RoutedAction, routeEvent } from '#events/routes.ts';
-import type { AtEvent } from '#events/schema.ts';
-import {
-  type DecisionInput,
-  type DecisionRecord,
-  decisionRecord,
-  logDecision,
-  type Outcome,
-  summariseOutcomes,
-} from '../audit/decision.ts';
+import { dedupeKey } from '#events/dedupe.ts';
+import { checkTarget, type GuardFunction, routeEvent } from '#events/routes.ts';
+import { type DecisionRecord, logDecision, type Outcome, summariseOutcomes } from '../audit/decision.ts';
 import { createLogger, type Logger } from '../audit/logger.ts';
 import { flushTrail, stateFor } from '../audit/trail/index.ts';
 import { accessFor } from '../cloud/accounts.ts';
-import type { Crn } from '../cloud/crn.ts';
-import { type Config, loadConfig } from '../config.ts';
+import { loadConfig } from '../config.ts';
 import { accountAllowed, isSelfInitiator } from '../policy/match.ts';
 import { loadRuntimePolicy } from '../policy/runtime.ts';
-import type { Policy } from '../policy/schema.ts';
 import type { CeResponse } from './ce-params.ts';
-import { authFailure } from './misconfigured.ts';
-import { createSeenCache, type SeenCache } from './seen.ts';
-
-interface GuardRuntime {
-  fn: GuardFunction;
-  config: Config;
-  logger: Logger;
-  policy: Policy;
-  dryRun: boolean;
-  /** Delivery ids already handled by this warm container. */
-  seen: SeenCache;
-  now: () => Date;
-}
+import { type Actionable, type Decided, type GuardRuntime, recordFor } from './records.ts';
+import { createSeenCache } from './seen.ts';
 
 /** What tests (and `invoke`/`serve`) may inject instead of reading the process environment. */
 interface RuntimeOverrides {
   env?: Record<string, string | undefined>;
   logger?: Logger;
   now?: () => Date;
-}
-
-/** An event that passed every check that needs no read. */
-interface Actionable {
-  parsed: ParsedEvent;
-  event: AtEvent;
-  action: RoutedAction;
-  crn: string;
-  /** The target CRN, read strictly at the edge (events/routes.ts checkTarget). */
-  target: Crn & { account: string };
-}
-
-/** A decision plus whether the platform should deliver the event again (answer 5xx). */
-interface Decided {
-  record: DecisionRecord;
-  retry?: boolean;
-  /** Refused as bad input: it can never succeed, so the answer is 4xx (never a redelivery). */
-  invalid?: true;
 }
 
 const buildRuntime = async (fn: GuardFunction, o: RuntimeOverrides = {}): Promise<GuardRuntime> => {
@@ -85,38 +46,6 @@ const runtimeLoader = (fn: GuardFunction, overrides?: RuntimeOverrides): (() => 
     rt ??= buildRuntime(fn, overrides);
     return rt;
   };
-};
-
-const sinceMs = (started: number): number => Math.round((performance.now() - started) * 10) / 10;
-
-/** A decision record for an event, with the fields every record carries. */
-const recordFor = (
-  rt: GuardRuntime,
-  parsed: ParsedEvent | undefined,
-  fields: Pick<DecisionInput, 'outcome' | 'reason'> & Partial<DecisionInput>,
-  started: number,
-): DecisionRecord => {
-  const e = parsed?.event;
-  return decisionRecord(
-    {
-      fn: rt.fn,
-      event_id: e?.id ?? parsed?.idempotencyKey ?? null,
-      action: e?.action ?? null,
-      target_crn: e?.target?.id ?? null,
-      before: null,
-      after: null,
-      initiator: e?.initiator?.id ?? null,
-      correlation_id: e?.correlationId ?? null,
-      dry_run: rt.dryRun,
-      api_calls: 0,
-      latency_ms: sinceMs(started),
-      ...fields,
-      ...(parsed?.eventTime && !fields.detail?.event_time
-        ? { detail: { ...fields.detail, event_time: parsed.eventTime.toISOString() } }
-        : {}),
-    },
-    rt.now(),
-  );
 };
 
 /** The checks before any read: ours? succeeded? a valid target? allowed account? not our own change? not seen? */
@@ -187,25 +116,6 @@ const screen = (
     actionable.push({ parsed, event, action: route.action, crn, target: target.crn });
   }
   return { actionable, skipped };
-};
-
-/**
- * Without a token nothing can be read: every event fails. Only a transient failure (IAM 429/5xx, no
- * connection) is redelivered, its ids released; credentials that cannot work are answered once
- * (misconfigured.ts).
- */
-const cannotAuthenticate = (
-  rt: GuardRuntime,
-  items: readonly Actionable[],
-  err: unknown,
-  started: number,
-): Decided[] => {
-  const { retry, reason } = authFailure(err);
-  if (retry) for (const i of items) rt.seen.release(dedupeKey(i.parsed));
-  return items.map((i) => ({
-    record: recordFor(rt, i.parsed, { outcome: 'failed', reason }, started),
-    retry,
-  }));
 };
 
 const summarise = (decided: readonly Decided[]): Outcome =>
@@ -284,18 +194,7 @@ const refuse = async (
   return withTrail(rt, response, [record]);
 };
 
-/** What guarding one resource gives, before it becomes a decision record (every guard and the sweep). */
-interface Guarded {
-  outcome: Outcome;
-  reason: string;
-  target_crn?: string;
-  before: unknown;
-  after: unknown;
-  detail?: Record<string, unknown>;
-  level?: 'info';
-  /** The platform should deliver the event again (IBM or a sink kept failing: 429/5xx/no answer). */
-  retry?: boolean;
-}
-
-export type { Actionable, Decided, Guarded, GuardRuntime, RuntimeOverrides };
-export { cannotAuthenticate, recordFor, refuse, respond, runtimeLoader, screen, sinceMs };
+export type { Actionable, Decided, Guarded, GuardRuntime } from './records.ts';
+export { cannotAuthenticate, recordFor, sinceMs } from './records.ts';
+export type { RuntimeOverrides };
+export { refuse, respond, runtimeLoader, screen };
