@@ -140,7 +140,7 @@ describe('instance-guard bundle', () => {
     expect((await bob.getInstance({ id: db.id })).result.metadata_service.enabled).toBe(false);
   });
 
-  /** `name` set to plain http through the API, and the update event the emulator emitted for it. */
+  /** `name` set to plain http through the API, the update event the emulator emitted for it, and the journal position after it. */
   const insecure = async (name: string) => {
     const bob = new VpcClient({
       authenticator: authFor(emu.url, 'bob-demo-key'),
@@ -151,7 +151,14 @@ describe('instance-guard bundle', () => {
     const { events } = (await (
       await fetch(`${emu.url}/_emulator/events?action=is.instance.instance.update`)
     ).json()) as { events: { target: { id: string } }[] };
-    return { bob, web, event: events.filter((e) => e.target.id === web.crn).at(-1) };
+    const admin = adminClient(emu.url);
+    return {
+      bob,
+      web,
+      event: events.filter((e) => e.target.id === web.crn).at(-1),
+      admin,
+      since: await admin.lastSeq(),
+    };
   };
 
   /** The built instance-guard's main() on `event` in a fresh node process: its answer, and whether axios.js was required. */
@@ -196,9 +203,7 @@ describe('instance-guard bundle', () => {
   test('reads access tags through the SDK pipeline (axios, as rewritten by the build) when a rule needs them', async () => {
     // Prepare: web-01 on http; a policy whose rule matches on an access tag, so the guard reads the
     // instance's tags with the Global Tagging client (sdk-core's own request pipeline, not the lean one).
-    const { bob, web, event } = await insecure('web-01');
-    const admin = adminClient(emu.url);
-    const since = await admin.lastSeq();
+    const { bob, web, event, admin, since } = await insecure('web-01');
     const policy = {
       instances: {
         default: { mode: 'secure' },
@@ -220,9 +225,7 @@ describe('instance-guard bundle', () => {
 
   test('a rollout notice loads the ticketing file on first use and counts its sink calls in the record', async () => {
     // Prepare: api-01 on http; a notify stage, so the first event opens a support case and changes nothing.
-    const { bob, web, event } = await insecure('api-01');
-    const admin = adminClient(emu.url);
-    const since = await admin.lastSeq();
+    const { bob, web, event, admin, since } = await insecure('api-01');
     const policy = {
       instances: {
         default: { mode: 'secure' },
