@@ -1,4 +1,6 @@
 export declare const buildCli: () => Promise<void>;
+/** esbuild's options for the CLI; `applied` collects the REWRITES its build used. */
+export declare const cliBuildOptions: (applied: Set<DependencyRewrite>) => import('esbuild').BuildOptions;
 export declare const buildComponents: () => Promise<{ component: string; file: string; bytes: number }[]>;
 export declare const COMPONENTS: { name: string; out: string; entries: { name: string; file: string }[] }[];
 /** A load-time line of a dependency rewritten in the function bundles (see REWRITES in build.mjs). */

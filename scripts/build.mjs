@@ -2,6 +2,7 @@
 // Builds the CLI (dist/cli) and one CommonJS bundle per deployable component (dist/functions, …).
 // `--cli` builds only the CLI (what `npm ci` runs through `prepare`).
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -88,34 +89,6 @@ const COMPONENTS = [
 ];
 
 /**
- * The CLI: its entry, and a chunk per lazily imported module graph (each command, the scan engine, …),
- * so a command parses only what it runs (`scan --help` neither the emulator nor the SDKs).
- */
-const buildCli = async () => {
-  const result = await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: { 'cli/main': 'cli/main.ts' },
-    outdir: join(root, 'dist'),
-    outExtension: { '.js': '.mjs' },
-    splitting: true,
-    chunkNames: 'cli/chunks/[name]-[hash]',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: 'linked',
-    metafile: true,
-    logLevel: 'warning',
-  });
-  // Chunks of earlier builds go once the new ones are written (a CLI already running keeps its own).
-  const chunks = join(root, 'dist', 'cli', 'chunks');
-  const current = new Set(Object.keys(result.metafile.outputs).map((f) => join(root, f)));
-  for (const f of await readdir(chunks))
-    if (!current.has(join(chunks, f))) await rm(join(chunks, f), { force: true });
-};
-
-/**
  * A dynamic import of another entry of the same component (e.g. `import('./act.ts')`, or the policy's
  * YAML reader) stays a runtime require of that entry's own output file, so it is parsed only when used.
  */
@@ -173,15 +146,16 @@ const vendor = {
 /**
  * Dependencies of ibm-cloud-sdk-core that the functions never exercise: cookie jars (tough-cookie and
  * its 130 KB public-suffix list), file uploads (mime-types and its 134 KB database) and multipart
- * forms (form-data). They are evaluated at load time, so the function bundles get inert stand-ins
- * that fail loudly if ever used. The e2e bundle test runs token, GET, PATCH and tag calls through them.
+ * forms (form-data). They are evaluated at load time, so the function bundles (and the CLI's bundled
+ * sdk-core) get inert stand-ins that fail loudly if ever used. The e2e bundle test runs token, GET,
+ * PATCH and tag calls through them.
  */
 const STUBS = {
   'tough-cookie':
-    'class CookieJar { constructor() { throw new Error("cookie jars are not available in imds-guard function bundles"); } }\nmodule.exports = { CookieJar };',
+    'class CookieJar { constructor() { throw new Error("cookie jars are not available in imds-guard bundles"); } }\nmodule.exports = { CookieJar };',
   'mime-types': 'module.exports = { lookup: () => false, contentType: () => false, extension: () => false };',
   'form-data':
-    'class FormData { append() { throw new Error("multipart forms are not available in imds-guard function bundles"); } getHeaders() { return {}; } }\nmodule.exports = FormData;',
+    'class FormData { append() { throw new Error("multipart forms are not available in imds-guard bundles"); } getHeaders() { return {}; } }\nmodule.exports = FormData;',
 };
 
 const stubs = {
@@ -356,6 +330,60 @@ const checkRewrites = (name, inputs, applied) => {
     );
 };
 
+/**
+ * The CLI keeps its dependencies in node_modules, except IBM's SDKs (sdk-core, platform-services) and
+ * what they require: bundled, with the function bundles' STUBS and REWRITES, so a scan does not resolve,
+ * read and compile ~90 files of sdk-core's tree (axios, jsonwebtoken, semver, form-data, …) at start.
+ */
+const BUNDLED_PACKAGES = /^(ibm-cloud-sdk-core|@ibm-cloud\/platform-services)(\/|$)/;
+
+const cliPackages = {
+  name: 'cli-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./#]/ }, (args) => {
+      if (isBuiltin(args.path)) return undefined;
+      const inside = /[\\/]node_modules[\\/]/.test(args.importer);
+      return inside || BUNDLED_PACKAGES.test(args.path) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
+/**
+ * The CLI: its entry, and a chunk per lazily imported module graph (each command, the scan engine, …),
+ * so a command parses only what it runs (`scan --help` neither the emulator nor the SDKs).
+ */
+const cliBuildOptions = (applied) => ({
+  absWorkingDir: root,
+  entryPoints: { 'cli/main': 'cli/main.ts' },
+  outdir: join(root, 'dist'),
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'cli/chunks/[name]-[hash]',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+  // The bundled CommonJS dependencies require Node's built-ins (and their own lazy requires).
+  banner: {
+    js: "import { createRequire as __cliRequire } from 'node:module';\nconst require = __cliRequire(import.meta.url);",
+  },
+  plugins: [cliPackages, stubs, rewrites(applied)],
+});
+
+const buildCli = async () => {
+  const applied = new Set();
+  const result = await esbuild.build(cliBuildOptions(applied));
+  checkRewrites('cli', result.metafile.inputs, applied);
+  // Chunks of earlier builds go once the new ones are written (a CLI already running keeps its own).
+  const chunks = join(root, 'dist', 'cli', 'chunks');
+  const current = new Set(Object.keys(result.metafile.outputs).map((f) => join(root, f)));
+  for (const f of await readdir(chunks))
+    if (!current.has(join(chunks, f))) await rm(join(chunks, f), { force: true });
+};
+
 /** Removes the VENDOR files no entry of the component requires (directly or through another one). */
 const dropUnusedVendor = async (outdir, outputs) => {
   const byName = new Map(
@@ -433,4 +461,4 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   });
 }
 
-export { buildCli, buildComponents, COMPONENTS, REWRITES, rewriteSource };
+export { buildCli, buildComponents, COMPONENTS, cliBuildOptions, REWRITES, rewriteSource };

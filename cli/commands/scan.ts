@@ -6,6 +6,7 @@ import { type Command, type CommanderError, InvalidArgumentError } from 'command
 import type { Progress } from '#functions/sweep/engine.ts';
 import type { StopSignal } from '#functions/sweep/interrupt.ts';
 import { DEFAULTS, parseCount, parseInclude, parseRegions } from '#functions/sweep/options.ts';
+import { formatCount as n } from '#functions/sweep/progress-model.ts';
 import { parseShard, type Shard } from '#functions/sweep/shard.ts';
 import type { Include, ScanSummary } from '#functions/sweep/summary.ts';
 import { changeOf, EXIT, exitCodeFor } from '#functions/sweep/summary.ts';
@@ -60,8 +61,6 @@ const asOption =
 
 const int = (name: string, min: number, max: number) =>
   asOption((raw) => parseCount(raw, name, { min, max }) as number);
-
-const n = (x: number): string => x.toLocaleString('en-US');
 
 /** After a first SIGTERM/SIGINT: how long in-flight work may take before a hard stop (Code Engine's grace is longer). */
 const HARD_STOP_MS = 8_000;

@@ -7,6 +7,7 @@ import { loggedChanges } from '#shared/audit/intent.ts';
 import type { GuardRuntime } from '#shared/runtime/guard.ts';
 import { scanAccounts } from './accounts.ts';
 import { LISTERS } from './listers/index.ts';
+import { keepMallocHeap } from './malloc-heap.ts';
 import { createPass, finishPass, listingFailed, type PassOptions } from './pass.ts';
 import { reconcileIntents } from './reconcile.ts';
 import { openRun, type Progress, type Run, type ScanOptions, shortenOnAbort } from './run-context.ts';
@@ -51,6 +52,7 @@ const runPasses = async (run: Run): Promise<ScanSummary> => {
 
 /** One bulk run: intents an interrupted run left are reconciled first, then the passes. */
 const runScan = async (rt: GuardRuntime, o: ScanOptions): Promise<ScanSummary> => {
+  keepMallocHeap();
   // Intents and outcomes: the caller's journal (scan), else log lines next to the records (sweep, job).
   const runId = o.runId ?? randomUUID();
   const changes = o.changes ?? loggedChanges(rt.logger, { fn: o.fn, correlation_id: runId });

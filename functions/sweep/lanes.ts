@@ -108,14 +108,8 @@ interface HttpError {
   response?: { status?: number; headers?: Record<string, string | undefined> };
 }
 
-/**
- * Puts a client's requests through a lane: the gate before each attempt (sdk-core's own retries
- * included), and every answer reported to the lane's AIMD. Our interceptor must run before
- * retry-axios's, which swallows the 429 it retries, so retries are re-attached after it. Our VPC
- * client's lean path calls the same hooks around each of its attempts.
- */
-const throughLane = <T extends BaseService>(client: T, lane: Lane): T => {
-  client.disableRetries();
+/** sdk-core's pipeline: our interceptors on the client's axios instance. */
+const throughAxios = (client: BaseService, lane: Lane): void => {
   const http = client.getHttpClient();
   http.interceptors.request.use(async (cfg) => {
     await lane.gate();
@@ -134,13 +128,25 @@ const throughLane = <T extends BaseService>(client: T, lane: Lane): T => {
       return Promise.reject(err);
     },
   );
-  // Our VPC client's lean path (shared/cloud/transport.ts) has no axios: the same two hooks.
-  const lean = client as Partial<Pick<VpcClient, 'onAttempt' | 'onAnswer'>>;
+};
+
+/**
+ * Puts a client's requests through a lane: the gate before each attempt (sdk-core's own retries
+ * included), and every answer reported to the lane's AIMD. Our interceptor must run before
+ * retry-axios's, which swallows the 429 it retries, so retries are re-attached after it. Our VPC
+ * client's lean path calls the same hooks around each of its attempts.
+ */
+const throughLane = <T extends BaseService>(client: T, lane: Lane): T => {
+  client.disableRetries();
+  // Our VPC client's lean path (shared/cloud/transport.ts) has no axios: the same two hooks. A lean
+  // client never sends through axios, so its axios instance (and axios itself) is not built for them.
+  const lean = client as Partial<Pick<VpcClient, 'onAttempt' | 'onAnswer' | 'lean'>>;
   lean.onAttempt?.(() => lane.gate());
   lean.onAnswer?.((status, headers) => {
     if (status >= 200 && status < 300) lane.succeeded();
     else if (THROTTLE_STATUSES.has(status)) lane.throttled(parseRetryAfter(headers['retry-after']));
   });
+  if (lean.lean !== true) throughAxios(client, lane);
   client.enableRetries(RETRIES);
   return client;
 };

@@ -3,7 +3,7 @@
 // Everything else written to the bar's terminal while it is drawn (log lines, --json records on a
 // terminal stdout) goes through `log`/`around`, which clear the bar's line first and draw it again
 // after, so nothing lands in the middle of the bar. What is shown comes from progress-model.ts.
-import { createProgressModel, formatEta, type ProgressView } from './progress-model.ts';
+import { createProgressModel, formatEta, formatCount as n, type ProgressView } from './progress-model.ts';
 import type { Progress } from './run-context.ts';
 
 interface ProgressReporter {
@@ -26,8 +26,6 @@ interface ReporterOptions {
   /** Milliseconds, injectable for tests (default Date.now). */
   now?: () => number;
 }
-
-const n = (x: number): string => x.toLocaleString('en-US');
 
 const etaText = (v: ProgressView): string => (v.etaMs === undefined ? '' : ` · ETA ${formatEta(v.etaMs)}`);
 

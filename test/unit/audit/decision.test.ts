@@ -37,6 +37,16 @@ test('the logged line is the record: same timestamp, level from the outcome, eve
   });
 });
 
+test("each record's timestamp is its own date's (the text of the last millisecond is reused)", () => {
+  // Prepare
+  const dates = [1, 1, 2, 1, 0].map((ms) => new Date(Date.UTC(2026, 0, 2, 3, 4, 5, ms)));
+  // Act
+  const stamps = dates.map((d) => decisionRecord(INPUT, d).timestamp);
+  // Assess
+  expect(stamps).toEqual(dates.map((d) => d.toISOString()));
+  expect(() => decisionRecord(INPUT, new Date(Number.NaN))).toThrow(RangeError);
+});
+
 describe('the message is the human summary IBM Cloud Logs lists', () => {
   test.each([
     [{}, 'remediated web-03: metadata service disabled (rule default)'],
