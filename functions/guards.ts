@@ -3,7 +3,8 @@
 import type { DecodedDelivery } from '#events/decode.ts';
 import type { GuardFunction } from '#events/routes.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
-import type { Decided, GuardRuntime, RuntimeOverrides } from '#shared/runtime/guard.ts';
+import type { RuntimeOverrides } from '#shared/runtime/guard.ts';
+import type { Decided, GuardRuntime } from '#shared/runtime/records.ts';
 
 type FunctionMain = (params: CeParams) => Promise<CeResponse>;
 type MainFactory = (overrides?: RuntimeOverrides) => FunctionMain;

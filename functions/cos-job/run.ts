@@ -20,7 +20,8 @@ import {
 } from '#shared/audit/trail/types.ts';
 import { type Config, loadConfig } from '#shared/config.ts';
 import { errorMessage } from '#shared/errors.ts';
-import { type Decided, type GuardRuntime, recordFor, runtimeLoader } from '#shared/runtime/guard.ts';
+import { runtimeLoader } from '#shared/runtime/guard.ts';
+import { type Decided, type GuardRuntime, recordFor } from '#shared/runtime/records.ts';
 import { sleep as defaultSleep } from '#shared/runtime/retry.ts';
 import { parseAtLog } from './at-log.ts';
 import { processEvents, type Runtimes } from './process.ts';

@@ -4,7 +4,7 @@ import { loadCases, loadIdentity, loadTagging, type ServiceLoaders } from '#shar
 import type { Instance, InstanceMetadataService } from '#shared/cloud/vpc.ts';
 import { type CloudApiError, errorMessage } from '#shared/errors.ts';
 import { type ActContext, actContext, readOr404 } from '#shared/runtime/acting.ts';
-import type { Guarded, GuardRuntime } from '#shared/runtime/guard.ts';
+import type { Guarded, GuardRuntime } from '#shared/runtime/records.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
 import { type TagRead, tagTypesNeeded } from './decide.ts';
 

@@ -3,7 +3,7 @@
 import type { ChangeLog } from '#shared/audit/intent.ts';
 import type { InstanceMetadataService, InstanceTemplate, VpcClient } from '#shared/cloud/vpc.ts';
 import { type ActContext, asCloudError, ibmReason } from '#shared/runtime/acting.ts';
-import type { GuardRuntime } from '#shared/runtime/guard.ts';
+import type { GuardRuntime } from '#shared/runtime/records.ts';
 import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
 import {
   changeLogOf,

@@ -3,10 +3,10 @@
 import { type DecodedDelivery, decodeDelivery } from '#events/decode.ts';
 import { requestFromParams } from '#events/request.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
-import type { Decided, GuardRuntime, RuntimeOverrides } from '#shared/runtime/guard.ts';
-import { refuse, respond, runtimeLoader, screen } from '#shared/runtime/guard.ts';
+import { type RuntimeOverrides, refuse, respond, runtimeLoader, screen } from '#shared/runtime/guard.ts';
 import { checkRequest } from '#shared/runtime/invocation-auth.ts';
 import { answeringMisconfiguration } from '#shared/runtime/misconfigured.ts';
+import type { Decided, GuardRuntime } from '#shared/runtime/records.ts';
 
 let acting: Promise<typeof import('./act.ts')> | undefined; // loaded once, by the first event acted on
 const loadActing = (): Promise<typeof import('./act.ts')> => (acting ??= import('./act.ts'));

@@ -7,7 +7,7 @@ import { CloudApiError, errorMessage } from '#shared/errors.ts';
 import { accountAllowed } from '#shared/policy/match.ts';
 import type { ActContext } from '#shared/runtime/acting.ts';
 import { countCalls } from '#shared/runtime/call-counter.ts';
-import type { GuardRuntime } from '#shared/runtime/guard.ts';
+import type { GuardRuntime } from '#shared/runtime/records.ts';
 import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
 import { instanceContext } from './act.ts';
 import { type Checked, checkRecord, textField } from './revert-input.ts';

@@ -1,7 +1,7 @@
 import { parseCrn } from '#shared/cloud/crn.ts';
 import type { Instance } from '#shared/cloud/vpc.ts';
 import type { ActContext } from '#shared/runtime/acting.ts';
-import type { Guarded } from '#shared/runtime/guard.ts';
+import type { Guarded } from '#shared/runtime/records.ts';
 import type { TicketResult } from '../profile-guard/lifecycle.ts';
 import type { TriggerEvent } from '../profile-guard/ticket-subject.ts';
 import type { TagRead } from './decide.ts';

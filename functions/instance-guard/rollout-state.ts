@@ -10,7 +10,7 @@
 import { openStore } from '#shared/audit/trail/open.ts';
 import { describeFailure, type ObjectStore } from '#shared/audit/trail/types.ts';
 import type { Config } from '#shared/config.ts';
-import type { GuardRuntime } from '#shared/runtime/guard.ts';
+import type { GuardRuntime } from '#shared/runtime/records.ts';
 
 type EntryType = 'notice' | 'closed' | 'changed';
 

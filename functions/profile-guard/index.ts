@@ -4,10 +4,10 @@
 import { type DecodedDelivery, decodeDelivery } from '#events/decode.ts';
 import { requestFromParams } from '#events/request.ts';
 import type { CeParams, CeResponse } from '#shared/runtime/ce-params.ts';
-import type { Decided, GuardRuntime, RuntimeOverrides } from '#shared/runtime/guard.ts';
-import { refuse, respond, runtimeLoader, screen } from '#shared/runtime/guard.ts';
+import { type RuntimeOverrides, refuse, respond, runtimeLoader, screen } from '#shared/runtime/guard.ts';
 import { checkRequest } from '#shared/runtime/invocation-auth.ts';
 import { answeringMisconfiguration } from '#shared/runtime/misconfigured.ts';
+import type { Decided, GuardRuntime } from '#shared/runtime/records.ts';
 
 /** decide → act: the decisions for a decoded delivery (the COS job calls this too). */
 const guardDelivery = async (rt: GuardRuntime, delivery: DecodedDelivery, t0: number): Promise<Decided[]> => {

@@ -2,7 +2,7 @@
 // only when a ticket is needed) on the acting context's Case Management client, and a subject's one
 // ticket through it: the way every guard (profiles, networks, rollout and image notices) tickets.
 import type { ActContext } from '#shared/runtime/acting.ts';
-import type { GuardRuntime } from '#shared/runtime/guard.ts';
+import type { GuardRuntime } from '#shared/runtime/records.ts';
 import { createSink, type TicketSink, TicketSinkError } from '#shared/tickets/index.ts';
 import { runSubjectTicket, type TicketResult } from './lifecycle.ts';
 import type { Ticketable, TriggerEvent } from './ticket-subject.ts';

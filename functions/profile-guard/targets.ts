@@ -6,7 +6,7 @@ import type { ROUTES, RoutedAction } from '#events/routes.ts';
 import type { Outcome } from '#shared/audit/decision.ts';
 import { parseCrn } from '#shared/cloud/crn.ts';
 import { type ActContext, mayActIn, readOr404 } from '#shared/runtime/acting.ts';
-import type { Actionable } from '#shared/runtime/guard.ts';
+import type { Actionable } from '#shared/runtime/records.ts';
 import { cloudCall } from '#shared/runtime/retry.ts';
 
 /** The actions routed to profile-guard (events/routes.ts). */

@@ -4,7 +4,7 @@
 // counts, and emits one decision record per resource. Nothing here decides anything itself.
 import { randomUUID } from 'node:crypto';
 import { loggedChanges } from '#shared/audit/intent.ts';
-import type { GuardRuntime } from '#shared/runtime/guard.ts';
+import type { GuardRuntime } from '#shared/runtime/records.ts';
 import { scanAccounts } from './accounts.ts';
 import { LISTERS } from './listers/index.ts';
 import { keepMallocHeap } from './malloc-heap.ts';

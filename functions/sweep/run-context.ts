@@ -9,7 +9,7 @@ import { ALL_SERVICES } from '#shared/cloud/service-loaders.ts';
 import type { VpcClient } from '#shared/cloud/vpc.ts';
 import { CloudApiError, errorMessage } from '#shared/errors.ts';
 import { type ActContext, actContext, ibmReason } from '#shared/runtime/acting.ts';
-import type { Guarded, GuardRuntime } from '#shared/runtime/guard.ts';
+import type { Guarded, GuardRuntime } from '#shared/runtime/records.ts';
 import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
 import { TicketSinkError } from '#shared/tickets/index.ts';
 import type { PendingIntent } from './journal.ts';

@@ -6,7 +6,7 @@ import { type Clients, createClientsWith } from '../cloud/clients.ts';
 import type { ServiceLoaders } from '../cloud/service-loaders.ts';
 import { CloudApiError, ConfigError, errorMessage } from '../errors.ts';
 import { accountAllowed } from '../policy/match.ts';
-import type { GuardRuntime } from './guard.ts';
+import type { GuardRuntime } from './records.ts';
 import { cloudCall, withRetry } from './retry.ts';
 
 /** What acting needs besides the runtime: clients, who we are, and when to stop waiting. */

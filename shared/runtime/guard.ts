@@ -194,7 +194,5 @@ const refuse = async (
   return withTrail(rt, response, [record]);
 };
 
-export type { Actionable, Decided, Guarded, GuardRuntime } from './records.ts';
-export { cannotAuthenticate, recordFor, sinceMs } from './records.ts';
 export type { RuntimeOverrides };
 export { refuse, respond, runtimeLoader, screen };

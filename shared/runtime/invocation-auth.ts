@@ -8,7 +8,7 @@ import { type DeliveryRequest, requestFromParams } from '#events/request.ts';
 import { logDecision } from '../audit/decision.ts';
 import type { InvocationAuthConfig } from '../config.ts';
 import type { CeParams, CeResponse } from './ce-params.ts';
-import { type GuardRuntime, recordFor } from './guard.ts';
+import { type GuardRuntime, recordFor } from './records.ts';
 
 /** Lower-case header names (Code Engine canonicalises them; the request adapter lower-cases them). */
 const AUTH_HEADERS = {

@@ -10,7 +10,8 @@ import type { ScanSummary } from '#functions/sweep/summary.ts';
 import type { DecisionRecord } from '#shared/audit/decision.ts';
 import { memoryLogger } from '#shared/audit/logger.ts';
 import type { PolicyInput } from '#shared/policy/schema.ts';
-import { type GuardRuntime, runtimeLoader } from '#shared/runtime/guard.ts';
+import { runtimeLoader } from '#shared/runtime/guard.ts';
+import type { GuardRuntime } from '#shared/runtime/records.ts';
 import { adminClient, envFor } from '../../helpers/emulator.ts';
 
 const GUARD_KEY = 'imds-guard-demo-key';

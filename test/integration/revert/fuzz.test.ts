@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { revertRecords } from '#functions/instance-guard/revert.ts';
 import { checkRecord, readRecords } from '#functions/instance-guard/revert-input.ts';
 import type { DecisionRecord } from '#shared/audit/decision.ts';
-import type { GuardRuntime } from '#shared/runtime/guard.ts';
+import type { GuardRuntime } from '#shared/runtime/records.ts';
 import { type RevertWorld, startRevertWorld } from './support.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);

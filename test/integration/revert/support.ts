@@ -7,7 +7,8 @@ import { createMain } from '#functions/instance-guard/index.ts';
 import type { DecisionRecord } from '#shared/audit/decision.ts';
 import { memoryLogger } from '#shared/audit/logger.ts';
 import { VpcClient } from '#shared/cloud/vpc.ts';
-import { type GuardRuntime, runtimeLoader } from '#shared/runtime/guard.ts';
+import { runtimeLoader } from '#shared/runtime/guard.ts';
+import type { GuardRuntime } from '#shared/runtime/records.ts';
 import { authFor, withEmulator } from '../../helpers/emulator.ts';
 
 const POLICY = JSON.stringify({

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { revertRecords } from '#functions/instance-guard/revert.ts';
 import type { DecisionRecord } from '#shared/audit/decision.ts';
-import type { GuardRuntime } from '#shared/runtime/guard.ts';
+import type { GuardRuntime } from '#shared/runtime/records.ts';
 import { type RevertWorld, startRevertWorld } from './support.ts';
 
 const OTHER_ACCOUNT = 'f'.repeat(32);
