@@ -2,6 +2,7 @@ import { parseCrn } from '#shared/cloud/crn.ts';
 import type { Instance } from '#shared/cloud/vpc.ts';
 import type { ActContext } from '#shared/runtime/acting.ts';
 import type { Guarded } from '#shared/runtime/records.ts';
+import { TicketSinkError } from '#shared/tickets/types.ts';
 import type { TicketResult } from '../profile-guard/lifecycle.ts';
 import type { TriggerEvent } from '../profile-guard/ticket-subject.ts';
 import type { TagRead } from './decide.ts';
@@ -79,11 +80,11 @@ const ticket = async (ctx: ActContext, n: RolloutNotice, o: RolloutOptions): Pro
 
 /** A sink or state failure: no change made; retryable ones give the event back. */
 const failedHold = async (err: unknown, before: unknown, detail: Record<string, unknown>): Promise<Held> => {
-  const { TicketSinkError, sinkFailureReason } = await ticketing();
+  // Only the sink throws a TicketSinkError, so its module is loaded already when one is caught.
   if (err instanceof TicketSinkError)
     return {
       outcome: 'failed',
-      reason: `rollout: ${sinkFailureReason(err)}; nothing changed`,
+      reason: `rollout: ${(await ticketing()).sinkFailureReason(err)}; nothing changed`,
       before,
       after: before,
       detail,

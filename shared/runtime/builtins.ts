@@ -18,4 +18,4 @@ const lazyBuiltin = <T>(name: string): (() => T) => {
 const https = lazyBuiltin<typeof import('node:https')>('node:https');
 const zlib = lazyBuiltin<typeof import('node:zlib')>('node:zlib');
 
-export { https, lazyBuiltin, zlib };
+export { https, zlib };

@@ -245,4 +245,31 @@ describe('instance-guard bundle', () => {
     expect(decision.api_calls).toBe(calls.filter((e) => e.service !== 'iam-token').length);
     expect((await bob.getInstance({ id: web.id })).result.metadata_service.protocol).toBe('http');
   });
+
+  test('a sink failure thrown by the ticketing file is recognised by the acting file: failed, redelivered, nothing changed', async () => {
+    // Prepare: app-01 on http; a notify stage whose support case cannot be opened (Case Management 503).
+    const { bob, web, event, admin } = await insecure('app-01');
+    await admin.fault({ service: 'case-management', status: 503 });
+    const policy = {
+      instances: {
+        default: { mode: 'secure' },
+        exemptions: { access_tags: [] },
+        rollout: { stage: 'notify' },
+      },
+      profiles: { ticket: { sink: 'case-management' } },
+    };
+    try {
+      // Act
+      const response = await guardInFreshProcess(event, policy);
+      // Assess: the sink's own reason (not a generic error), a redelivery, the instance untouched.
+      expect(response).toMatchObject({ statusCode: 503, ticketingLoaded: true });
+      expect(response.body.decisions[0]).toMatchObject({ outcome: 'failed' });
+      expect(response.body.decisions[0].reason).toMatch(
+        /rollout: ticket sink unavailable, retry wanted: .*; nothing changed$/,
+      );
+      expect((await bob.getInstance({ id: web.id })).result.metadata_service.protocol).toBe('http');
+    } finally {
+      await admin.clearFaults();
+    }
+  });
 });
