@@ -13,14 +13,22 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Deployable components: entry files and their lazily required second entries (style rule 9: the
  * acting code is its own output file, required on demand, so the entry file stays small).
  */
+/**
+ * The instance guard's acting code and the ticketing it loads on first use (a plain remediation never
+ * parses the ticket sink): one pair wherever the acting code is its own file, `prefix` naming both.
+ */
+const instanceGuardActing = (prefix) => [
+  { name: `${prefix}act`, file: 'functions/instance-guard/act.ts' },
+  { name: `${prefix}act-ticketing`, file: 'functions/instance-guard/ticketing.ts' },
+];
+
 const COMPONENTS = [
   {
     name: 'instance-guard',
     out: 'functions/instance-guard',
     entries: [
       { name: 'index', file: 'functions/instance-guard/index.ts' },
-      { name: 'act', file: 'functions/instance-guard/act.ts' },
-      { name: 'act-ticketing', file: 'functions/instance-guard/ticketing.ts' },
+      ...instanceGuardActing(''),
       { name: 'policy-manifest', file: 'shared/policy/load.ts' },
       { name: 'trail-s3', file: 'shared/audit/trail/s3.ts' },
       { name: 'trail-iam', file: 'shared/audit/trail/iam-bearer.ts' },
@@ -44,8 +52,7 @@ const COMPONENTS = [
     out: 'apps/events',
     entries: [
       { name: 'index', file: 'functions/app/main.ts' },
-      { name: 'instance-guard-act', file: 'functions/instance-guard/act.ts' },
-      { name: 'instance-guard-ticketing', file: 'functions/instance-guard/ticketing.ts' },
+      ...instanceGuardActing('instance-guard-'),
       { name: 'profile-guard-act', file: 'functions/profile-guard/act.ts' },
       { name: 'policy-manifest', file: 'shared/policy/load.ts' },
       { name: 'trail-s3', file: 'shared/audit/trail/s3.ts' },
@@ -78,8 +85,7 @@ const COMPONENTS = [
     out: 'jobs/cos',
     entries: [
       { name: 'index', file: 'functions/cos-job/index.ts' },
-      { name: 'instance-guard-act', file: 'functions/instance-guard/act.ts' },
-      { name: 'instance-guard-ticketing', file: 'functions/instance-guard/ticketing.ts' },
+      ...instanceGuardActing('instance-guard-'),
       { name: 'profile-guard-act', file: 'functions/profile-guard/act.ts' },
       { name: 'policy-manifest', file: 'shared/policy/load.ts' },
       { name: 'trail-s3', file: 'shared/audit/trail/s3.ts' },
@@ -200,6 +206,10 @@ const sdkMessages = {
  * Each pattern must match exactly once, so an upgrade that changes the code fails the build rather than
  * silently paying for it again (then update the rewrite and re-measure: `npm run bench -- remediation`).
  */
+/** A CommonJS binding whose module is required when a property is first read (REWRITES). */
+const requiredOnUse = (specifier) =>
+  `new Proxy({}, { get: (_, key) => require(${JSON.stringify(specifier)})[key] })`;
+
 const REWRITES = [
   {
     file: /[\\/]node_modules[\\/]axios[\\/]dist[\\/]node[\\/]axios\.cjs$/,
@@ -218,7 +228,7 @@ const REWRITES = [
     file: /[\\/]node_modules[\\/]axios[\\/]dist[\\/]node[\\/]axios\.cjs$/,
     what: 'axios: http2 required at load (used only by the httpVersion 2 transport)',
     find: "var http2 = require('http2');\n",
-    replace: "var http2 = new Proxy({}, { get: (_, key) => require('http2')[key] });\n",
+    replace: `var http2 = ${requiredOnUse('http2')};\n`,
   },
   {
     file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]lib[\\/]request-wrapper\.js$/,
@@ -261,8 +271,7 @@ const REWRITES = [
     file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]lib[\\/]request-wrapper\.js$/,
     what: 'sdk-core: https (with tls) and zlib required at load (loaded when the axios pipeline first uses them)',
     find: 'var https_1 = require("https");\nvar isstream_1 = __importDefault(require("isstream"));\nvar querystring_1 = require("querystring");\nvar zlib_1 = require("zlib");\n',
-    replace:
-      'var https_1 = new Proxy({}, { get: (_, key) => require("https")[key] });\nvar isstream_1 = __importDefault(require("isstream"));\nvar querystring_1 = require("querystring");\nvar zlib_1 = new Proxy({}, { get: (_, key) => require("zlib")[key] });\n',
+    replace: `var https_1 = ${requiredOnUse('https')};\nvar isstream_1 = __importDefault(require("isstream"));\nvar querystring_1 = require("querystring");\nvar zlib_1 = ${requiredOnUse('zlib')};\n`,
   },
   {
     file: /[\\/]node_modules[\\/]ibm-cloud-sdk-core[\\/]lib[\\/]get-new-logger\.js$/,
