@@ -2,8 +2,9 @@
 // next to a bare node:http client doing the same two requests (GET the instance, PATCH its
 // metadata_service with If-Match) in the same run. Rows: round trips on the critical path and calls
 // per remediation, from the emulator journal; warm CPU per remediation over the bare client's (medians,
-// interleaved in one process), at IBM-like latency (20 ms per VPC call) and on loopback with none; cold CPU of a fresh process (load the bundle, one remediation) over a
-// fresh bare node process doing the two requests. CPU is the process's own (user + system).
+// interleaved in one process), at IBM-like latency (20 ms per VPC call) and on loopback with none; cold
+// CPU of a fresh process (load the bundle, one remediation) over a fresh bare node process doing the two
+// requests. CPU is the process's own (user + system).
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

@@ -161,6 +161,12 @@ describe('instance-guard bundle', () => {
     };
   };
 
+  /** A notify stage: the first event on an insecure instance opens a support case and changes nothing. */
+  const NOTIFY_BY_CASE = {
+    instances: { default: { mode: 'secure' }, exemptions: { access_tags: [] }, rollout: { stage: 'notify' } },
+    profiles: { ticket: { sink: 'case-management' } },
+  };
+
   /** The built instance-guard's main() on `event` in a fresh node process: its answer, and whether axios.js was required. */
   const guardInFreshProcess = async (event: unknown, policy: unknown) => {
     const { stdout } = await run(
@@ -226,14 +232,7 @@ describe('instance-guard bundle', () => {
   test('a rollout notice loads the ticketing file on first use and counts its sink calls in the record', async () => {
     // Prepare: api-01 on http; a notify stage, so the first event opens a support case and changes nothing.
     const { bob, web, event, admin, since } = await insecure('api-01');
-    const policy = {
-      instances: {
-        default: { mode: 'secure' },
-        exemptions: { access_tags: [] },
-        rollout: { stage: 'notify' },
-      },
-      profiles: { ticket: { sink: 'case-management' } },
-    };
+    const policy = NOTIFY_BY_CASE;
     // Act
     const response = await guardInFreshProcess(event, policy);
     // Assess: a notice through the lazily loaded sink; its calls are in the decision's api_calls.
@@ -250,14 +249,7 @@ describe('instance-guard bundle', () => {
     // Prepare: app-01 on http; a notify stage whose support case cannot be opened (Case Management 503).
     const { bob, web, event, admin } = await insecure('app-01');
     await admin.fault({ service: 'case-management', status: 503 });
-    const policy = {
-      instances: {
-        default: { mode: 'secure' },
-        exemptions: { access_tags: [] },
-        rollout: { stage: 'notify' },
-      },
-      profiles: { ticket: { sink: 'case-management' } },
-    };
+    const policy = NOTIFY_BY_CASE;
     try {
       // Act
       const response = await guardInFreshProcess(event, policy);
