@@ -9,6 +9,18 @@ class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** Resolves on the first SIGINT or SIGTERM; the handlers are in place when it returns. */
+const untilStopSignal = (): Promise<void> =>
+  new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
 const parsePort = (raw: string): number => {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
@@ -70,4 +82,4 @@ const colorFor = (
 ) => !env.NO_COLOR && stream.isTTY === true;
 
 export type { Verbosity };
-export { colorFor, parsePort, parsePositiveInt, readInput, UsageError, verbosityOf };
+export { colorFor, parsePort, parsePositiveInt, readInput, UsageError, untilStopSignal, verbosityOf };

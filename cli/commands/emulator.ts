@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { startEmulator } from '#emulator/index.ts';
 import { type GenerateOptions, parseGenerateOptions } from '#emulator/scenario/generate.ts';
 import { ScenarioError } from '#emulator/scenario/load.ts';
-import { parsePort, UsageError } from '../options.ts';
+import { parsePort, UsageError, untilStopSignal } from '../options.ts';
 
 /** Keys of `--generate`, in the spellings users type (`templates-per-region`, `templates_per_region`). */
 const GENERATE_KEYS = {
@@ -78,12 +78,10 @@ const registerEmulator = (program: Command): void => {
         if (err instanceof ScenarioError) throw new UsageError(err.message, { cause: err });
         throw err;
       }
+      // Handlers before the line: whoever reads "listening" may send SIGTERM at once.
+      const stopped = untilStopSignal();
       process.stdout.write(`${JSON.stringify({ event: 'listening', url: running.url })}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await stopped;
       await running.close();
       process.stdout.write(`${JSON.stringify({ event: 'stopped' })}\n`);
     });

@@ -5,7 +5,7 @@ import { createApp } from '#functions/app/index.ts';
 import { FUNCTIONS, type FunctionName, loadFunction } from '#functions/registry.ts';
 import { loadConfig } from '#shared/config.ts';
 import { startLocalHost } from '#shared/runtime/local-host.ts';
-import { parsePort } from '../options.ts';
+import { parsePort, untilStopSignal } from '../options.ts';
 
 const registerServe = (program: Command): void => {
   program
@@ -31,13 +31,12 @@ const registerServe = (program: Command): void => {
       const handler = createApp();
       const app = async () => handler;
       const host = await startLocalHost({ functions, app }, opts.port);
+      // Handlers before the line: whoever reads "listening" may send SIGTERM at once.
+      const stopped = untilStopSignal();
       process.stdout.write(
         `${JSON.stringify({ event: 'listening', url: host.url, functions: Object.keys(FUNCTIONS) })}\n`,
       );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await stopped;
       await host.close();
       process.stdout.write(`${JSON.stringify({ event: 'stopped' })}\n`);
     });

@@ -1,7 +1,8 @@
-// The CLI's shared option helpers: colour per no-color.org, and --quiet/--verbose seen from a command.
+// The CLI's shared option helpers: colour per no-color.org, --quiet/--verbose seen from a command, and
+// waiting for a stop signal.
 import { Command } from 'commander';
 import { describe, expect, test } from 'vitest';
-import { colorFor, UsageError, verbosityOf } from '#cli/options.ts';
+import { colorFor, UsageError, untilStopSignal, verbosityOf } from '#cli/options.ts';
 
 describe('colorFor', () => {
   test.each([
@@ -33,5 +34,22 @@ describe('verbosityOf', () => {
 
   test('both at once is a usage error', () => {
     expect(() => run(['x', '-q', '-v'])).toThrow(UsageError);
+  });
+});
+
+describe('untilStopSignal', () => {
+  // serve and emulator print their "listening" line after this call: a SIGTERM sent as soon as the
+  // line is read must find the handler (it flaked when the handler came after the line).
+  test('its handlers are in place when it returns, resolve on SIGTERM, and are removed after', async () => {
+    // Prepare
+    const before = { term: process.listenerCount('SIGTERM'), int: process.listenerCount('SIGINT') };
+    // Act
+    const stopped = untilStopSignal();
+    const during = { term: process.listenerCount('SIGTERM'), int: process.listenerCount('SIGINT') };
+    process.emit('SIGTERM', 'SIGTERM');
+    await stopped;
+    // Assess
+    expect(during).toEqual({ term: before.term + 1, int: before.int + 1 });
+    expect({ term: process.listenerCount('SIGTERM'), int: process.listenerCount('SIGINT') }).toEqual(before);
   });
 });
