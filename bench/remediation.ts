@@ -4,13 +4,15 @@
 // per remediation, from the emulator journal; warm CPU per remediation over the bare client's (medians,
 // interleaved in one process), at IBM-like latency (20 ms per VPC call) and on loopback with none; cold
 // CPU of a fresh process (load the bundle, one remediation) over a fresh bare node process doing the two
-// requests. CPU is the process's own (user + system).
+// requests. The guard gets what Code Engine hands a function for the event (the body in __ce_body).
+// CPU is the process's own (user + system).
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { JournalEntry } from '#emulator/core/journal.ts';
+import { paramsFromHttp } from '#shared/runtime/ce-params.ts';
 import { buildComponents } from '../scripts/build.mjs';
 import { criticalPathRoundTrips } from '../test/helpers/round-trips.ts';
 import { median, type Row, spawnEmulator, token } from './lib.ts';
@@ -73,15 +75,32 @@ const insecureInstances = async (url: string, bearer: string, wanted: number): P
   return out.slice(0, wanted);
 };
 
-const updateEvent = (t: Target): Record<string, unknown> => {
+/**
+ * What Code Engine hands main() for an update event POSTed as JSON (the production door: the body in
+ * `__ce_body`, its keys unfolded, the headers of Go's client), built by the local host's own conversion.
+ */
+const updateParams = (t: Target): Record<string, unknown> => {
   const base = JSON.parse(
     readFileSync('events/fixtures/at/is.instance.instance.update.json', 'utf8'),
   ) as Record<string, unknown>;
-  return {
+  const event = {
     ...base,
     id: `bench-${t.id}-${Math.random()}`,
     target: { ...(base.target as object), id: t.crn, name: t.name },
   };
+  const body = Buffer.from(JSON.stringify(event), 'utf8');
+  return paramsFromHttp({
+    method: 'POST',
+    path: '/',
+    query: '',
+    headers: {
+      accept: '*/*',
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+      'user-agent': 'Go-http-client/1.1',
+    },
+    body,
+  });
 };
 
 /** The bare client: GET the instance, PATCH metadata_service with its ETag (node:http, global agent). */
@@ -177,7 +196,7 @@ const roundTripRows = async (url: string, cwd: string, env: Env, targets: Target
       await node(script, cwd, {
         ...env,
         IMDS_GUARD_POLICY: JSON.stringify(doc),
-        EVENTS: JSON.stringify([updateEvent(warm), updateEvent(measured)]),
+        EVENTS: JSON.stringify([updateParams(warm), updateParams(measured)]),
       });
     } finally {
       for (const f of faults.faults) await adminCall(url, 'DELETE', `/faults/${f.id}`);
@@ -223,8 +242,8 @@ const warmRun = async (
 ): Promise<{ g: number; b: number }> => {
   const take = (n: number): Target[] => pool.splice(0, n);
   const input = {
-    warmup: { guard: take(20).map(updateEvent), bare: take(20).map((t) => t.id) },
-    guard: take(WARM).map(updateEvent),
+    warmup: { guard: take(20).map(updateParams), bare: take(20).map((t) => t.id) },
+    guard: take(WARM).map(updateParams),
     bare: take(WARM).map((t) => t.id),
   };
   const inputFile = join(dir, 'warm-in.json');
@@ -246,7 +265,7 @@ const warmRun = async (
 
 const warmRows = async (url: string, cwd: string, env: Env, dir: string, pool: Target[]): Promise<Row[]> => {
   const what =
-    'guard main() on an update event (policy "no tags": decode, GET, decide, PATCH with If-Match, decision record; log level error, so no line printed)';
+    'guard main() on Code Engine params for an update event (__ce_body; policy "no tags": decode, GET, decide, PATCH with If-Match, decision record; log level error, so no line printed)';
   const rows: Row[] = [];
   for (const latency of [WARM_LATENCY_MS, 0]) {
     const { g, b } = await warmRun(url, cwd, env, dir, pool, latency);
@@ -278,7 +297,7 @@ const coldRows = async (cwd: string, env: Env, bareEnv: Env, dir: string, pool: 
     const [g, b] = [pool.shift(), pool.shift()];
     if (!g || !b) throw new Error('not enough targets');
     // Interleaved, so machine noise hits both alike.
-    guard.push(await cpuOf(COLD_GUARD, { ...env, EVENT: JSON.stringify(updateEvent(g)) }));
+    guard.push(await cpuOf(COLD_GUARD, { ...env, EVENT: JSON.stringify(updateParams(g)) }));
     bare.push(await cpuOf(COLD_BARE, { ...bareEnv, ID: b.id }));
   }
   const over = median(guard) - median(bare);
@@ -290,7 +309,7 @@ const coldRows = async (cwd: string, env: Env, bareEnv: Env, dir: string, pool: 
       unit: 'ms',
       goal: '<= 100',
       ok: over <= 100,
-      note: `node -e: require the instance-guard bundle + main() on one update event (token + GET + PATCH) ${median(guard).toFixed(1)} ms CPU vs node -e: GET + PATCH with node:http and a given token ${median(bare).toFixed(1)} ms; whole-process user + system (getrusage at exit); medians of ${COLD}, interleaved; ${load()}`,
+      note: `node -e: require the instance-guard bundle + main() on Code Engine params for one update event (token + GET + PATCH) ${median(guard).toFixed(1)} ms CPU vs node -e: GET + PATCH with node:http and a given token ${median(bare).toFixed(1)} ms; whole-process user + system (getrusage at exit); medians of ${COLD}, interleaved; ${load()}`,
     },
   ];
 };
