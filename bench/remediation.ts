@@ -4,7 +4,7 @@
 // per remediation, from the emulator journal; warm CPU per remediation over the bare client's (medians,
 // interleaved in one process), at IBM-like latency (20 ms per VPC call) and on loopback with none; cold
 // CPU of a fresh process (load the bundle, one remediation) over a fresh bare node process doing the two
-// requests. The guard gets what Code Engine hands a function for the event (the body in __ce_body).
+// requests, free and with each pair pinned to one CPU. The guard gets what Code Engine hands a function for the event (the body in __ce_body).
 // CPU is the process's own (user + system).
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
