@@ -6,6 +6,7 @@ import { coldStart } from './cold-start.ts';
 import { emulatorThroughput } from './emulator.ts';
 import { fuzz } from './fuzz.ts';
 import type { Row } from './lib.ts';
+import { machineRows } from './machine.ts';
 import { remediation } from './remediation.ts';
 import { reportBench } from './report.ts';
 import { scenarioLoad } from './scenario.ts';
@@ -46,13 +47,15 @@ const printTable = (rows: Row[]): void => {
 const main = async (): Promise<void> => {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const names = (wanted.length ? wanted : Object.keys(BENCHMARKS)) as BenchName[];
-  const rows: Row[] = [];
+  // Every run says what the CPUs were like: absolute CPU rows depend on it (bench/machine.ts).
+  const rows: Row[] = await machineRows('start');
   for (const name of names) {
     const bench = BENCHMARKS[name];
     if (!bench) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHMARKS).join(', ')}`);
     process.stderr.write(`running ${name}…\n`);
     rows.push(...(await bench()));
   }
+  rows.push(...(await machineRows('end')));
   printTable(rows);
   mkdirSync('test-output', { recursive: true });
   writeFileSync(
