@@ -1,7 +1,8 @@
 // The machine a bench ran on, one row per CPU at the start and at the end of the run: the same fixed
-// CPU work (JSON.parse of a 5 KB document, 3,000 times) pinned to each CPU with `taskset`, median of 3. Absolute CPU rows (cold over bare, plan
-// CPU per instance) depend on which CPU a process ran on when the CPUs differ; ratios measured in one
-// process mostly do not. Without `taskset` (util-linux) or with one CPU: one unpinned row.
+// CPU work (JSON.parse of a 5 KB document, 3,000 times) pinned to each CPU with `taskset`, median of 3.
+// Absolute CPU rows (cold over bare, plan CPU per instance) depend on which CPU a process ran on when
+// the CPUs differ; ratios measured in one process mostly do not. Without `taskset` (util-linux) or with
+// one CPU: one unpinned row.
 import { execFile } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
