@@ -87,10 +87,17 @@ const changeLogOf = (ctx: ActContext, changes: ChangeLog | undefined): ChangeLog
 /** An instance read with the ETag a PATCH must match (none for a listed instance). */
 type Read = { value: Instance; etag: string | undefined };
 
+/**
+ * The ticket sink, ticket texts and profile link lookup (./ticketing.ts, its own bundle file): loaded the
+ * first time an instance or template needs them, so a plain remediation never parses them.
+ */
+const loadTicketing = () => import('./ticketing.ts');
+
 export {
   changeLogOf,
   type Guarded,
   instanceContext,
+  loadTicketing,
   parseVpcCrn,
   type Read,
   readFresh,

@@ -8,6 +8,7 @@ import { cloudCall, withRetry } from '#shared/runtime/retry.ts';
 import {
   changeLogOf,
   type Guarded,
+  loadTicketing,
   readFresh,
   readTags,
   reasonText,
@@ -240,7 +241,7 @@ const guardTemplate = async (
   const judged = await gateTemplateImage(vpc, t, judge(), choice, judge);
   const stopped = { ...ref, name: t.name, kind: 'instance-template' as const };
   if (judged.blocked) {
-    const { settleStopped } = await import('./ticketing.ts');
+    const { settleStopped } = await loadTicketing();
     return settleStopped(ctx, stopped, judged.blocked, judged.before);
   }
   const settled = settleTemplate(rt, judged);

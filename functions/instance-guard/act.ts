@@ -22,6 +22,7 @@ import {
   changeLogOf,
   type Guarded,
   instanceContext,
+  loadTicketing,
   parseVpcCrn,
   type Read,
   readFresh,
@@ -238,7 +239,7 @@ const guardInstance = async (
   for (let round = 0; round < 3; round += 1) {
     const stopped = { ...ref, name: current.value.name, kind: 'instance' as const };
     if (judged.blocked) {
-      const { settleStopped } = await import('./ticketing.ts');
+      const { settleStopped } = await loadTicketing();
       return settleStopped(ctx, stopped, judged.blocked, before, options.rollout?.trigger);
     }
     const held = await rollout.hold(current.value, judged);

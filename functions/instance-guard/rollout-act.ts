@@ -5,6 +5,7 @@ import type { Guarded } from '#shared/runtime/records.ts';
 import { TicketSinkError } from '#shared/tickets/types.ts';
 import type { TicketResult } from '../profile-guard/lifecycle.ts';
 import type { TriggerEvent } from '../profile-guard/ticket-subject.ts';
+import { loadTicketing } from './act-common.ts';
 import type { TagRead } from './decide.ts';
 import {
   consumerSignals,
@@ -70,11 +71,8 @@ const noticeOf = (
   ...(resolution ? { resolution } : {}),
 });
 
-/** The ticket sink and the link lookup, loaded the first time an instance needs them (./ticketing.ts). */
-const ticketing = () => import('./ticketing.ts');
-
 const ticket = async (ctx: ActContext, n: RolloutNotice, o: RolloutOptions): Promise<TicketResult> => {
-  const { ticketFor, rolloutTicketable } = await ticketing();
+  const { ticketFor, rolloutTicketable } = await loadTicketing();
   return ticketFor(ctx, rolloutTicketable(n), o.trigger ? { event: o.trigger } : {});
 };
 
@@ -84,7 +82,7 @@ const failedHold = async (err: unknown, before: unknown, detail: Record<string, 
   if (err instanceof TicketSinkError)
     return {
       outcome: 'failed',
-      reason: `rollout: ${(await ticketing()).sinkFailureReason(err)}; nothing changed`,
+      reason: `rollout: ${(await loadTicketing()).sinkFailureReason(err)}; nothing changed`,
       before,
       after: before,
       detail,
@@ -118,7 +116,7 @@ const signalsOf = async (
   const consumer = [...consumerSignals(policy, tags), ...imageSignals(image)];
   if (!needsLinks(policy, change, consumer)) return { consumer };
   const account = parseCrn(inst.crn)?.account ?? ctx.self.account?.bss ?? '';
-  const read = await (await ticketing()).linkedProfiles(ctx, account, inst.crn);
+  const read = await (await loadTicketing()).linkedProfiles(ctx, account, inst.crn);
   consumer.push(...linkSignals(policy, read));
   return read.ok ? { consumer } : { consumer, note: read.error };
 };
