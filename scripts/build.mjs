@@ -10,10 +10,6 @@ import * as esbuild from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Deployable components: entry files and their lazily required second entries (style rule 9: the
- * acting code is its own output file, required on demand, so the entry file stays small).
- */
-/**
  * The instance guard's acting code and the ticketing it loads on first use (a plain remediation never
  * parses the ticket sink): one pair wherever the acting code is its own file, `prefix` naming both.
  */
@@ -22,6 +18,10 @@ const instanceGuardActing = (prefix) => [
   { name: `${prefix}act-ticketing`, file: 'functions/instance-guard/ticketing.ts' },
 ];
 
+/**
+ * Deployable components: entry files and their lazily required second entries (style rule 9: the
+ * acting code is its own output file, required on demand, so the entry file stays small).
+ */
 const COMPONENTS = [
   {
     name: 'instance-guard',
@@ -194,6 +194,10 @@ const sdkMessages = {
   },
 };
 
+/** A CommonJS binding whose module is required when a property is first read (REWRITES). */
+const requiredOnUse = (specifier) =>
+  `new Proxy({}, { get: (_, key) => require(${JSON.stringify(specifier)})[key] })`;
+
 /**
  * Load-time work of dependencies that the functions never use, each a cold start's CPU, moved to first
  * use (or dropped) by rewriting the dependency's text; what the code does when it is used is unchanged.
@@ -206,10 +210,6 @@ const sdkMessages = {
  * Each pattern must match exactly once, so an upgrade that changes the code fails the build rather than
  * silently paying for it again (then update the rewrite and re-measure: `npm run bench -- remediation`).
  */
-/** A CommonJS binding whose module is required when a property is first read (REWRITES). */
-const requiredOnUse = (specifier) =>
-  `new Proxy({}, { get: (_, key) => require(${JSON.stringify(specifier)})[key] })`;
-
 const REWRITES = [
   {
     file: /[\\/]node_modules[\\/]axios[\\/]dist[\\/]node[\\/]axios\.cjs$/,
