@@ -5,10 +5,16 @@ import * as esbuild from 'esbuild';
 import { describe, expect, test } from 'vitest';
 import { cliBuildOptions, type DependencyRewrite, REWRITES } from '../../../scripts/build.mjs';
 
-const build = async () => {
-  const applied = new Set<DependencyRewrite>();
-  const result = await esbuild.build({ ...cliBuildOptions(applied), write: false, sourcemap: false });
-  return { metafile: result.metafile as esbuild.Metafile, applied };
+let built: Promise<{ metafile: esbuild.Metafile; applied: Set<DependencyRewrite> }> | undefined;
+
+/** The CLI built in memory, once for both tests. */
+const build = () => {
+  built ??= (async () => {
+    const applied = new Set<DependencyRewrite>();
+    const result = await esbuild.build({ ...cliBuildOptions(applied), write: false, sourcemap: false });
+    return { metafile: result.metafile as esbuild.Metafile, applied };
+  })();
+  return built;
 };
 
 describe('CLI bundle', () => {
