@@ -17,8 +17,8 @@ const untilStopSignal = (): Promise<void> =>
       process.off('SIGTERM', stop);
       resolve();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
 
 const parsePort = (raw: string): number => {
