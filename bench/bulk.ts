@@ -176,7 +176,15 @@ const parseFloor = async (url: string): Promise<{ msPerInstance: number; instanc
  * the apply row says which load it ran under.
  */
 const childLoad = process.env.BENCH_APPLY_LOAD !== 'none';
-const LOAD_LABEL = childLoad ? 'one core busy-looping in a child' : 'no load child (BENCH_APPLY_LOAD=none)';
+const LOAD = childLoad
+  ? {
+      label: 'one core busy-looping in a child',
+      note: 'while a child process busy-loops on one core (the load of the test suite)',
+    }
+  : {
+      label: 'no load child (BENCH_APPLY_LOAD=none)',
+      note: 'with no load child: whatever else the machine runs is the load',
+    };
 
 /**
  * Background CPU load standing in for the test suite: one child process busy-looping (one core of
@@ -415,12 +423,12 @@ const applyRow = async (base: Env, preload: string, admin: ReturnType<typeof adm
   const ratio = median(ratios);
   return {
     bench: 'bulk',
-    metric: `apply throughput / per-region rate bound (median of 3, ${LOAD_LABEL})`,
+    metric: `apply throughput / per-region rate bound (median of 3, ${LOAD.label})`,
     value: round(ratio, 3),
     unit: 'ratio',
     goal: '>= 0.9',
     ok: ratio >= 0.9,
-    note: `runs ${ratios.map((r) => round(r, 3)).join(', ')}: scan --apply of every instance (per region: 100 pages and 100 GET+PATCH), limit ${RATE.rps} rps/region (burst ${RATE.burst}), 8 in flight per region, ${childLoad ? 'while a child process busy-loops on one core (the load of the test suite)' : 'with no load child: whatever else the machine runs is the load'}; ${round(median(rates))} calls/s of ${RATE.rps * REGIONS}; 429s ≤ ${round(refusedShare * 100, 1)} % of requests; the scan process: ${cpu.join(', ')}; bound = max over regions of (calls − burst)/rps, from the emulator journal; ${loads.join(', ')}`,
+    note: `runs ${ratios.map((r) => round(r, 3)).join(', ')}: scan --apply of every instance (per region: 100 pages and 100 GET+PATCH), limit ${RATE.rps} rps/region (burst ${RATE.burst}), 8 in flight per region, ${LOAD.note}; ${round(median(rates))} calls/s of ${RATE.rps * REGIONS}; 429s ≤ ${round(refusedShare * 100, 1)} % of requests; the scan process: ${cpu.join(', ')}; bound = max over regions of (calls − burst)/rps, from the emulator journal; ${loads.join(', ')}`,
   };
 };
 

@@ -1,7 +1,10 @@
-// Small helpers shared by benchmarks: child processes, HTTP load with keep-alive, statistics.
-import { type ChildProcess, spawn } from 'node:child_process';
+// Small helpers shared by benchmarks: child processes (pinned to a CPU or not), HTTP load with
+// keep-alive, statistics.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 
 interface Row {
   bench: string;
@@ -110,6 +113,28 @@ const load = async (
   };
 };
 
+const run = promisify(execFile);
+
+/** `node -e script` as a command line: on one CPU (`taskset -c`, util-linux) when `cpu` is given. */
+const nodeCommand = (script: string, cpu?: number): [string, string[]] =>
+  cpu === undefined
+    ? [process.execPath, ['-e', script]]
+    : ['taskset', ['-c', String(cpu), process.execPath, '-e', script]];
+
+let pinnable: Promise<boolean> | undefined;
+
+/** Can this machine pin a process to one of several CPUs (`taskset` present, at least two CPUs)? Asked once. */
+const canPin = (): Promise<boolean> => {
+  pinnable ??=
+    availableParallelism() < 2
+      ? Promise.resolve(false)
+      : run(...nodeCommand('', 0)).then(
+          () => true,
+          () => false,
+        );
+  return pinnable;
+};
+
 const token = async (url: string, apikey: string): Promise<string> => {
   const res = await fetch(`${url}/identity/token`, {
     method: 'POST',
@@ -120,4 +145,4 @@ const token = async (url: string, apikey: string): Promise<string> => {
 };
 
 export type { LoadResult, Row };
-export { load, median, percentile, spawnEmulator, token };
+export { canPin, load, median, nodeCommand, percentile, spawnEmulator, token };

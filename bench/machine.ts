@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
-import { median, type Row } from './lib.ts';
+import { canPin, median, nodeCommand, type Row } from './lib.ts';
 
 const run = promisify(execFile);
 
@@ -19,27 +19,15 @@ const c = process.cpuUsage(c0);
 process.stdout.write(JSON.stringify({ us: (c.user + c.system) / 3000, bytes: doc.length }));`;
 
 const probe = async (cpu?: number): Promise<{ us: number; bytes: number }> => {
-  const { stdout } =
-    cpu === undefined
-      ? await run(process.execPath, ['-e', PROBE])
-      : await run('taskset', ['-c', String(cpu), process.execPath, '-e', PROBE]);
+  const { stdout } = await run(...nodeCommand(PROBE, cpu));
   return JSON.parse(stdout) as { us: number; bytes: number };
-};
-
-const pinnable = async (): Promise<boolean> => {
-  try {
-    await run('taskset', ['-c', '0', process.execPath, '-e', '']);
-    return true;
-  } catch {
-    return false;
-  }
 };
 
 /** `when`: 'start' or 'end' of the run (the CPUs of a shared host can change during it). */
 const machineRows = async (when: 'start' | 'end'): Promise<Row[]> => {
-  const cpus = availableParallelism();
-  const targets: (number | undefined)[] =
-    cpus > 1 && (await pinnable()) ? Array.from({ length: Math.min(cpus, 8) }, (_, i) => i) : [undefined];
+  const targets: (number | undefined)[] = (await canPin())
+    ? Array.from({ length: Math.min(availableParallelism(), 8) }, (_, i) => i)
+    : [undefined];
   const rows: Row[] = [];
   for (const cpu of targets) {
     const runs = [await probe(cpu), await probe(cpu), await probe(cpu)];

@@ -4,18 +4,18 @@
 // per remediation, from the emulator journal; warm CPU per remediation over the bare client's (medians,
 // interleaved in one process), at IBM-like latency (20 ms per VPC call) and on loopback with none; cold
 // CPU of a fresh process (load the bundle, one remediation) over a fresh bare node process doing the two
-// requests, free and with each pair pinned to one CPU. The guard gets what Code Engine hands a function for the event (the body in __ce_body).
-// CPU is the process's own (user + system).
+// requests, free and with each pair pinned to one CPU. The guard gets what Code Engine hands a function
+// for the event (the body in __ce_body). CPU is the process's own (user + system).
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { JournalEntry } from '#emulator/core/journal.ts';
-import { paramsFromHttp } from '#shared/runtime/ce-params.ts';
 import { buildComponents } from '../scripts/build.mjs';
+import { paramsFromDelivery } from '../test/helpers/deliveries.ts';
 import { criticalPathRoundTrips } from '../test/helpers/round-trips.ts';
-import { median, type Row, spawnEmulator, token } from './lib.ts';
+import { canPin, median, nodeCommand, type Row, spawnEmulator, token } from './lib.ts';
 
 const run = promisify(execFile);
 const VERSION = 'version=2026-03-24&generation=2';
@@ -75,33 +75,26 @@ const insecureInstances = async (url: string, bearer: string, wanted: number): P
   return out.slice(0, wanted);
 };
 
+/** The update event every remediation starts from (its id and target set per instance). */
+const UPDATE = JSON.parse(
+  readFileSync('events/fixtures/at/is.instance.instance.update.json', 'utf8'),
+) as Record<string, unknown>;
+
 /**
  * What Code Engine hands main() for an update event POSTed as JSON (the production door: the body in
- * `__ce_body`, its keys unfolded, the headers of Go's client), built by the local host's own conversion.
+ * `__ce_body`, its keys unfolded, the headers of Go's client): the tests' own conversion.
  */
-const updateParams = (t: Target): Record<string, unknown> => {
-  const base = JSON.parse(
-    readFileSync('events/fixtures/at/is.instance.instance.update.json', 'utf8'),
-  ) as Record<string, unknown>;
-  const event = {
-    ...base,
-    id: `bench-${t.id}-${Math.random()}`,
-    target: { ...(base.target as object), id: t.crn, name: t.name },
-  };
-  const body = Buffer.from(JSON.stringify(event), 'utf8');
-  return paramsFromHttp({
+const updateParams = (t: Target): Record<string, unknown> =>
+  paramsFromDelivery({
     method: 'POST',
     path: '/',
-    query: '',
-    headers: {
-      accept: '*/*',
-      'content-type': 'application/json',
-      'content-length': String(body.length),
-      'user-agent': 'Go-http-client/1.1',
+    headers: { 'content-type': 'application/json' },
+    body: {
+      ...UPDATE,
+      id: `bench-${t.id}-${Math.random()}`,
+      target: { ...(UPDATE.target as object), id: t.crn, name: t.name },
     },
-    body,
   });
-};
 
 /** The bare client: GET the instance, PATCH metadata_service with its ETag (node:http, global agent). */
 const BARE = `
@@ -159,24 +152,13 @@ bare(process.env.ID).catch((e) => { console.error(e); process.exit(3); });
 
 type Env = Record<string, string>;
 
-/** `node -e script`; on one CPU (`taskset -c`, util-linux) when `cpu` is given. */
+/** `node -e script` in `cwd`, on one CPU when `cpu` is given. */
 const node = async (script: string, cwd: string, env: Env, cpu?: number): Promise<void> => {
-  const [cmd, args] =
-    cpu === undefined
-      ? [process.execPath, ['-e', script]]
-      : ['taskset', ['-c', String(cpu), process.execPath, '-e', script]];
-  await run(cmd, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, maxBuffer: 64 * 1024 * 1024 });
-};
-
-/** Can this machine pin a process to a CPU (util-linux `taskset`, and at least two CPUs)? */
-const canPin = async (): Promise<boolean> => {
-  if (availableParallelism() < 2) return false;
-  try {
-    await run('taskset', ['-c', '0', process.execPath, '-e', '']);
-    return true;
-  } catch {
-    return false;
-  }
+  await run(...nodeCommand(script, cpu), {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
 };
 
 const adminCall = async (url: string, method: string, path: string, body?: unknown): Promise<unknown> => {
