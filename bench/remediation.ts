@@ -152,6 +152,18 @@ bare(process.env.ID).catch((e) => { console.error(e); process.exit(3); });
 
 type Env = Record<string, string>;
 
+/** One bench run's fixtures: the emulator, the bundle's copy, the environments, the pool of targets. */
+interface Setup {
+  url: string;
+  /** The copied instance-guard bundle, where `node -e` runs. */
+  cwd: string;
+  env: Env;
+  bareEnv: Env;
+  dir: string;
+  /** Insecure instances not used yet (each remediation takes its own). */
+  pool: Target[];
+}
+
 /** `node -e script` in `cwd`, on one CPU when `cpu` is given. */
 const node = async (script: string, cwd: string, env: Env, cpu?: number): Promise<void> => {
   await run(...nodeCommand(script, cpu), {
@@ -227,11 +239,7 @@ const roundTripRows = async (url: string, cwd: string, env: Env, targets: Target
  * guard's, sent after its decision, finds it asleep).
  */
 const warmRun = async (
-  url: string,
-  cwd: string,
-  env: Env,
-  dir: string,
-  pool: Target[],
+  { url, cwd, env, dir, pool }: Setup,
   latencyMs: number,
 ): Promise<{ g: number; b: number }> => {
   const take = (n: number): Target[] => pool.splice(0, n);
@@ -257,12 +265,12 @@ const warmRun = async (
   return { g: median(out.guard), b: median(out.bare) };
 };
 
-const warmRows = async (url: string, cwd: string, env: Env, dir: string, pool: Target[]): Promise<Row[]> => {
+const warmRows = async (setup: Setup): Promise<Row[]> => {
   const what =
     'guard main() on Code Engine params for an update event (__ce_body; policy "no tags": decode, GET, decide, PATCH with If-Match, decision record; log level error, so no line printed)';
   const rows: Row[] = [];
   for (const latency of [WARM_LATENCY_MS, 0]) {
-    const { g, b } = await warmRun(url, cwd, env, dir, pool, latency);
+    const { g, b } = await warmRun(setup, latency);
     const ratio = g / b;
     rows.push({
       bench: 'remediation',
@@ -281,11 +289,7 @@ const warmRows = async (url: string, cwd: string, env: Env, dir: string, pool: T
 
 /** Cold pairs (guard, then bare, interleaved); `cpuOfPair` pins pair i to a CPU, or leaves both free. */
 const coldPairs = async (
-  cwd: string,
-  env: Env,
-  bareEnv: Env,
-  dir: string,
-  pool: Target[],
+  { cwd, env, bareEnv, dir, pool }: Setup,
   cpuOfPair: (i: number) => number | undefined,
 ): Promise<{ guard: number[]; bare: number[] }> => {
   const out = join(dir, 'cold-out.txt');
@@ -314,8 +318,8 @@ const COLD_WHAT =
  * on this 2-vCPU VM a process that wakes the emulator on the other vCPU pays for it in its own system
  * time, and the guard sends 3 requests to the bare client's 2. The second row is evidence, not a goal.
  */
-const coldRows = async (cwd: string, env: Env, bareEnv: Env, dir: string, pool: Target[]): Promise<Row[]> => {
-  const free = await coldPairs(cwd, env, bareEnv, dir, pool, () => undefined);
+const coldRows = async (setup: Setup): Promise<Row[]> => {
+  const free = await coldPairs(setup, () => undefined);
   const over = median(free.guard) - median(free.bare);
   const rows: Row[] = [
     {
@@ -329,7 +333,7 @@ const coldRows = async (cwd: string, env: Env, bareEnv: Env, dir: string, pool: 
     },
   ];
   if (!(await canPin())) return rows;
-  const pinned = await coldPairs(cwd, env, bareEnv, dir, pool, (i) => i % 2);
+  const pinned = await coldPairs(setup, (i) => i % 2);
   const pinnedOver = median(pinned.guard) - median(pinned.bare);
   rows.push({
     bench: 'remediation',
@@ -358,10 +362,10 @@ const remediation = async (): Promise<Row[]> => {
       VPC: `${emu.url}/vpc/us-south/v1`,
       BEARER: bearer,
     };
-    const bareEnv = { VPC: env.VPC, BEARER: bearer };
     const trips = await roundTripRows(emu.url, cwd, env, [pool.splice(0, 2), pool.splice(0, 2)]);
-    const warm = await warmRows(emu.url, cwd, env, dir, pool);
-    const cold = await coldRows(cwd, env, bareEnv, dir, pool);
+    const setup: Setup = { url: emu.url, cwd, env, bareEnv: { VPC: env.VPC, BEARER: bearer }, dir, pool };
+    const warm = await warmRows(setup);
+    const cold = await coldRows(setup);
     return [...trips, ...warm, ...cold];
   } finally {
     await emu.stop();
